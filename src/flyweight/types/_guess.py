@@ -1,0 +1,89 @@
+"""Flyte ``LiteralType`` → a Python type, for code that has only a template (plugin executors, the
+container entrypoint, a CLI reading a remote interface).
+
+Dataclasses come back as new dataclasses rebuilt from the field types the literal type carries; the
+same literal type always gives the same class, so values read twice compare equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import typing
+from functools import lru_cache
+from typing import Any
+
+from flyweight._idl import LiteralType, SimpleType
+from flyweight.errors import UnsupportedTypeError
+
+_SIMPLE: dict[int, Any] = {
+    SimpleType.INTEGER: int,
+    SimpleType.FLOAT: float,
+    SimpleType.STRING: str,
+    SimpleType.BOOLEAN: bool,
+    SimpleType.DATETIME: datetime.datetime,
+    SimpleType.DURATION: datetime.timedelta,
+    SimpleType.NONE: type(None),
+}
+
+
+def guess_builtin(lt: LiteralType) -> Any | None:
+    """The built-in Python type for ``lt``, or None if no built-in type has it."""
+    try:
+        return guess(lt)
+    except UnsupportedTypeError:
+        return None
+
+
+def guess(lt: LiteralType) -> Any:
+    which = lt.WhichOneof("type")
+    if which == "simple":
+        if lt.simple == SimpleType.STRUCT:
+            if lt.HasField("structure") and len(lt.structure.dataclass_type) > 0:
+                return _dataclass(lt.SerializeToString(deterministic=True))
+            if not lt.HasField("metadata"):
+                return dict
+        found = _SIMPLE.get(lt.simple)
+        if found is not None:
+            return found
+    elif which == "collection_type":
+        return list[guess(lt.collection_type)]  # type: ignore[misc]
+    elif which == "map_value_type":
+        return dict[str, guess(lt.map_value_type)]  # type: ignore[misc]
+    elif which == "union_type":
+        return typing.Union[tuple(guess(v) for v in lt.union_type.variants)]  # noqa: UP007
+    elif which == "enum_type":
+        return _enum(tuple(lt.enum_type.values))
+    elif which == "blob" and lt.blob.format == "PythonPickle":
+        return typing.Any
+    raise UnsupportedTypeError(f"no Python type for the Flyte literal type {_short(lt)}")
+
+
+@lru_cache(maxsize=256)
+def _enum(values: tuple[str, ...]) -> type[enum.Enum]:
+    return enum.Enum("DynamicEnum", {v: v for v in values})  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=256)
+def _dataclass(serialized: bytes) -> type:
+    lt = LiteralType.FromString(serialized)
+    schema = lt.metadata
+    title = schema.fields["title"].string_value if "title" in schema.fields else "GuessedDataclass"
+    required = [v.string_value for v in schema.fields["required"].list_value.values] if (
+        "required" in schema.fields
+    ) else []
+    types = {name: guess(field_lt) for name, field_lt in lt.structure.dataclass_type.items()}
+    order = [n for n in required if n in types] + sorted(n for n in types if n not in required)
+    fields: list[Any] = []
+    for name in order:
+        if name in required:
+            fields.append((name, types[name]))
+        else:
+            fields.append((name, typing.Optional[types[name]], dataclasses.field(default=None)))  # noqa: UP045
+    return dataclasses.make_dataclass(title if title.isidentifier() else "GuessedDataclass", fields)
+
+
+def _short(lt: LiteralType) -> str:
+    text = str(lt).replace("\n", " ").strip()
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,333 @@
+"""Annotation → a small type IR, built once per annotation and cached.
+
+The type engine never walks ``typing`` objects on the hot path. A Python annotation is turned into a
+tree of :class:`Node` objects once; the literal-type, literal and msgpack backends each compile a node
+into a plain function on first use and keep it on the node. Conversions of big collections then run
+one tight loop with no per-element dispatch on the annotation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import types
+import typing
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flyweight.errors import UnsupportedTypeError
+from flyweight.types._describe import type_name
+
+if TYPE_CHECKING:
+    from flyweight.types._annotations import HashMethod
+    from flyweight.types._transformer import TypeTransformer
+
+
+class Kind(enum.Enum):
+    """What a node is; the backends switch on this."""
+
+    INT = "int"
+    FLOAT = "float"
+    STR = "str"
+    BOOL = "bool"
+    DATETIME = "datetime"
+    DATE = "date"
+    DURATION = "timedelta"
+    NONE = "none"
+    LIST = "list"
+    MAP = "map"  # dict[str, T]: a Flyte map literal
+    MSGPACK_DICT = "msgpack_dict"  # dict, or dict[K, V] with non-str keys: a msgpack binary scalar
+    UNION = "union"
+    ENUM = "enum"
+    DATACLASS = "dataclass"
+    ANY = "any"  # typing.Any inside a dataclass or dict: stored as it is
+    CUSTOM = "custom"  # a registered third-party TypeTransformer
+
+
+# The union-variant tag of each built-in kind: the transformer names Flyte's Python SDK writes into
+# `structure.tag`, which readers on the cluster and in other SDKs match on.
+TAGS = {
+    Kind.INT: "int",
+    Kind.FLOAT: "float",
+    Kind.STR: "str",
+    Kind.BOOL: "bool",
+    Kind.DATETIME: "datetime",
+    Kind.DATE: "date",
+    Kind.DURATION: "timedelta",
+    Kind.NONE: "none",
+    Kind.LIST: "Typed List",
+    Kind.MAP: "Typed Dict",
+    Kind.MSGPACK_DICT: "Typed Dict",
+    Kind.UNION: "Typed Union",
+    Kind.ENUM: "DefaultEnumTransformer",
+    Kind.DATACLASS: "Object-Dataclass-Transformer",
+}
+
+SCALAR_TYPES: dict[Any, Kind] = {
+    int: Kind.INT,
+    float: Kind.FLOAT,
+    str: Kind.STR,
+    bool: Kind.BOOL,
+    datetime.datetime: Kind.DATETIME,
+    datetime.date: Kind.DATE,
+    datetime.timedelta: Kind.DURATION,
+    type(None): Kind.NONE,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """One dataclass field as the codecs see it."""
+
+    name: str
+    node: Node
+    required: bool  # no default and no default_factory
+
+
+@dataclasses.dataclass(eq=False)
+class Node:
+    """One annotation, resolved. Compiled backends are cached in the ``c_*`` slots."""
+
+    kind: Kind
+    py_type: Any  # the annotation as written (Annotated included)
+    name: str  # for error messages
+    tag: str  # the union-variant tag
+    args: tuple[Node, ...] = ()  # LIST: (item,)  MAP: (value,)  MSGPACK_DICT: (key, value) or ()  UNION: variants
+    cls: Any = None  # ENUM / DATACLASS: the class
+    fields: tuple[FieldSpec, ...] = ()  # DATACLASS
+    transformer: TypeTransformer[Any] | None = None  # CUSTOM
+    annotation: dict[str, Any] | None = None  # FlyteAnnotation data
+    hash_method: HashMethod[Any] | None = None
+    # compiled backends, filled on first use
+    c_literal_type: Any = None
+    c_write: Callable[[Any, Any], None] | None = None
+    c_write_strict: Callable[[Any, Any], None] | None = None
+    c_read: Callable[[Any], Any] | None = None
+    c_to_plain: Callable[[Any], Any] | None = None
+    c_from_plain: Callable[[Any], Any] | None = None
+
+    @property
+    def is_optional(self) -> bool:
+        return self.kind is Kind.UNION and any(v.kind is Kind.NONE for v in self.args)
+
+
+Lookup = Callable[[Any], "TypeTransformer[Any] | None"]
+
+
+def is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is typing.Union or isinstance(annotation, types.UnionType)
+
+
+class Builder:
+    """Builds nodes for one engine registry. ``lookup`` finds a registered transformer for a type."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self._lookup = lookup
+        self._in_progress: set[Any] = set()
+
+    def build(self, annotation: Any) -> Node:
+        if annotation is None:
+            annotation = type(None)
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            return self._annotated(annotation)
+
+        custom = self._registered(annotation, origin)
+        if custom is not None:
+            return self._from_transformer(custom, annotation, origin)
+
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return self._enum(annotation)
+        if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+            return self._dataclass(annotation)
+        if annotation is typing.Any:
+            return Node(Kind.ANY, annotation, "Any", "any")
+        raise UnsupportedTypeError(_no_transformer_message(annotation))
+
+    # -- dispatch --------------------------------------------------------------------------------
+
+    def _registered(self, annotation: Any, origin: Any) -> TypeTransformer[Any] | None:
+        """The registered transformer for an annotation: exact type, generic origin, then the MRO."""
+        try:
+            found = self._lookup(annotation)
+        except TypeError:  # unhashable annotation
+            found = None
+        if found is not None:
+            return found
+        if origin is not None:
+            if is_union(annotation):
+                return self._lookup(typing.Union)
+            return self._lookup(origin)
+        if isinstance(annotation, types.UnionType):
+            return self._lookup(typing.Union)
+        if isinstance(annotation, type):
+            if issubclass(annotation, enum.Enum):
+                return None  # enums are built-in; a transformer registered for the exact class won above
+            for base in annotation.__mro__[1:]:
+                if base is object:
+                    break
+                found = self._lookup(base)
+                if found is not None:
+                    return found
+        return None
+
+    def _from_transformer(self, transformer: TypeTransformer[Any], annotation: Any, origin: Any) -> Node:
+        if getattr(transformer, "_restricted", False):
+            raise UnsupportedTypeError(_no_transformer_message(annotation))
+        builtin = getattr(transformer, "_builtin_kind", None)
+        if builtin is None:
+            return Node(
+                Kind.CUSTOM,
+                annotation,
+                type_name(annotation),
+                transformer.name,
+                transformer=transformer,
+            )
+        kind: Kind = builtin
+        if kind is Kind.LIST:
+            return self._list(annotation)
+        if kind is Kind.MAP:
+            return self._dict(annotation)
+        if kind is Kind.UNION:
+            return self._union(annotation)
+        if kind is Kind.ENUM:
+            return self._enum(annotation)
+        if kind is Kind.DATACLASS:
+            return self._dataclass(annotation)
+        return Node(kind, annotation, type_name(annotation), TAGS[kind])
+
+    # -- kinds -----------------------------------------------------------------------------------
+
+    def _annotated(self, annotation: Any) -> Node:
+        from flyweight.types._annotations import FlyteAnnotation, HashMethod
+        from flyweight.types._transformer import TypeTransformer
+
+        inner, *extras = typing.get_args(annotation)
+        for extra in extras:
+            if isinstance(extra, TypeTransformer):
+                return Node(Kind.CUSTOM, annotation, type_name(inner), extra.name, transformer=extra)
+        node = self.build(inner)
+        data: dict[str, Any] | None = None
+        hash_method: HashMethod[Any] | None = None
+        for extra in extras:
+            if isinstance(extra, FlyteAnnotation):
+                if data is not None:
+                    raise UnsupportedTypeError(
+                        f"{type_name(annotation)} has more than one FlyteAnnotation; use at most one"
+                    )
+                if node.kind in (Kind.DATACLASS, Kind.ENUM, Kind.MAP, Kind.MSGPACK_DICT):
+                    raise UnsupportedTypeError(
+                        f"a FlyteAnnotation cannot annotate {node.name}: Flyte supports annotations on "
+                        "scalars, lists and unions only"
+                    )
+                if "cache-key-metadata" in extra.data:
+                    raise UnsupportedTypeError("a FlyteAnnotation cannot contain the key 'cache-key-metadata'")
+                data = dict(extra.data)
+            elif isinstance(extra, HashMethod) and hash_method is None:
+                hash_method = extra
+        if data is None and hash_method is None:
+            return node
+        return dataclasses.replace(
+            node,
+            py_type=annotation,
+            annotation=data,
+            hash_method=hash_method,
+            c_literal_type=None,
+            c_write=None,
+            c_write_strict=None,
+            c_read=None,
+            c_to_plain=None,
+            c_from_plain=None,
+        )
+
+    def _list(self, annotation: Any) -> Node:
+        args = typing.get_args(annotation)
+        if len(args) != 1:
+            raise UnsupportedTypeError(
+                f"{type_name(annotation)} has no item type: annotate lists as list[T], e.g. list[int]"
+            )
+        item = self.build(args[0])
+        return Node(Kind.LIST, annotation, f"list[{item.name}]", TAGS[Kind.LIST], args=(item,))
+
+    def _dict(self, annotation: Any) -> Node:
+        args = typing.get_args(annotation)
+        if not args:
+            return Node(Kind.MSGPACK_DICT, annotation, "dict", TAGS[Kind.MSGPACK_DICT])
+        if len(args) != 2:
+            raise UnsupportedTypeError(f"{type_name(annotation)}: annotate dicts as dict[K, V]")
+        key, value = self.build(args[0]), self.build(args[1])
+        if args[0] is str:
+            return Node(Kind.MAP, annotation, f"dict[str, {value.name}]", TAGS[Kind.MAP], args=(value,))
+        return Node(
+            Kind.MSGPACK_DICT,
+            annotation,
+            f"dict[{key.name}, {value.name}]",
+            TAGS[Kind.MSGPACK_DICT],
+            args=(key, value),
+        )
+
+    def _union(self, annotation: Any) -> Node:
+        variants = tuple(self.build(a) for a in typing.get_args(annotation))
+        return Node(Kind.UNION, annotation, type_name(annotation), TAGS[Kind.UNION], args=variants)
+
+    def _enum(self, cls: type[enum.Enum]) -> Node:
+        values = [m.value for m in cls]
+        if not values or not all(isinstance(v, str) for v in values):
+            raise UnsupportedTypeError(
+                f"enum {cls.__qualname__} must have string values to be a Flyte enum; "
+                f"got {[type(v).__name__ for v in values][:5]}"
+            )
+        return Node(Kind.ENUM, cls, cls.__qualname__, TAGS[Kind.ENUM], cls=cls)
+
+    def _dataclass(self, cls: type) -> Node:
+        if cls in self._in_progress:
+            raise UnsupportedTypeError(
+                f"dataclass {cls.__qualname__} refers to itself; recursive dataclasses are not supported"
+            )
+        self._in_progress.add(cls)
+        try:
+            try:
+                hints = typing.get_type_hints(cls, include_extras=True)
+            except NameError as e:
+                raise UnsupportedTypeError(
+                    f"cannot resolve the field types of dataclass {cls.__qualname__}: {e}"
+                ) from None
+            specs = []
+            for f in dataclasses.fields(cls):
+                if not f.init:
+                    continue
+                try:
+                    node = self.build(hints.get(f.name, f.type))
+                except UnsupportedTypeError as e:
+                    raise UnsupportedTypeError(
+                        f"field {f.name!r} of dataclass {cls.__qualname__}: {e.reason}"
+                    ) from None
+                if node.kind is Kind.CUSTOM:
+                    raise UnsupportedTypeError(
+                        f"field {f.name!r} of dataclass {cls.__qualname__} has type {node.name}, whose "
+                        f"transformer {node.tag!r} cannot store values inside a dataclass"
+                    )
+                required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                specs.append(FieldSpec(f.name, node, required))
+        finally:
+            self._in_progress.discard(cls)
+        return Node(
+            Kind.DATACLASS, cls, cls.__qualname__, TAGS[Kind.DATACLASS], cls=cls, fields=tuple(specs)
+        )
+
+
+def _no_transformer_message(annotation: Any) -> str:
+    name = type_name(annotation)
+    if annotation in (tuple, typing.Tuple) or typing.get_origin(annotation) is tuple:  # noqa: UP006
+        return (
+            f"{name} is not a Flyte type: tuples are not supported; use a list[T] or a dataclass, "
+            "or name multiple task outputs with a NamedTuple"
+        )
+    if annotation is list:
+        return "list has no item type: annotate lists as list[T], e.g. list[int]"
+    return (
+        f"no type transformer for {name}: register one with "
+        f"flyweight.extend.TypeEngine.register(MyTransformer()), where MyTransformer subclasses "
+        f"flyweight.extend.TypeTransformer[{name}]"
+    )

@@ -1,0 +1,224 @@
+"""IR node → a function that turns a ``flyteidl.core.Literal`` back into a Python value.
+
+Every reader has a fast path for the literal shape its own writer produces and one shared slow path
+for everything else a real cluster may hand over: a value wrapped in a union literal, a msgpack
+``binary`` scalar (what Flyte's attribute access on dataclasses yields), the generic ``Struct`` that
+older SDKs used for dataclasses and dicts, and integral floats from the Flyte console. A literal of
+any other shape raises ``TypeTransformerFailedError`` naming what was expected and what came.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+
+from flyweight._idl import Literal
+from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
+from flyweight.types._ctx import current_ctx
+from flyweight.types._describe import describe_literal
+from flyweight.types._ir import Kind, Node
+from flyweight.types._plain import enum_member, from_plain
+
+Reader = Callable[[Literal], Any]
+_UTC = datetime.timezone.utc
+
+
+def reader(node: Node) -> Reader:
+    """The (cached) reader for ``node``."""
+    fn = node.c_read
+    if fn is None:
+        fn = node.c_read = _compile(node)
+    return fn
+
+
+def shape_error(node: Node, lit: Literal) -> TypeTransformerFailedError:
+    return TypeTransformerFailedError(f"expected {node.name}, got {describe_literal(lit)}")
+
+
+def _fallback(node: Node) -> Reader:
+    """The slow path shared by all readers (see the module docstring)."""
+    def slow(lit: Literal) -> Any:
+        which = lit.WhichOneof("value")
+        if which == "offloaded_metadata":
+            raise TypeTransformerFailedError(
+                f"expected {node.name}, got {describe_literal(lit)}: reading offloaded literals needs "
+                "remote file access, which flyweight does not support yet"
+            )
+        if which == "scalar":
+            scalar = lit.scalar
+            kind = scalar.WhichOneof("value")
+            if kind == "union":
+                return reader(node)(scalar.union.value)
+            if kind == "binary":
+                return from_plain(node)(unpack_binary(node, lit))
+            if kind == "generic" and node.kind in (Kind.DATACLASS, Kind.MSGPACK_DICT, Kind.LIST, Kind.MAP):
+                from google.protobuf.json_format import MessageToDict
+
+                return from_plain(node)(MessageToDict(scalar.generic))
+            if kind == "primitive" and node.kind is Kind.INT and scalar.primitive.WhichOneof("value") == (
+                "float_value"
+            ):
+                value = scalar.primitive.float_value
+                if value.is_integer():
+                    return int(value)
+        raise shape_error(node, lit)
+
+    return slow
+
+
+def unpack_binary(node: Node, lit: Literal) -> Any:
+    binary = lit.scalar.binary
+    if binary.tag != "msgpack":
+        raise TypeTransformerFailedError(
+            f"expected {node.name}, got {describe_literal(lit)}: only msgpack binary literals can be read"
+        )
+    try:
+        return msgpack.unpackb(binary.value, strict_map_key=False)
+    except Exception as e:
+        raise TypeTransformerFailedError(f"expected {node.name}, got corrupt msgpack data: {e}") from None
+
+
+def _compile(node: Node) -> Reader:
+    kind = node.kind
+    slow = _fallback(node)
+    if kind is Kind.INT:
+
+        def r_int(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            if p.WhichOneof("value") == "integer":
+                return p.integer
+            return slow(lit)
+
+        return r_int
+    if kind is Kind.FLOAT:
+
+        def r_float(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            which = p.WhichOneof("value")
+            if which == "float_value":
+                return p.float_value
+            if which == "integer":
+                return float(p.integer)
+            return slow(lit)
+
+        return r_float
+    if kind in (Kind.STR, Kind.ENUM):
+        member = (lambda s: enum_member(node, s)) if kind is Kind.ENUM else None
+
+        def r_str(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            if p.WhichOneof("value") == "string_value":
+                return p.string_value if member is None else member(p.string_value)
+            return slow(lit)
+
+        return r_str
+    if kind is Kind.BOOL:
+
+        def r_bool(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            if p.WhichOneof("value") == "boolean":
+                return p.boolean
+            return slow(lit)
+
+        return r_bool
+    if kind in (Kind.DATETIME, Kind.DATE):
+        as_date = kind is Kind.DATE
+
+        def r_datetime(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            if p.WhichOneof("value") == "datetime":
+                dt = p.datetime.ToDatetime(tzinfo=_UTC)
+                return dt.date() if as_date else dt
+            return slow(lit)
+
+        return r_datetime
+    if kind is Kind.DURATION:
+
+        def r_duration(lit: Literal) -> Any:
+            p = lit.scalar.primitive
+            if p.WhichOneof("value") == "duration":
+                return p.duration.ToTimedelta()
+            return slow(lit)
+
+        return r_duration
+    if kind is Kind.NONE:
+
+        def r_none(lit: Literal) -> None:
+            if lit.scalar.WhichOneof("value") == "none_type":
+                return None
+            return slow(lit)  # type: ignore[no-any-return]
+
+        return r_none
+    if kind is Kind.LIST:
+        return _list_reader(node, reader(node.args[0]), slow)
+    if kind is Kind.MAP:
+        return _map_reader(node, reader(node.args[0]), slow)
+    if kind in (Kind.MSGPACK_DICT, Kind.DATACLASS):
+        return slow
+    if kind is Kind.UNION:
+        from flyweight.types._union import union_reader
+
+        return union_reader(node)
+    if kind is Kind.CUSTOM:
+        return _custom_reader(node)
+    if kind is Kind.ANY:
+
+        def r_any(lit: Literal) -> Any:
+            raise UnsupportedTypeError(
+                "typing.Any values are stored by pickling them, which flyweight does not support yet; "
+                "annotate a concrete type (a dataclass, dict or list[T])"
+            )
+
+        return r_any
+    raise UnsupportedTypeError(f"no reader for {node.name}")  # pragma: no cover
+
+
+def _list_reader(node: Node, item: Reader, slow: Reader) -> Reader:
+    def r_list(lit: Literal) -> Any:
+        if lit.WhichOneof("value") != "collection":
+            return slow(lit)
+        out: list[Any] = []
+        append = out.append
+        try:
+            for x in lit.collection.literals:
+                append(item(x))
+        except TypeTransformerFailedError as e:
+            raise e.at(f"[{len(out)}]") from None
+        return out
+
+    return r_list
+
+
+def _map_reader(node: Node, value: Reader, slow: Reader) -> Reader:
+    def r_map(lit: Literal) -> Any:
+        if lit.WhichOneof("value") != "map":
+            return slow(lit)
+        out = {}
+        for k, x in lit.map.literals.items():
+            try:
+                out[k] = value(x)
+            except TypeTransformerFailedError as e:
+                raise e.at(f"[{k!r}]") from None
+        return out
+
+    return r_map
+
+
+def _custom_reader(node: Node) -> Reader:
+    transformer = node.transformer
+    assert transformer is not None
+
+    def r_custom(lit: Literal) -> Any:
+        try:
+            return transformer.to_python_value(current_ctx(), lit, node.py_type)
+        except TypeTransformerFailedError:
+            raise
+        except (TypeError, ValueError, AssertionError, AttributeError) as e:
+            raise TypeTransformerFailedError(
+                f"transformer {transformer.name!r} could not read {describe_literal(lit)} as {node.name}: {e}"
+            ) from e
+
+    return r_custom
