@@ -91,7 +91,7 @@ class TypeEngine:
                 cls._NODES.clear()
 
     @classmethod
-    def register_restricted_type(cls, name: str, type: Any) -> None:  # noqa: A002 - flytekit's name
+    def register_restricted_type(cls, name: str, type: Any) -> None:
         """Forbid ``type`` as a task input or output."""
         cls.register(RestrictedTypeTransformer(name, type))
 

@@ -52,7 +52,7 @@ def guess(lt: LiteralType) -> Any:
     elif which == "map_value_type":
         return dict[str, guess(lt.map_value_type)]  # type: ignore[misc]
     elif which == "union_type":
-        return typing.Union[tuple(guess(v) for v in lt.union_type.variants)]  # noqa: UP007
+        return typing.Union[tuple(guess(v) for v in lt.union_type.variants)]
     elif which == "enum_type":
         return _enum(tuple(lt.enum_type.values))
     elif which == "blob" and lt.blob.format == "PythonPickle":
@@ -70,9 +70,11 @@ def _dataclass(serialized: bytes) -> type:
     lt = LiteralType.FromString(serialized)
     schema = lt.metadata
     title = schema.fields["title"].string_value if "title" in schema.fields else "GuessedDataclass"
-    required = [v.string_value for v in schema.fields["required"].list_value.values] if (
-        "required" in schema.fields
-    ) else []
+    required = (
+        [v.string_value for v in schema.fields["required"].list_value.values]
+        if ("required" in schema.fields)
+        else []
+    )
     types = {name: guess(field_lt) for name, field_lt in lt.structure.dataclass_type.items()}
     order = [n for n in required if n in types] + sorted(n for n in types if n not in required)
     fields: list[Any] = []
@@ -80,7 +82,7 @@ def _dataclass(serialized: bytes) -> type:
         if name in required:
             fields.append((name, types[name]))
         else:
-            fields.append((name, typing.Optional[types[name]], dataclasses.field(default=None)))  # noqa: UP045
+            fields.append((name, typing.Optional[types[name]], dataclasses.field(default=None)))
     return dataclasses.make_dataclass(title if title.isidentifier() else "GuessedDataclass", fields)
 
 

@@ -93,7 +93,9 @@ class Node:
     py_type: Any  # the annotation as written (Annotated included)
     name: str  # for error messages
     tag: str  # the union-variant tag
-    args: tuple[Node, ...] = ()  # LIST: (item,)  MAP: (value,)  MSGPACK_DICT: (key, value) or ()  UNION: variants
+    args: tuple[
+        Node, ...
+    ] = ()  # LIST: (item,)  MAP: (value,)  MSGPACK_DICT: (key, value) or ()  UNION: variants
     cls: Any = None  # ENUM / DATACLASS: the class
     fields: tuple[FieldSpec, ...] = ()  # DATACLASS
     transformer: TypeTransformer[Any] | None = None  # CUSTOM
@@ -222,7 +224,9 @@ class Builder:
                         "scalars, lists and unions only"
                     )
                 if "cache-key-metadata" in extra.data:
-                    raise UnsupportedTypeError("a FlyteAnnotation cannot contain the key 'cache-key-metadata'")
+                    raise UnsupportedTypeError(
+                        "a FlyteAnnotation cannot contain the key 'cache-key-metadata'"
+                    )
                 data = dict(extra.data)
             elif isinstance(extra, HashMethod) and hash_method is None:
                 hash_method = extra
@@ -312,9 +316,7 @@ class Builder:
                 specs.append(FieldSpec(f.name, node, required))
         finally:
             self._in_progress.discard(cls)
-        return Node(
-            Kind.DATACLASS, cls, cls.__qualname__, TAGS[Kind.DATACLASS], cls=cls, fields=tuple(specs)
-        )
+        return Node(Kind.DATACLASS, cls, cls.__qualname__, TAGS[Kind.DATACLASS], cls=cls, fields=tuple(specs))
 
 
 def _no_transformer_message(annotation: Any) -> str:

@@ -11,7 +11,6 @@ from flyweight._idl import (
     SimpleType,
     Struct,
     TypeAnnotation,
-    TypeStructure,
     UnionType,
 )
 from flyweight.errors import UnsupportedTypeError
@@ -87,7 +86,7 @@ def _build(node: Node) -> LiteralType:
         return _pickle_type(node.py_type)
     if kind is Kind.CUSTOM:
         assert node.transformer is not None
-        got = node.transformer.get_literal_type(node.py_type)
+        got: Any = node.transformer.get_literal_type(node.py_type)
         if not isinstance(got, LiteralType):
             to_idl = getattr(got, "to_flyte_idl", None)
             if to_idl is None:
@@ -96,6 +95,10 @@ def _build(node: Node) -> LiteralType:
                     "get_literal_type; it must return a flyteidl LiteralType"
                 )
             got = to_idl()
+        if not isinstance(got, LiteralType):
+            raise UnsupportedTypeError(
+                f"transformer {node.transformer.name!r}: get_literal_type must return a flyteidl LiteralType"
+            )
         return got
     raise UnsupportedTypeError(f"no literal type for {node.name}")  # pragma: no cover - all kinds above
 

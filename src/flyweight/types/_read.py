@@ -40,6 +40,7 @@ def shape_error(node: Node, lit: Literal) -> TypeTransformerFailedError:
 
 def _fallback(node: Node) -> Reader:
     """The slow path shared by all readers (see the module docstring)."""
+
     def slow(lit: Literal) -> Any:
         which = lit.WhichOneof("value")
         if which == "offloaded_metadata":
@@ -58,8 +59,10 @@ def _fallback(node: Node) -> Reader:
                 from google.protobuf.json_format import MessageToDict
 
                 return from_plain(node)(MessageToDict(scalar.generic))
-            if kind == "primitive" and node.kind is Kind.INT and scalar.primitive.WhichOneof("value") == (
-                "float_value"
+            if (
+                kind == "primitive"
+                and node.kind is Kind.INT
+                and scalar.primitive.WhichOneof("value") == ("float_value")
             ):
                 value = scalar.primitive.float_value
                 if value.is_integer():

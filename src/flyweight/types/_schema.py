@@ -40,7 +40,7 @@ def _plain_annotations(cls: type) -> type:
     hints = typing.get_type_hints(cls, include_extras=True)
     if not any(_has_annotated(t) for t in hints.values()):
         return cls
-    fields = []
+    fields: list[Any] = []
     for f in dataclasses.fields(cls):
         t = _strip(hints.get(f.name, f.type))
         if f.default is not dataclasses.MISSING:
@@ -71,5 +71,5 @@ def _strip(t: Any) -> Any:
     if origin is dict:
         return dict[stripped[0], stripped[1]]  # type: ignore[valid-type]
     if origin is typing.Union or type(t).__name__ == "UnionType":
-        return typing.Union[stripped]  # noqa: UP007
+        return typing.Union[stripped]
     return t

@@ -80,7 +80,9 @@ class TypeTransformer(Generic[T]):
     def isinstance_generic(self, obj: Any, generic_alias: Any) -> None:
         origin = typing.get_origin(generic_alias)
         if not isinstance(obj, origin):
-            raise TypeTransformerFailedError(f"expected {type_name(generic_alias)}, got {describe_value(obj)}")
+            raise TypeTransformerFailedError(
+                f"expected {type_name(generic_alias)}, got {describe_value(obj)}"
+            )
 
     def assert_type(self, t: Any, v: Any) -> None:
         """Raise ``TypeTransformerFailedError`` if ``v`` is not a value of ``t``."""

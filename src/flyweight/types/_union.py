@@ -62,7 +62,7 @@ def _optional_writer(
     """``Optional[T]``: None goes to the none variant, anything else to T, with no trial writes."""
     none_first = variants[0][0].kind is Kind.NONE
     none_type = variants[0][3] if none_first else variants[1][3]
-    other, w_strict, w_lenient, other_type = variants[1] if none_first else variants[0]
+    _, w_strict, w_lenient, other_type = variants[1] if none_first else variants[0]
     write_other = w_strict if strict else w_lenient
 
     def w_optional(msg: Literal, v: Any) -> None:
@@ -85,9 +85,7 @@ def union_reader(node: Node) -> Reader:
         if lit.WhichOneof("value") == "scalar" and scalar.WhichOneof("value") == "union":
             union = scalar.union
             tag = union.type.structure.tag
-            candidates = [
-                c for c in variants if (not tag or c[0].tag == tag) and castable(union.type, c[2])
-            ]
+            candidates = [c for c in variants if (not tag or c[0].tag == tag) and castable(union.type, c[2])]
             return _pick(node, candidates, union.value, union.type)
         return _pick(node, variants, lit, None)  # no union wrapper: older writers, attribute access
 
@@ -115,7 +113,9 @@ def _pick(
         return results[0][1]
     if results:
         names = " and ".join(r[0].name for r in results)
-        raise TypeTransformerFailedError(f"ambiguous {describe_literal(value)} for {node.name}: it reads as {names}")
+        raise TypeTransformerFailedError(
+            f"ambiguous {describe_literal(value)} for {node.name}: it reads as {names}"
+        )
     detail = f" ({'; '.join(failures[:4])})" if failures else ""
     raise TypeTransformerFailedError(f"expected {node.name}, got {describe_literal(value)}{detail}")
 
@@ -124,7 +124,7 @@ def _essence(lt: LiteralType) -> bytes:
     copy = LiteralType()
     copy.CopyFrom(lt)
     for f in ("metadata", "structure", "annotation"):
-        copy.ClearField(f)  # type: ignore[arg-type]
+        copy.ClearField(f)
     return copy.SerializeToString(deterministic=True)
 
 

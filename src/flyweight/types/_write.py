@@ -19,8 +19,8 @@ import msgpack
 
 from flyweight._idl import Literal
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._describe import describe_value
 from flyweight.types._ctx import current_ctx
+from flyweight.types._describe import describe_value
 from flyweight.types._ir import Kind, Node
 from flyweight.types._plain import (
     check_bool,
@@ -212,9 +212,7 @@ def _map_writer(node: Node, value: Writer) -> Writer:
         lits = lmap.literals
         for k, x in v.items():
             if type(k) is not str:
-                raise TypeTransformerFailedError(
-                    f"expected str key in {node.name}, got {describe_value(k)}"
-                )
+                raise TypeTransformerFailedError(f"expected str key in {node.name}, got {describe_value(k)}")
             try:
                 value(lits[k], x)
             except TypeTransformerFailedError as e:
@@ -233,7 +231,9 @@ def _msgpack_writer(node: Node, plain: Callable[[Any], Any]) -> Writer:
         except (TypeError, ValueError, OverflowError) as e:
             found = find_unpackable(data)
             if found is None:
-                raise TypeTransformerFailedError(f"cannot store {describe_value(v)} as msgpack: {e}") from None
+                raise TypeTransformerFailedError(
+                    f"cannot store {describe_value(v)} as msgpack: {e}"
+                ) from None
             path, bad = found
             raise TypeTransformerFailedError(
                 f"expected a msgpack-storable value (str, int, float, bool, None, bytes, list, dict), "
