@@ -1,0 +1,70 @@
+"""The surface for plugin authors: flytekit.extend's names, so a plugin ports by changing imports.
+
+Besides the type-engine contract (``TypeEngine``, ``TypeTransformer``) it names the ``flyteidl``
+message classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType``,
+``SimpleType`` …); they are the real protobuf classes, imported on first use.
+
+Example:
+    >>> from flyweight.extend import Literal, Primitive, Scalar
+    >>> Literal(scalar=Scalar(primitive=Primitive(integer=1))).scalar.primitive.integer
+    1
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flyweight._idl import (
+        Binary,
+        Blob,
+        BlobMetadata,
+        BlobType,
+        Literal,
+        LiteralCollection,
+        LiteralMap,
+        LiteralType,
+        Primitive,
+        Scalar,
+        SimpleType,
+        Void,
+    )
+    from flyweight.errors import TypeTransformerFailedError
+    from flyweight.types import AsyncTypeTransformer, FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
+
+_LAZY = {
+    "TypeEngine": "flyweight.types",
+    "TypeTransformer": "flyweight.types",
+    "AsyncTypeTransformer": "flyweight.types",
+    "FlyteAnnotation": "flyweight.types",
+    "HashMethod": "flyweight.types",
+    "TypeTransformerFailedError": "flyweight.errors",
+    "Binary": "flyweight._idl",
+    "Blob": "flyweight._idl",
+    "BlobMetadata": "flyweight._idl",
+    "BlobType": "flyweight._idl",
+    "Literal": "flyweight._idl",
+    "LiteralCollection": "flyweight._idl",
+    "LiteralMap": "flyweight._idl",
+    "LiteralType": "flyweight._idl",
+    "Primitive": "flyweight._idl",
+    "Scalar": "flyweight._idl",
+    "SimpleType": "flyweight._idl",
+    "Void": "flyweight._idl",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flyweight.extend' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
