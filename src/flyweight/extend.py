@@ -16,22 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flyweight._idl import (
-        Binary,
-        Blob,
-        BlobMetadata,
-        BlobType,
-        Literal,
-        LiteralCollection,
-        LiteralMap,
-        LiteralType,
-        Primitive,
-        Scalar,
-        SimpleType,
-        Void,
-    )
-    from flyweight.errors import TypeTransformerFailedError
-    from flyweight.types import AsyncTypeTransformer, FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
+    pass
 
 _LAZY = {
     "TypeEngine": "flyweight.types",

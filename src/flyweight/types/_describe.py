@@ -61,7 +61,8 @@ def describe_literal(lit: Literal) -> str:
     """What a ``flyteidl.core.Literal`` holds, in a few words: ``string literal 'abc'``."""
     which = lit.WhichOneof("value")
     if which == "collection":
-        return f"collection literal of {len(lit.collection.literals)} items"
+        n = len(lit.collection.literals)
+        return f"collection literal of {n} item{'' if n == 1 else 's'}"
     if which == "map":
         keys = sorted(lit.map.literals.keys())
         return f"map literal with keys {short_repr(keys)}"

@@ -39,6 +39,7 @@ from flyweight.types._plain import (
 Writer = Callable[[Literal, Any], None]
 _UTC = datetime.timezone.utc
 _MIDNIGHT = datetime.time.min
+_MAX_DURATION = datetime.timedelta(seconds=315_576_000_000)  # google.protobuf.Duration's range
 
 
 def writer(node: Node, strict: bool = False) -> Writer:
@@ -176,12 +177,11 @@ def _duration_writer(node: Node) -> Writer:
 
     def w_duration(msg: Literal, v: Any) -> None:
         td = check_timedelta(node, v)
-        try:
-            msg.scalar.primitive.duration.FromTimedelta(td)
-        except ValueError:
+        if not -_MAX_DURATION <= td <= _MAX_DURATION:
             raise TypeTransformerFailedError(
                 f"expected timedelta within ±10000 years, got {describe_value(v)}"
-            ) from None
+            )
+        msg.scalar.primitive.duration.FromTimedelta(td)
 
     return w_duration
 

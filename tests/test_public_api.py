@@ -1,0 +1,87 @@
+"""The public surface is frozen: a change to any ``__all__`` must be deliberate (update this test)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "flyweight": [
+        "FlyteAnnotation",
+        "FlyweightError",
+        "HashMethod",
+        "PlatformError",
+        "TypeEngine",
+        "TypeTransformer",
+        "TypeTransformerFailedError",
+        "UserError",
+        "__version__",
+    ],
+    "flyweight.types": [
+        "AsyncTypeTransformer",
+        "FlyteAnnotation",
+        "HashMethod",
+        "TypeEngine",
+        "TypeTransformer",
+        "TypeTransformerFailedError",
+        "UnsupportedTypeError",
+    ],
+    "flyweight.extend": [
+        "AsyncTypeTransformer",
+        "Binary",
+        "Blob",
+        "BlobMetadata",
+        "BlobType",
+        "FlyteAnnotation",
+        "HashMethod",
+        "Literal",
+        "LiteralCollection",
+        "LiteralMap",
+        "LiteralType",
+        "Primitive",
+        "Scalar",
+        "SimpleType",
+        "TypeEngine",
+        "TypeTransformer",
+        "TypeTransformerFailedError",
+        "Void",
+    ],
+    "flyweight.errors": [
+        "FlyweightError",
+        "PlatformError",
+        "TransformerRegistrationError",
+        "TypeTransformerFailedError",
+        "UnsupportedTypeError",
+        "UserError",
+    ],
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_all_is_frozen(module: str) -> None:
+    assert sorted(importlib.import_module(module).__all__) == sorted(PUBLIC[module])
+
+
+@pytest.mark.parametrize(("module", "name"), [(m, n) for m, names in PUBLIC.items() for n in names])
+def test_every_public_name_resolves_and_is_documented(module: str, name: str) -> None:
+    value = getattr(importlib.import_module(module), name)
+    if callable(value) and name[0].isupper() and module != "flyweight.extend":
+        assert value.__doc__, f"{module}.{name} has no docstring"
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import flyweight
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = flyweight.nope  # type: ignore[attr-defined]
+
+
+def test_extend_names_the_real_flyteidl_classes() -> None:
+    from flyteidl.core import literals_pb2, types_pb2
+
+    from flyweight import extend
+
+    assert extend.Literal is literals_pb2.Literal
+    assert extend.LiteralType is types_pb2.LiteralType
+    assert extend.TypeEngine is importlib.import_module("flyweight.types").TypeEngine
