@@ -85,3 +85,11 @@ def test_extend_names_the_real_flyteidl_classes() -> None:
     assert extend.Literal is literals_pb2.Literal
     assert extend.LiteralType is types_pb2.LiteralType
     assert extend.TypeEngine is importlib.import_module("flyweight.types").TypeEngine
+
+
+def test_lazy_tables_match_all() -> None:
+    import flyweight
+    from flyweight import extend
+
+    assert sorted(extend._LAZY) == sorted(extend.__all__)
+    assert sorted([*flyweight._LAZY, "__version__"]) == sorted(flyweight.__all__)

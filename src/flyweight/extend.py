@@ -39,7 +39,26 @@ _LAZY = {
     "Void": "flyweight._idl",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "AsyncTypeTransformer",
+    "Binary",
+    "Blob",
+    "BlobMetadata",
+    "BlobType",
+    "FlyteAnnotation",
+    "HashMethod",
+    "Literal",
+    "LiteralCollection",
+    "LiteralMap",
+    "LiteralType",
+    "Primitive",
+    "Scalar",
+    "SimpleType",
+    "TypeEngine",
+    "TypeTransformer",
+    "TypeTransformerFailedError",
+    "Void",
+]
 
 
 def __getattr__(name: str) -> Any:
