@@ -10,6 +10,7 @@ any other shape raises ``TypeTransformerFailedError`` naming what was expected a
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -179,7 +180,20 @@ def _compile(node: Node) -> Reader:
     raise UnsupportedTypeError(f"no reader for {node.name}")  # pragma: no cover
 
 
+# The primitive field each scalar kind is stored in: lists of these read with no call per element.
+_PRIMITIVE_FIELD = {
+    Kind.INT: "integer",
+    Kind.FLOAT: "float_value",
+    Kind.STR: "string_value",
+    Kind.BOOL: "boolean",
+}
+
+
 def _list_reader(node: Node, item: Reader, slow: Reader) -> Reader:
+    field = _PRIMITIVE_FIELD.get(node.args[0].kind)
+    if field is not None:
+        return _primitive_list_reader(field, item, slow)
+
     def r_list(lit: Literal) -> Any:
         if lit.WhichOneof("value") != "collection":
             return slow(lit)
@@ -193,6 +207,27 @@ def _list_reader(node: Node, item: Reader, slow: Reader) -> Reader:
         return out
 
     return r_list
+
+
+def _primitive_list_reader(field: str, item: Reader, slow: Reader) -> Reader:
+    """A list of int/float/str/bool: the common shape is read inline; any other element goes
+    through the item's full reader (tolerant reading, errors with the index)."""
+    get = operator.attrgetter(field)
+
+    def r_primitive_list(lit: Literal) -> Any:
+        if lit.WhichOneof("value") != "collection":
+            return slow(lit)
+        out: list[Any] = []
+        append = out.append
+        try:
+            for x in lit.collection.literals:
+                p = x.scalar.primitive
+                append(get(p) if p.HasField(field) else item(x))
+        except TypeTransformerFailedError as e:
+            raise e.at(f"[{len(out)}]") from None
+        return out
+
+    return r_primitive_list
 
 
 def _map_reader(node: Node, value: Reader, slow: Reader) -> Reader:
