@@ -83,6 +83,7 @@ class FieldSpec:
     name: str
     node: Node
     required: bool  # no default and no default_factory
+    init: bool = True  # False: not a constructor argument; stored, and set after construction
 
 
 @dataclasses.dataclass(eq=False)
@@ -299,8 +300,6 @@ class Builder:
                 ) from None
             specs = []
             for f in dataclasses.fields(cls):
-                if not f.init:
-                    continue
                 try:
                     node = self.build(hints.get(f.name, f.type))
                 except UnsupportedTypeError as e:
@@ -313,7 +312,7 @@ class Builder:
                         f"transformer {node.tag!r} cannot store values inside a dataclass"
                     )
                 required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                specs.append(FieldSpec(f.name, node, required))
+                specs.append(FieldSpec(f.name, node, required and f.init, f.init))
         finally:
             self._in_progress.discard(cls)
         return Node(Kind.DATACLASS, cls, cls.__qualname__, TAGS[Kind.DATACLASS], cls=cls, fields=tuple(specs))

@@ -359,25 +359,29 @@ def _union_from_plain(node: Node) -> Conv:
 
 def _dataclass_from_plain(node: Node) -> Conv:
     cls = node.cls
-    fields = [(f.name, f.required, from_plain(f.node)) for f in node.fields]
+    fields = [(f.name, f.required, f.init, from_plain(f.node)) for f in node.fields]
 
     def conv(p: Any) -> Any:
         if not isinstance(p, dict):
             raise mismatch(node, p)
         kwargs = {}
-        for name, required, dec in fields:
+        later = {}  # init=False fields: set once the object exists
+        for name, required, init, dec in fields:
             if name in p:
                 try:
-                    kwargs[name] = dec(p[name])
+                    (kwargs if init else later)[name] = dec(p[name])
                 except TypeTransformerFailedError as e:
                     raise e.at(f".{name}") from None
             elif required:
                 raise TypeTransformerFailedError(f"missing field {name!r} of {node.name}")
         try:
-            return cls(**kwargs)
+            obj = cls(**kwargs)
         except TypeTransformerFailedError:
             raise
         except Exception as e:  # __post_init__ validation of the user's class
             raise TypeTransformerFailedError(f"{node.name}(...) rejected the value: {e}") from e
+        for name, value in later.items():
+            object.__setattr__(obj, name, value)
+        return obj
 
     return conv
