@@ -364,8 +364,8 @@ def _dataclass_from_plain(node: Node) -> Conv:
     def conv(p: Any) -> Any:
         if not isinstance(p, dict):
             raise mismatch(node, p)
-        kwargs = {}
-        later = {}  # init=False fields: set once the object exists
+        kwargs: dict[str, Any] = {}
+        later: dict[str, Any] = {}  # init=False fields: set once the object exists
         for name, required, init, dec in fields:
             if name in p:
                 try:

@@ -231,12 +231,20 @@ def _primitive_list_reader(field: str, item: Reader, slow: Reader) -> Reader:
 
 
 def _map_reader(node: Node, value: Reader, slow: Reader) -> Reader:
+    field = _PRIMITIVE_FIELD.get(node.args[0].kind)
+    get = operator.attrgetter(field) if field is not None else None
+
     def r_map(lit: Literal) -> Any:
         if lit.WhichOneof("value") != "map":
             return slow(lit)
         out = {}
         for k, x in lit.map.literals.items():
             try:
+                if get is not None:
+                    p = x.scalar.primitive
+                    if p.HasField(field):
+                        out[k] = get(p)
+                        continue
                 out[k] = value(x)
             except TypeTransformerFailedError as e:
                 raise e.at(f"[{k!r}]") from None
