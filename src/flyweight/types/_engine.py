@@ -111,13 +111,14 @@ class TypeEngine:
     @classmethod
     def _node(cls, python_type: Any) -> Node:
         try:
-            node = cls._NODES.get(python_type)
+            key = _cache_key(python_type)
+            node = cls._NODES.get(key)
         except TypeError:  # an unhashable annotation (e.g. Annotated with a dict): build every time
             return Builder(cls._REGISTRY.get).build(python_type)
         if node is None:
             with cls._LOCK:
                 node = Builder(cls._REGISTRY.get).build(python_type)
-                cls._NODES[python_type] = node
+                cls._NODES[key] = node
         return node
 
     # -- conversions ------------------------------------------------------------------------------
@@ -256,6 +257,15 @@ class TypeEngine:
             return out
         finally:
             reset_ctx(token)
+
+
+def _cache_key(python_type: Any) -> Any:
+    """A key that tells apart annotations ``==`` confuses: ``Union[int, str] == Union[str, int]``, but
+    the variant order is part of the literal type."""
+    args = typing.get_args(python_type)
+    if not args:
+        return python_type
+    return (typing.get_origin(python_type), type(python_type), tuple(_cache_key(a) for a in args))
 
 
 def _custom_to_literal(node: Node, ctx: Any, value: Any, expected: LiteralType | None) -> Literal:

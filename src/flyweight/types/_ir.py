@@ -293,7 +293,9 @@ class Builder:
         self._in_progress.add(cls)
         try:
             try:
-                hints = typing.get_type_hints(cls, include_extras=True)
+                # Without extras, as Flyte's Python SDK reads fields: Annotated wrappers go, and a
+                # union nested in one flattens (Optional[Annotated[int | str, m]] -> int | str | None).
+                hints = typing.get_type_hints(cls)
             except NameError as e:
                 raise UnsupportedTypeError(
                     f"cannot resolve the field types of dataclass {cls.__qualname__}: {e}"

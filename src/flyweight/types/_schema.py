@@ -26,12 +26,16 @@ def json_schema(cls: type) -> Struct | None:
     try:
         from mashumaro.jsonschema import build_json_schema
 
-        schema: dict[str, Any] = build_json_schema(_plain_annotations(cls)).to_dict()
+        try:
+            schema: dict[str, Any] = build_json_schema(cls).to_dict()
+        except TypeError:  # unhashable Annotated metadata: retry with the wrappers removed
+            schema = build_json_schema(_plain_annotations(cls)).to_dict()
+        plain = json.loads(json.dumps(schema))
     except Exception as e:  # the schema only helps UIs; a type that has none still works
         _log.warning("no JSON schema for dataclass %s: %s", cls.__qualname__, e)
         return None
     out = Struct()
-    out.update(json.loads(json.dumps(schema)))
+    out.update(plain)
     return out
 
 

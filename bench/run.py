@@ -1,0 +1,153 @@
+"""Benchmark flyweight against flytekit 1.16.14 in one run and write ``bench/RESULTS.md``.
+
+Usage: ``make bench`` (that is, ``.venv/bin/python bench/run.py``); ``--help`` lists the knobs.
+
+flyweight runs under this interpreter; flytekit under ``bench/.venv-flytekit``, created here on
+first use, so neither SDK's imports or dependencies touch the other's numbers. Every measurement
+is a fresh subprocess and the sides alternate; see ``bench/README.md`` for what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import flytekit_venv
+import measure
+from report import Report, secs
+from workers.cases import SIZES
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+FLOOR_CASES = {"list_int", "dict_str_float"}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="flyweight vs flytekit: cold import and conversions")
+    parser.add_argument("--repeat", type=int, default=5, help="flyweight and floor runs per case (5)")
+    parser.add_argument(
+        "--flytekit-repeat", type=int, default=3, help="flytekit runs per case (3; ~40 s each for list_int)"
+    )
+    parser.add_argument("--import-runs", type=int, default=15, help="runs of each cold-import command (15)")
+    parser.add_argument("--quick", action="store_true", help="sizes / 10: a smoke run, not comparable")
+    parser.add_argument(
+        "--case", action="append", choices=sorted(SIZES), help="only this case (repeatable; default all)"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=BENCH / "RESULTS.md",
+        help="where to write the report (bench/RESULTS.md)",
+    )
+    args = parser.parse_args(argv)
+    if min(args.repeat, args.flytekit_repeat, args.import_runs) < 1:
+        parser.error("--repeat, --flytekit-repeat and --import-runs must be at least 1")
+    return args
+
+
+def import_probes(flytekit_python: Path) -> list[measure.ImportProbe]:
+    """The cold-start commands; labels are the keys ``report.py`` looks up."""
+    fw = Path(sys.executable)
+    return [
+        measure.ImportProbe("bare flyweight", "flyweight", fw, "pass"),
+        measure.ImportProbe("bare flytekit", "flytekit", flytekit_python, "pass"),
+        measure.ImportProbe("import flyweight", "flyweight", fw, "import flyweight"),
+        measure.ImportProbe("TypeEngine", "flyweight", fw, "from flyweight.types import TypeEngine"),
+        measure.ImportProbe("import flytekit", "flytekit", flytekit_python, "import flytekit"),
+    ]
+
+
+def conversions(args: argparse.Namespace, flytekit_python: Path) -> dict[str, Any]:
+    """Per case, the worker results of flyweight, flytekit and (where defined) the floors."""
+
+    def progress(job: measure.Job, result: dict[str, Any]) -> None:
+        t = result["times"]
+        shown = ", ".join(f"{step} {secs(t[step])}" for step in t)
+        print(f"  {job.series:<9} {shown}", flush=True)
+
+    out: dict[str, Any] = {}
+    for case in args.case or list(SIZES):
+        n = SIZES[case] // 10 if args.quick else SIZES[case]
+        print(f"{case}, n={n:,}", flush=True)
+        common = ["--case", case, "--n", str(n)]
+        fw = Path(sys.executable)
+        plan = [
+            (measure.Job("flyweight", fw, "convert.py", ["--side", "flyweight", *common]), args.repeat),
+            (
+                measure.Job("flytekit", flytekit_python, "convert.py", ["--side", "flytekit", *common]),
+                args.flytekit_repeat,
+            ),
+        ]
+        if case in FLOOR_CASES:
+            plan.append((measure.Job("floor", fw, "floor.py", common), args.repeat))
+        out[case] = measure.alternate(plan, progress)
+    return out
+
+
+def machine(argv: list[str]) -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "command": "make bench" if not argv else " ".join([".venv/bin/python bench/run.py", *argv]),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(terse=True),
+    }
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    flytekit_python = flytekit_venv.ensure()
+
+    print(f"cold import, {args.import_runs} runs of each command", flush=True)
+    probes = import_probes(flytekit_python)
+    import_times = measure.cold_imports(probes, args.import_runs)
+    convert = conversions(args, flytekit_python)
+
+    first = next(iter(convert.values()))
+    results = {
+        "meta": {
+            **machine(argv),
+            "duration_s": time.perf_counter() - started,
+            "quick": args.quick,
+            "runs": (
+                f"cold import {args.import_runs} per command; conversions {args.repeat} flyweight, "
+                f"{args.flytekit_repeat} flytekit, {args.repeat} floor per case"
+            ),
+            "versions": {side: first[side][0]["versions"] for side in ("flyweight", "flytekit")},
+        },
+        "imports": {
+            "probes": [{"label": p.label, "side": p.side, "code": p.code} for p in probes],
+            "times": import_times,
+        },
+        "convert": convert,
+    }
+    raw = BENCH / ".work" / "last-run.json"
+    raw.parent.mkdir(exist_ok=True)
+    raw.write_text(json.dumps(results, indent=1))
+
+    text = Report(results).markdown()
+    args.results.write_text(text)
+    print()
+    print(text)
+    shown = args.results.resolve()
+    print(f"wrote {shown.relative_to(REPO) if shown.is_relative_to(REPO) else shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
