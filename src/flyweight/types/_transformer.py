@@ -11,8 +11,6 @@ their work is done by the compiled IR backends, not per call.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import typing
 from abc import abstractmethod
 from collections.abc import Coroutine
@@ -146,6 +144,9 @@ class AsyncTypeTransformer(TypeTransformer[T]):
 
 def run_sync(coro: Coroutine[Any, Any, R]) -> R:
     """Run a coroutine to completion from sync code, also when called inside a running event loop."""
+    import asyncio  # imported here: asyncio alone costs more than the rest of the type engine
+    import concurrent.futures
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
