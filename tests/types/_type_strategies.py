@@ -140,10 +140,11 @@ UNIONS: tuple[Any, ...] = (
 
 # In a dataclass, flytekit (mashumaro) packs a Union by trying members in order, and its ``str``
 # member passes any value through unchecked, so Union[str, timedelta] cannot pack a timedelta there.
-# Packed unions therefore put ``str`` last.
+# typing caches unions by equality, so Union[timedelta, str] can come back as the cached
+# Union[str, timedelta]; packed unions therefore pair timedelta with int, never with str.
 PACKED_UNIONS: tuple[Any, ...] = (
     *(u for u in UNIONS if u != Union[str, datetime.timedelta]),
-    Union[datetime.timedelta, str],
+    Union[datetime.timedelta, int],
 )
 
 ANNOTATION_METADATA: tuple[Any, ...] = ("anything", "doc: a value", ("tuple", 1), 42)
@@ -185,9 +186,11 @@ def _annotated_of(t: Any, outermost: bool = False) -> st.SearchStrategy[Any]:
         # None for Annotated[None, ...]; leave those unannotated.
         return st.just(t)
     members = _union_members(base)
-    if members is not None and any(_is_dataclass_or_enum(_strip_annotated(m)) for m in members):
-        # flytekit fails on Annotated[Optional[SomeDataclass or SomeEnum], ...] fields holding
-        # None ("'NoneType' object has no attribute ..."); nothing to compare there.
+    if members is not None and (
+        NoneType in members or any(_is_dataclass_or_enum(_strip_annotated(m)) for m in members)
+    ):
+        # flytekit fails on Annotated[Optional[...]] and Annotated[Union[dataclass or enum, ...]]
+        # dataclass fields holding None ("'NoneType' object has no attribute ..."); nothing to compare.
         return st.just(t)
     # flytekit caches dataclass encoders by type, so it cannot take unhashable metadata on a dataclass.
     unhashable_ok = outermost and not dataclasses.is_dataclass(base)

@@ -119,3 +119,14 @@ class Tree:
 def test_a_recursive_dataclass_is_refused() -> None:
     with pytest.raises(UnsupportedTypeError, match="refers to itself"):
         TypeEngine.to_literal_type(Tree)
+
+
+def test_union_fields_read_back_the_member_that_was_written() -> None:
+    import datetime
+
+    @dataclass
+    class Wait:
+        d: typing.Union[datetime.timedelta, int]
+
+    assert type(roundtrip(Wait(0), Wait).d) is int  # type: ignore[attr-defined]
+    assert roundtrip(Wait(datetime.timedelta(seconds=3)), Wait) == Wait(datetime.timedelta(seconds=3))

@@ -130,7 +130,7 @@ def _compile_to_plain(node: Node) -> Conv:
         return _none_to_plain(node)
     if kind is Kind.ENUM:
         return lambda v: check_enum(node, v)
-    if kind in (Kind.ANY,):
+    if kind is Kind.ANY:
         return _identity
     if kind is Kind.LIST:
         return _list_to_plain(node, to_plain(node.args[0]))
@@ -208,15 +208,19 @@ def _untyped_dict_to_plain(node: Node) -> Conv:
 
 
 def coerces(variant: Node, value: Any) -> bool:
-    """Whether ``variant`` would take ``value`` only by converting it (an int for a float, a float
-    for an int, a mapping for a dataclass). Unions try exact matches first."""
+    """Whether ``variant`` would take ``value`` only by converting it (an int for a float, seconds for
+    a timedelta, a mapping for a dataclass). Unions try exact matches first."""
     kind = variant.kind
     if kind is Kind.FLOAT:
         return isinstance(value, int)
     if kind is Kind.INT:
         return isinstance(value, float)
-    if kind is Kind.DATACLASS:
+    if kind in (Kind.DATACLASS, Kind.ENUM):
         return not isinstance(value, variant.cls)
+    if kind is Kind.DURATION:  # plain seconds -> timedelta is a conversion
+        return not isinstance(value, datetime.timedelta)
+    if kind in (Kind.DATETIME, Kind.DATE):  # an ISO string -> datetime/date is a conversion
+        return not isinstance(value, datetime.date)
     return False
 
 

@@ -178,10 +178,11 @@ class BuiltinTransformer(TypeTransformer[Any]):
         return TypeEngine.to_python_value(ctx, lv, expected_python_type)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
+        from flyweight.types._engine import TypeEngine
         from flyweight.types._guess import guess_builtin
 
         guessed = guess_builtin(literal_type)
-        if guessed is not None and builtin_for(guessed) is self:
+        if guessed is not None and TypeEngine.get_transformer(guessed) is self:
             return guessed
         return super().guess_python_type(literal_type)
 
@@ -238,13 +239,6 @@ def builtin_transformers() -> list[tuple[Any, BuiltinTransformer]]:
         Kind.DATACLASS, BuiltinTransformer("Object-Dataclass-Transformer", object, Kind.DATACLASS)
     )
     return out
-
-
-def builtin_for(python_type: Any) -> TypeTransformer[Any] | None:
-    """The built-in transformer the engine uses for ``python_type`` (None for a custom one)."""
-    from flyweight.types._engine import TypeEngine
-
-    return TypeEngine.get_transformer(python_type)
 
 
 def builtin_for_kind(kind: Kind) -> BuiltinTransformer:

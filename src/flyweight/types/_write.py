@@ -30,6 +30,7 @@ from flyweight.types._plain import (
     check_float,
     check_int,
     check_str,
+    check_timedelta,
     dataclass_to_plain,
     find_unpackable,
     mismatch,
@@ -173,8 +174,6 @@ def _datetime_writer(node: Node) -> Writer:
 
 
 def _duration_writer(node: Node) -> Writer:
-    from flyweight.types._plain import check_timedelta
-
     def w_duration(msg: Literal, v: Any) -> None:
         td = check_timedelta(node, v)
         if not -_MAX_DURATION <= td <= _MAX_DURATION:
