@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import typing
 from dataclasses import dataclass, field
 
@@ -121,12 +122,11 @@ def test_a_recursive_dataclass_is_refused() -> None:
         TypeEngine.to_literal_type(Tree)
 
 
+@dataclass
+class Wait:
+    d: typing.Union[datetime.timedelta, int]
+
+
 def test_union_fields_read_back_the_member_that_was_written() -> None:
-    import datetime
-
-    @dataclass
-    class Wait:
-        d: typing.Union[datetime.timedelta, int]
-
     assert type(roundtrip(Wait(0), Wait).d) is int  # type: ignore[attr-defined]
     assert roundtrip(Wait(datetime.timedelta(seconds=3)), Wait) == Wait(datetime.timedelta(seconds=3))
