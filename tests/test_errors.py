@@ -21,6 +21,13 @@ def test_tree_shape() -> None:
         (errors.TypeTransformerFailedError, errors.UserError, (TypeError, ValueError, AssertionError)),
         (errors.UnsupportedTypeError, errors.UserError, (TypeError,)),
         (errors.TransformerRegistrationError, errors.UserError, (ValueError,)),
+        (errors.TaskDefinitionError, errors.UserError, (ValueError, AssertionError)),
+        (errors.TemplateTooLargeError, errors.TaskDefinitionError, (ValueError,)),
+        (errors.TaskLoadError, errors.UserError, (ImportError,)),
+        (errors.SecretNotFoundError, errors.UserError, (ValueError,)),
+        (errors.RecoverableError, errors.UserError, ()),
+        (errors.TemplateError, errors.PlatformError, (ValueError,)),
+        (errors.StorageError, errors.PlatformError, (OSError,)),
     ],
 )
 def test_leaves_subclass_their_branch_and_the_natural_builtin(
@@ -34,8 +41,15 @@ def test_leaves_subclass_their_branch_and_the_natural_builtin(
 def test_every_public_error_is_in_the_tree_drawn_in_the_docstring() -> None:
     doc = errors.__doc__ or ""
     for name in errors.__all__:
-        assert issubclass(getattr(errors, name), errors.FlyweightError)
+        obj = getattr(errors, name)
         assert name in doc, f"{name} is missing from the tree in errors.py's docstring"
+        if not isinstance(obj, type):
+            assert callable(obj)
+            continue
+        if name == "IgnoreOutputs":
+            assert not issubclass(obj, errors.FlyweightError)
+            continue
+        assert issubclass(obj, errors.FlyweightError)
 
 
 def test_path_segments_render_outermost_first() -> None:
@@ -45,3 +59,20 @@ def test_path_segments_render_outermost_first() -> None:
     assert str(e) == "expected int, got str 'x' at items[2].qty"
     assert e.args == (str(e),)
     assert e.reason == "expected int, got str 'x'"
+
+
+def test_recoverable_flags() -> None:
+    assert errors.RecoverableError.recoverable is True
+    assert errors.StorageError.recoverable is True
+    assert errors.TemplateError.recoverable is False
+    assert errors.FlyteRecoverableException is errors.RecoverableError
+
+
+def test_user_code_mark_keeps_the_exception_unchanged() -> None:
+    e = ValueError("boom")
+    assert not errors.raised_by_user_code(e)
+    assert errors.mark_user_code(e) is e
+    assert errors.raised_by_user_code(e)
+    assert str(e) == "boom" and type(e) is ValueError
+    assert errors.raised_by_user_code(errors.TaskLoadError("x"))
+    assert not errors.raised_by_user_code(errors.StorageError("x"))

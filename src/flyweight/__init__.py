@@ -18,7 +18,30 @@ from flyweight._lazy import lazy_exports
 from flyweight._version import __version__
 
 if TYPE_CHECKING:
-    from flyweight.errors import FlyweightError, PlatformError, TypeTransformerFailedError, UserError
+    from flyweight._context import ExecutionParameters, FlyteContext, FlyteContextManager, current_context
+    from flyweight.errors import (
+        FlyweightError,
+        PlatformError,
+        RecoverableError,
+        TypeTransformerFailedError,
+        UserError,
+    )
+    from flyweight.interface import Interface, kwtypes
+    from flyweight.settings import (
+        Image,
+        ImageConfig,
+        Resources,
+        Secret,
+        SecurityContext,
+        SerializationSettings,
+    )
+    from flyweight.tasks import (
+        Description,
+        Documentation,
+        PythonCustomizedContainerTask,
+        SourceCode,
+        TaskMetadata,
+    )
     from flyweight.types import FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
 
 # public name -> module that defines it
@@ -27,22 +50,58 @@ _LAZY = {
     "UserError": "flyweight.errors",
     "PlatformError": "flyweight.errors",
     "TypeTransformerFailedError": "flyweight.errors",
+    "RecoverableError": "flyweight.errors",
     "TypeEngine": "flyweight.types",
     "TypeTransformer": "flyweight.types",
     "FlyteAnnotation": "flyweight.types",
     "HashMethod": "flyweight.types",
+    "Interface": "flyweight.interface",
+    "kwtypes": "flyweight.interface",
+    "Image": "flyweight.settings",
+    "ImageConfig": "flyweight.settings",
+    "Resources": "flyweight.settings",
+    "Secret": "flyweight.settings",
+    "SecurityContext": "flyweight.settings",
+    "SerializationSettings": "flyweight.settings",
+    "TaskMetadata": "flyweight.tasks",
+    "Documentation": "flyweight.tasks",
+    "Description": "flyweight.tasks",
+    "SourceCode": "flyweight.tasks",
+    "PythonCustomizedContainerTask": "flyweight.tasks",
+    "current_context": "flyweight._context",
+    "ExecutionParameters": "flyweight._context",
+    "FlyteContext": "flyweight._context",
+    "FlyteContextManager": "flyweight._context",
 }
 
 __all__ = [
+    "Description",
+    "Documentation",
+    "ExecutionParameters",
     "FlyteAnnotation",
+    "FlyteContext",
+    "FlyteContextManager",
     "FlyweightError",
     "HashMethod",
+    "Image",
+    "ImageConfig",
+    "Interface",
     "PlatformError",
+    "PythonCustomizedContainerTask",
+    "RecoverableError",
+    "Resources",
+    "Secret",
+    "SecurityContext",
+    "SerializationSettings",
+    "SourceCode",
+    "TaskMetadata",
     "TypeEngine",
     "TypeTransformer",
     "TypeTransformerFailedError",
     "UserError",
     "__version__",
+    "current_context",
+    "kwtypes",
 ]
 
 

@@ -7,8 +7,18 @@ costs the protobuf runtime (tens of milliseconds), which is why ``import flyweig
 
 from __future__ import annotations
 
-from flyteidl.core import literals_pb2, types_pb2
-from google.protobuf import struct_pb2
+from flyteidl.admin import description_entity_pb2, task_pb2
+from flyteidl.core import (
+    errors_pb2,
+    execution_pb2,
+    identifier_pb2,
+    interface_pb2,
+    literals_pb2,
+    security_pb2,
+    tasks_pb2,
+    types_pb2,
+)
+from google.protobuf import duration_pb2, struct_pb2, wrappers_pb2
 
 Literal = literals_pb2.Literal
 Scalar = literals_pb2.Scalar
@@ -31,25 +41,95 @@ BlobType = types_pb2.BlobType
 
 Struct = struct_pb2.Struct
 
+Variable = interface_pb2.Variable
+VariableMap = interface_pb2.VariableMap
+TypedInterface = interface_pb2.TypedInterface
+
+Identifier = identifier_pb2.Identifier
+ResourceType = identifier_pb2.ResourceType
+TaskTemplate = tasks_pb2.TaskTemplate
+TaskMetadata = tasks_pb2.TaskMetadata
+RuntimeMetadata = tasks_pb2.RuntimeMetadata
+Container = tasks_pb2.Container
+K8sPod = tasks_pb2.K8sPod
+Sql = tasks_pb2.Sql
+ExtendedResources = tasks_pb2.ExtendedResources
+Resources = tasks_pb2.Resources
+K8sObjectMetadata = tasks_pb2.K8sObjectMetadata
+RetryStrategy = literals_pb2.RetryStrategy
+KeyValuePair = literals_pb2.KeyValuePair
+SecurityContext = security_pb2.SecurityContext
+Secret = security_pb2.Secret
+ErrorDocument = errors_pb2.ErrorDocument
+ContainerError = errors_pb2.ContainerError
+ExecutionError = execution_pb2.ExecutionError
+Duration = duration_pb2.Duration
+BoolValue = wrappers_pb2.BoolValue
+Value = struct_pb2.Value
+NULL_VALUE = struct_pb2.NULL_VALUE
+ListValue = struct_pb2.ListValue
+TaskSpec = task_pb2.TaskSpec
+DescriptionEntity = description_entity_pb2.DescriptionEntity
+Description = description_entity_pb2.Description
+SourceCode = description_entity_pb2.SourceCode
+
 __all__ = [
+    "NULL_VALUE",
+    "Sql",
+    "K8sPod",
+    "ExtendedResources",
     "Binary",
     "Blob",
     "BlobMetadata",
     "BlobType",
+    "BoolValue",
+    "Container",
+    "ContainerError",
+    "Description",
+    "DescriptionEntity",
+    "Duration",
     "EnumType",
+    "ErrorDocument",
+    "ExecutionError",
+    "Identifier",
+    "K8sObjectMetadata",
+    "KeyValuePair",
+    "ListValue",
     "Literal",
     "LiteralCollection",
     "LiteralMap",
     "LiteralType",
     "LiteralUnion",
     "Primitive",
+    "ResourceType",
+    "Resources",
+    "RetryStrategy",
+    "RuntimeMetadata",
     "Scalar",
+    "Secret",
+    "SecurityContext",
     "SimpleType",
+    "SourceCode",
     "Struct",
+    "TaskMetadata",
+    "TaskSpec",
+    "TaskTemplate",
     "TypeAnnotation",
     "TypeStructure",
+    "TypedInterface",
     "UnionType",
+    "Value",
+    "Variable",
+    "VariableMap",
     "Void",
+    "description_entity_pb2",
+    "errors_pb2",
+    "execution_pb2",
+    "identifier_pb2",
+    "interface_pb2",
     "literals_pb2",
+    "security_pb2",
+    "task_pb2",
+    "tasks_pb2",
     "types_pb2",
 ]

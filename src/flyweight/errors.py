@@ -12,8 +12,21 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     ├── UserError                                   kind USER
     │   ├── TypeTransformerFailedError              + TypeError, ValueError, AssertionError
     │   │   └── UnsupportedTypeError                   (an annotation no transformer handles)
-    │   └── TransformerRegistrationError            + ValueError
+    │   ├── TransformerRegistrationError            + ValueError
+    │   ├── TaskDefinitionError                     + ValueError, AssertionError
+    │   │   └── TemplateTooLargeError                  (a serialized task template over the limit)
+    │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
+    │   ├── SecretNotFoundError                     + ValueError
+    │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
+        ├── TemplateError                           + ValueError (malformed template or inputs.pb)
+        └── StorageError                            + OSError, RECOVERABLE (a read or write failed)
+
+    IgnoreOutputs (an Exception, not an error: "discard this attempt's outputs")
+
+Exceptions of any type raised by task or executor code are passed through unchanged; the task layer
+marks them (``mark_user_code``) so the container entrypoint can report them as USER errors
+(``raised_by_user_code``).
 
 ``TypeTransformerFailedError`` keeps flytekit's three builtin bases so plugin code written against
 flytekit (which catches any of them) ports unchanged.
@@ -29,12 +42,23 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 __all__ = [
+    "FlyteRecoverableException",
     "FlyweightError",
+    "IgnoreOutputs",
     "PlatformError",
+    "RecoverableError",
+    "SecretNotFoundError",
+    "StorageError",
+    "TaskDefinitionError",
+    "TaskLoadError",
+    "TemplateError",
+    "TemplateTooLargeError",
     "TransformerRegistrationError",
     "TypeTransformerFailedError",
     "UnsupportedTypeError",
     "UserError",
+    "mark_user_code",
+    "raised_by_user_code",
 ]
 
 
@@ -93,6 +117,14 @@ class TypeTransformerFailedError(UserError, TypeError, ValueError, AssertionErro
         self.args = (self._render(),)
         return self
 
+    def within(self, owner: str, segment: str | None = None) -> TypeTransformerFailedError:
+        """Say which task (and which input or output, as a path segment) the failure belongs to."""
+        if segment is not None:
+            self.path.insert(0, segment)
+        self.reason = f"{owner}: {self.reason}"
+        self.args = (self._render(),)
+        return self
+
     def __str__(self) -> str:
         return self._render()
 
@@ -103,3 +135,84 @@ class UnsupportedTypeError(TypeTransformerFailedError):
 
 class TransformerRegistrationError(UserError, ValueError):
     """A type transformer could not be registered (for example, the type already has one)."""
+
+
+class TaskDefinitionError(UserError, ValueError, AssertionError):
+    """A task, its configuration or its serialization settings are wrong (found when the task is built
+    or serialized, before anything runs).
+
+    It is also a ``ValueError`` and an ``AssertionError`` because flytekit raised one or the other for
+    these mistakes, and ported code may catch either.
+    """
+
+
+class TemplateTooLargeError(TaskDefinitionError):
+    """A serialized task template is larger than the configured limit; the message names its largest parts."""
+
+
+class TaskLoadError(UserError, ImportError):
+    """The task named in a container's arguments cannot be loaded: its resolver or executor class is not
+    importable, or is not what the arguments say it is."""
+
+
+class RecoverableError(UserError):
+    """Raise it from task code when retrying may succeed (a flaky service, a lost lease).
+
+    The container entrypoint reports it as a USER error of kind RECOVERABLE, so Flyte retries the task
+    within its ``retries`` budget; every other user error is NON_RECOVERABLE.
+
+    Example:
+        >>> from flyweight.errors import RecoverableError
+        >>> raise RecoverableError("the warehouse is restarting")
+        Traceback (most recent call last):
+        ...
+        flyweight.errors.RecoverableError: the warehouse is restarting
+    """
+
+    recoverable: ClassVar[bool] = True
+    error_code: ClassVar[str] = "USER:Recoverable"
+
+
+FlyteRecoverableException = RecoverableError
+"""flytekit's name for :class:`RecoverableError`, so ported task code keeps working."""
+
+
+class TemplateError(PlatformError, ValueError):
+    """A task template or an inputs file handed to the container is malformed or does not fit together."""
+
+
+class StorageError(PlatformError, OSError):
+    """Reading or writing a file or object failed; retrying may succeed."""
+
+    recoverable: ClassVar[bool] = True
+
+
+class IgnoreOutputs(Exception):
+    """Raise it from an executor to say "this attempt's outputs are not needed" (for example on a worker that
+    is not the leader of a distributed job). The container entrypoint then writes neither ``outputs.pb``
+    nor ``error.pb`` and exits 0."""
+
+
+class SecretNotFoundError(UserError, ValueError):
+    """A secret the task asked for is neither in the environment nor in the mounted secrets directory."""
+
+
+_USER_CODE_MARK = "__flyweight_raised_by_user_code__"
+
+
+def mark_user_code(exc: BaseException) -> BaseException:
+    """Note that ``exc`` came out of task or executor code (not flyweight), and return it unchanged.
+
+    The exception keeps its type and message, so local callers see exactly what the code raised; the
+    container entrypoint reads the mark to report it as a USER error.
+    """
+    try:
+        setattr(exc, _USER_CODE_MARK, True)
+    except (AttributeError, TypeError):
+        pass
+    return exc
+
+
+def raised_by_user_code(exc: BaseException) -> bool:
+    """Whether ``exc`` is a user error: a :class:`UserError`, or marked by :func:`mark_user_code`."""
+    return isinstance(exc, UserError) or bool(getattr(exc, _USER_CODE_MARK, False))

@@ -258,6 +258,69 @@ class TypeEngine:
         finally:
             reset_ctx(token)
 
+    @classmethod
+    def values_to_literal_map(  # noqa: PLR0917 - mirrors the other TypeEngine entry points
+        cls,
+        ctx: Any,
+        values: Mapping[str, Any],
+        python_types: Mapping[str, Any],
+        owner: str,
+        section: str,
+        literal_types: Mapping[str, LiteralType] | None = None,
+    ) -> LiteralMap:
+        """Convert a task's inputs or outputs (``section``: ``"inputs"``/``"outputs"``) to a ``LiteralMap``.
+
+        Every name of ``python_types`` must be in ``values``. A failure names ``owner`` and the
+        variable: ``task 't': expected int, got str 'x' at inputs.limit``.
+        """
+        out = LiteralMap()
+        slots = out.literals
+        token = set_ctx(ctx)
+        try:
+            for name, py_type in python_types.items():
+                try:
+                    node = cls._node(py_type)
+                    if node.kind is Kind.CUSTOM and node.hash_method is None:
+                        expected = literal_types.get(name) if literal_types is not None else None
+                        slots[name].CopyFrom(_custom_to_literal(node, ctx, values[name], expected))
+                    else:
+                        writer(node)(slots[name], values[name])
+                except TypeTransformerFailedError as e:
+                    raise e.within(owner, f"{section}.{name}") from None
+            return out
+        finally:
+            reset_ctx(token)
+
+    @classmethod
+    def literal_map_to_values(
+        cls, ctx: Any, lm: LiteralMap, python_types: Mapping[str, Any], owner: str, section: str
+    ) -> dict[str, Any]:
+        """Convert a task's ``LiteralMap`` to Python values; a missing or unexpected name is an error
+        naming ``owner``, as is a literal that does not fit its type."""
+        literals = lm.literals
+        if len(literals) != len(python_types) or any(k not in literals for k in python_types):
+            missing = [k for k in python_types if k not in literals]
+            extra = sorted(k for k in literals if k not in python_types)
+            parts = []
+            if missing:
+                parts.append(f"missing {section} {', '.join(map(repr, missing))}")
+            if extra:
+                parts.append(f"unexpected {section} {', '.join(map(repr, extra))}")
+            raise TypeTransformerFailedError(
+                f"{owner}: {' and '.join(parts)}; the task's {section} are {list(python_types)}"
+            )
+        token = set_ctx(ctx)
+        try:
+            out = {}
+            for name, py_type in python_types.items():
+                try:
+                    out[name] = reader(cls._node(py_type))(literals[name])
+                except TypeTransformerFailedError as e:
+                    raise e.within(owner, f"{section}.{name}") from None
+            return out
+        finally:
+            reset_ctx(token)
+
 
 def _cache_key(python_type: Any) -> Any:
     """A key that tells apart annotations ``==`` confuses: ``Union[int, str] == Union[str, int]``, but

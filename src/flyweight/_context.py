@@ -1,0 +1,257 @@
+"""The execution context: what running task code can reach (working directory, secrets, file access).
+
+flytekit keeps a global stack of contexts; flyweight keeps one ``contextvars.ContextVar``, so threads
+and asyncio tasks each see their own execution and nothing leaks between local calls. Outside any
+execution, :meth:`FlyteContextManager.current_context` returns a process-wide default context for
+local use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from flyweight._storage import FileAccess
+from flyweight.errors import SecretNotFoundError
+
+__all__ = [
+    "ExecutionParameters",
+    "ExecutionState",
+    "FlyteContext",
+    "FlyteContextManager",
+    "LazyDirectory",
+    "SecretsManager",
+    "current_context",
+]
+
+user_space_logger = logging.getLogger("flyweight.user")
+
+
+class LazyDirectory:
+    """A temporary directory made on first use and removed by :meth:`cleanup` (only if it was made)."""
+
+    __slots__ = ("_parent", "_path")
+
+    def __init__(self, parent: str | None = None) -> None:
+        self._parent = parent
+        self._path: str | None = None
+
+    @property
+    def path(self) -> str:
+        if self._path is None:
+            self._path = tempfile.mkdtemp(prefix="flyweight-", dir=self._parent)
+        return self._path
+
+    @property
+    def created(self) -> bool:
+        return self._path is not None
+
+    def cleanup(self) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
+
+
+class SecretsManager:
+    """Finds secrets as Flyte mounts them: an environment variable ``_FSEC_<GROUP>_<KEY>`` (upper case),
+    else the file ``/etc/secrets/<group>/<key>`` (lower case). Local runs also accept the variable
+    without the prefix. The prefix and directory follow flytekit's ``FLYTE_SECRETS_ENV_PREFIX``,
+    ``FLYTE_SECRETS_DEFAULT_DIR`` and ``FLYTE_SECRETS_FILE_PREFIX``.
+
+    Example:
+        >>> import os
+        >>> os.environ["_FSEC_DB_PASSWORD"] = "s3cret"
+        >>> SecretsManager().get("db", "password")
+        's3cret'
+    """
+
+    def __init__(self, local: bool = False) -> None:
+        self._local = local
+        self._env_prefix = os.environ.get("FLYTE_SECRETS_ENV_PREFIX", "_FSEC_").strip()
+        self._dir = os.environ.get("FLYTE_SECRETS_DEFAULT_DIR", "/etc/secrets").strip()
+        self._file_prefix = os.environ.get("FLYTE_SECRETS_FILE_PREFIX", "").strip()
+
+    def env_var(self, group: str | None, key: str | None = None, group_version: str | None = None) -> str:
+        return self._env_prefix + "_".join(p.upper() for p in (group, group_version, key) if p)
+
+    def file_path(self, group: str | None, key: str | None = None, group_version: str | None = None) -> str:
+        parts = [p.lower() for p in (group, group_version) if p]
+        return os.path.join(self._dir, *parts, f"{self._file_prefix}{(key or '').lower()}")
+
+    def get(
+        self,
+        group: str | None = None,
+        key: str | None = None,
+        group_version: str | None = None,
+        encode_mode: str = "r",
+    ) -> Any:
+        """The secret's value (stripped); ``encode_mode="rb"`` reads a file secret as bytes."""
+        names = [self.env_var(group, key, group_version)]
+        if self._local:
+            names.append("_".join(p.upper() for p in (group, group_version, key) if p))
+        for name in names:
+            value = os.environ.get(name)
+            if value is not None:
+                return value.strip()
+        path = self.file_path(group, key, group_version)
+        if os.path.exists(path):
+            with open(path, encode_mode) as f:
+                return f.read().strip()
+        raise SecretNotFoundError(
+            f"secret group={group!r} key={key!r} not found: looked for the environment variable "
+            f"{names[0]} and the file {path}; request it with secret_requests=[Secret(group=..., key=...)]"
+        )
+
+    def __getattr__(self, group: str) -> Any:
+        if group.startswith("_"):
+            raise AttributeError(group)
+        manager = self
+
+        class _Group:
+            def __getattr__(self, key: str) -> Any:
+                return manager.get(group, key)
+
+        return _Group()
+
+
+class ExecutionParameters:
+    """What task code sees while it runs (``current_context()``): ids, directories, secrets, logging.
+
+    The working directory is made on first use and removed when a local call ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        working_dir: LazyDirectory | None = None,
+        raw_output_prefix: str | None = None,
+        output_metadata_prefix: str | None = None,
+        execution_id: Any = None,
+        task_id: Any = None,
+        execution_date: datetime.datetime | None = None,
+        secrets: SecretsManager | None = None,
+        checkpoint: Any = None,
+        logging: logging.Logger = user_space_logger,
+        local: bool = True,
+    ) -> None:
+        self._working_dir = working_dir or LazyDirectory()
+        self.raw_output_prefix = raw_output_prefix
+        self.output_metadata_prefix = output_metadata_prefix
+        self.execution_id = execution_id
+        self.task_id = task_id
+        self._execution_date = execution_date
+        self._secrets = secrets
+        self.checkpoint = checkpoint
+        self.logging = logging
+        self._local = local
+
+    @property
+    def working_directory(self) -> str:
+        return self._working_dir.path
+
+    @property
+    def execution_date(self) -> datetime.datetime:
+        if self._execution_date is None:
+            self._execution_date = datetime.datetime.now(datetime.timezone.utc)
+        return self._execution_date
+
+    @property
+    def secrets(self) -> SecretsManager:
+        if self._secrets is None:
+            self._secrets = SecretsManager(local=self._local)
+        return self._secrets
+
+    def with_task_sandbox(self) -> ExecutionParameters:
+        """A copy whose working directory is a fresh one (made lazily) inside the platform's temp dir."""
+        return ExecutionParameters(
+            raw_output_prefix=self.raw_output_prefix,
+            output_metadata_prefix=self.output_metadata_prefix,
+            execution_id=self.execution_id,
+            task_id=self.task_id,
+            execution_date=self._execution_date,
+            secrets=self._secrets,
+            checkpoint=self.checkpoint,
+            logging=self.logging,
+            local=self._local,
+        )
+
+
+class ExecutionState:
+    """How the current code runs: ``mode`` is ``"local"`` (a call on this machine) or ``"container"``."""
+
+    LOCAL = "local"
+    CONTAINER = "container"
+
+    def __init__(self, mode: str | None, user_space_params: ExecutionParameters) -> None:
+        self.mode = mode
+        self.user_space_params = user_space_params
+
+    @property
+    def working_dir(self) -> str:
+        return self.user_space_params.working_directory
+
+    def is_local_execution(self) -> bool:
+        return self.mode != self.CONTAINER
+
+
+class FlyteContext:
+    """The context object plugin code receives as ``ctx`` (flytekit's ``FlyteContext`` names)."""
+
+    def __init__(self, file_access: FileAccess, execution_state: ExecutionState) -> None:
+        self.file_access = file_access
+        self.execution_state = execution_state
+
+    @property
+    def user_space_params(self) -> ExecutionParameters:
+        return self.execution_state.user_space_params
+
+    def current_context(self) -> FlyteContext:
+        return FlyteContextManager.current_context()
+
+
+_CURRENT: contextvars.ContextVar[FlyteContext | None] = contextvars.ContextVar(
+    "flyweight_context", default=None
+)
+_DEFAULT: list[FlyteContext] = []
+
+
+class FlyteContextManager:
+    """Access to the current :class:`FlyteContext` (flytekit's name, so plugin code ports unchanged)."""
+
+    @staticmethod
+    def current_context() -> FlyteContext:
+        ctx = _CURRENT.get()
+        if ctx is not None:
+            return ctx
+        if not _DEFAULT:
+            _DEFAULT.append(FlyteContext(FileAccess(), ExecutionState(None, ExecutionParameters())))
+        return _DEFAULT[0]
+
+    @staticmethod
+    @contextlib.contextmanager
+    def with_context(ctx: FlyteContext) -> Iterator[FlyteContext]:
+        token = _CURRENT.set(ctx)
+        try:
+            yield ctx
+        finally:
+            _CURRENT.reset(token)
+
+    @staticmethod
+    def push(ctx: FlyteContext) -> contextvars.Token[FlyteContext | None]:
+        return _CURRENT.set(ctx)
+
+    @staticmethod
+    def pop(token: contextvars.Token[FlyteContext | None]) -> None:
+        _CURRENT.reset(token)
+
+
+def current_context() -> ExecutionParameters:
+    """The running task's :class:`ExecutionParameters` (working directory, secrets, ids, logging)."""
+    return FlyteContextManager.current_context().user_space_params

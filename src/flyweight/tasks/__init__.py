@@ -1,0 +1,45 @@
+"""Tasks: the authoring objects, the executor contract and the resolvers that load tasks in containers.
+
+Public names are re-exported from ``flyweight`` and ``flyweight.extend``; this package's modules are
+private.
+"""
+
+from __future__ import annotations
+
+from flyweight.tasks._customized import PythonCustomizedContainerTask, ResourceSpec
+from flyweight.tasks._metadata import DeckField, Description, Documentation, SourceCode, TaskMetadata
+from flyweight.tasks._resolver import (
+    DEFAULT_RESOLVER_LOCATION,
+    TaskResolverMixin,
+    TaskTemplateResolver,
+    default_task_template_resolver,
+    load_object_from_module,
+    parse_template,
+)
+from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
+from flyweight.tasks._task import PythonTask, Task
+from flyweight.tasks._template import TaskTemplate
+from flyweight.tasks._tracker import InstanceTrackingMeta, TrackedInstance
+
+__all__ = [
+    "DEFAULT_RESOLVER_LOCATION",
+    "DeckField",
+    "Description",
+    "Documentation",
+    "ExecutableTemplateShimTask",
+    "InstanceTrackingMeta",
+    "PythonCustomizedContainerTask",
+    "PythonTask",
+    "ResourceSpec",
+    "ShimTaskExecutor",
+    "SourceCode",
+    "Task",
+    "TaskMetadata",
+    "TaskResolverMixin",
+    "TaskTemplate",
+    "TaskTemplateResolver",
+    "TrackedInstance",
+    "default_task_template_resolver",
+    "load_object_from_module",
+    "parse_template",
+]
