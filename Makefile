@@ -23,6 +23,7 @@ $(STAMP_TEST): pyproject.toml | $(VENV)/bin/python
 
 demo: $(STAMP_RUNTIME)
 	$(PY) examples/literals_demo.py
+	$(PY) examples/plugin_task_demo.py
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests bench examples tools

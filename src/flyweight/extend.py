@@ -1,8 +1,18 @@
 """The surface for plugin authors: flytekit.extend's names, so a plugin ports by changing imports.
 
-Besides the type-engine contract (``TypeEngine``, ``TypeTransformer``) it names the ``flyteidl``
-message classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType``,
-``SimpleType`` …); they are the real protobuf classes, imported on first use.
+- Plugin tasks: ``PythonCustomizedContainerTask`` (configured by data, run in a prebuilt image),
+  ``ShimTaskExecutor`` (the logic, which sees only the template), ``ExecutableTemplateShimTask``,
+  ``TaskTemplateResolver`` and ``default_task_template_resolver`` — the resolver named in every such
+  template as ``flyweight.extend.default_task_template_resolver``, a location that never moves.
+- The base classes ``Task`` and ``PythonTask``, ``Interface``/``kwtypes``, ``TaskMetadata``,
+  serialization settings and images, ``get_serializable`` (the registration form).
+- The run-time context: ``FlyteContextManager``, ``ExecutionParameters``, ``SecretsManager``,
+  ``FileAccessProvider``; ``IgnoreOutputs`` and ``RecoverableError`` for executors.
+- The type-engine contract (``TypeEngine``, ``TypeTransformer``) and the ``flyteidl`` message
+  classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType`` …), which
+  are the real protobuf classes.
+
+Everything is imported on first use.
 
 Example:
     >>> from flyweight.extend import Literal, Primitive, Scalar

@@ -16,6 +16,7 @@ from typing import Any
 
 from flyweight._idl import LiteralType, SimpleType
 from flyweight.errors import UnsupportedTypeError
+from flyweight.types._plain import STRUCTURAL_MARK
 
 _SIMPLE: dict[int, Any] = {
     SimpleType.INTEGER: int,
@@ -83,7 +84,11 @@ def _dataclass(serialized: bytes) -> type:
             fields.append((name, types[name]))
         else:
             fields.append((name, typing.Optional[types[name]], dataclasses.field(default=None)))
-    return dataclasses.make_dataclass(title if title.isidentifier() else "GuessedDataclass", fields)
+    cls = dataclasses.make_dataclass(title if title.isidentifier() else "GuessedDataclass", fields)
+    # Code that only has a template (an executor) returns its own dataclass for such a type: accept
+    # any dataclass that has these fields.
+    setattr(cls, STRUCTURAL_MARK, True)
+    return cls
 
 
 def _short(lt: LiteralType) -> str:

@@ -10,6 +10,7 @@ also accept what older writers or the Flyte console produce (integral floats for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 from collections.abc import Callable, Mapping
@@ -18,6 +19,9 @@ from typing import Any
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._describe import describe_value
 from flyweight.types._ir import Kind, Node
+
+STRUCTURAL_MARK = "__flyweight_structural__"
+"""Set on dataclasses rebuilt from a literal type: any dataclass with their fields is accepted for them."""
 
 Conv = Callable[[Any], Any]
 
@@ -248,10 +252,16 @@ def dataclass_to_plain(node: Node, lenient: bool) -> Conv:
     fields = [(f.name, to_plain(f.node)) for f in node.fields]
     decode = from_plain(node)
 
+    structural = bool(getattr(cls, STRUCTURAL_MARK, False))
+
     def conv(v: Any) -> dict[str, Any]:
         if not isinstance(v, cls):
             if lenient and isinstance(v, Mapping):
                 v = decode(dict(v))
+            elif structural and dataclasses.is_dataclass(v) and not isinstance(v, type):
+                missing = [name for name, _ in fields if not hasattr(v, name)]
+                if missing:
+                    raise mismatch(node, v)
             else:
                 raise mismatch(node, v)
         out = {}
