@@ -140,9 +140,11 @@ class ExecutionParameters:
         checkpoint: Any = None,
         logging: logging.Logger = user_space_logger,
         local: bool = True,
+        file_access: FileAccess | None = None,
     ) -> None:
         self._working_dir = working_dir or LazyDirectory()
-        self.raw_output_prefix = raw_output_prefix
+        self._raw_output_prefix = raw_output_prefix
+        self._file_access = file_access
         self.output_metadata_prefix = output_metadata_prefix
         self.execution_id = execution_id
         self.task_id = task_id
@@ -155,6 +157,18 @@ class ExecutionParameters:
     @property
     def working_directory(self) -> str:
         return self._working_dir.path
+
+    @property
+    def raw_output_prefix(self) -> str | None:
+        """Where offloaded output data goes; taken from the file access on first use, so a call that
+        writes no data creates no directory for it."""
+        if self._raw_output_prefix is None and self._file_access is not None:
+            self._raw_output_prefix = self._file_access.raw_output_prefix
+        return self._raw_output_prefix
+
+    @raw_output_prefix.setter
+    def raw_output_prefix(self, value: str | None) -> None:
+        self._raw_output_prefix = value
 
     @property
     def execution_date(self) -> datetime.datetime:
@@ -171,7 +185,8 @@ class ExecutionParameters:
     def with_task_sandbox(self) -> ExecutionParameters:
         """A copy whose working directory is a fresh one (made lazily) inside the platform's temp dir."""
         return ExecutionParameters(
-            raw_output_prefix=self.raw_output_prefix,
+            raw_output_prefix=self._raw_output_prefix,
+            file_access=self._file_access,
             output_metadata_prefix=self.output_metadata_prefix,
             execution_id=self.execution_id,
             task_id=self.task_id,

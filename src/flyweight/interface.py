@@ -46,8 +46,8 @@ def kwtypes(**kwargs: Any) -> collections.OrderedDict[str, Any]:
     """Name → type pairs in the order written, for declaring interfaces.
 
     Example:
-        >>> kwtypes(limit=int, name=str)
-        OrderedDict({'limit': <class 'int'>, 'name': <class 'str'>})
+        >>> list(kwtypes(limit=int, name=str).items())
+        [('limit', <class 'int'>), ('name', <class 'str'>)]
     """
     return collections.OrderedDict(kwargs)
 
@@ -231,7 +231,9 @@ def typed_interface(iface: Interface, owner: str = "task") -> TypedInterface:
 
     out = TypedInterface()
     for section, items in (("inputs", iface.inputs), ("outputs", iface.outputs)):
-        variables = getattr(out, section).variables
+        variable_map = getattr(out, section)
+        variable_map.SetInParent()  # present even when empty, as flytekit writes it
+        variables = variable_map.variables
         for name, py_type in items.items():
             try:
                 lt = TypeEngine.to_literal_type(py_type)

@@ -145,14 +145,16 @@ def task_spec(template: TaskTemplate, docs: Any = None) -> TaskSpec:
         entity = DescriptionEntity(short_description=getattr(docs, "short_description", None) or "")
         long = getattr(docs, "long_description", None)
         if long is not None:
-            entity.long_description.CopyFrom(
-                Description(
-                    value=getattr(long, "value", None) or "",
-                    uri=getattr(long, "uri", None) or "",
-                    icon_link=getattr(long, "icon_link", None) or "",
-                    format=_description_format(getattr(long, "format", 0)),
-                )
+            description = Description(
+                icon_link=getattr(long, "icon_link", None) or "",
+                format=_description_format(getattr(long, "format", 0)),
             )
+            # value and uri are a oneof; flytekit sets value, then uri, so a uri wins when both are given
+            if getattr(long, "uri", None):
+                description.uri = long.uri
+            elif getattr(long, "value", None):
+                description.value = long.value
+            entity.long_description.CopyFrom(description)
         source = getattr(docs, "source_code", None)
         if source is not None:
             entity.source_code.CopyFrom(SourceCode(link=getattr(source, "link", None) or ""))

@@ -91,12 +91,16 @@ DEFAULT_DECK_FIELDS: tuple[DeckField, ...] = (
 
 @dataclasses.dataclass
 class Description:
-    """Long documentation of a task (text or a link to it)."""
+    """Long documentation of a task (text or a link to it).
+
+    ``format`` is a ``flyteidl`` ``DescriptionFormat`` number: 0 unknown, 1 Markdown, 2 HTML, 3 reST
+    (the default, as in flytekit).
+    """
 
     value: str | None = None
     uri: str | None = None
     icon_link: str | None = None
-    format: int = 0
+    format: int = 3
 
 
 @dataclasses.dataclass

@@ -235,9 +235,7 @@ class Task:
         """``dispatch_execute`` in a fresh working directory, made on first use and removed afterwards."""
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
-        params = ExecutionParameters(
-            working_dir=workdir, raw_output_prefix=outer.file_access.raw_output_prefix
-        )
+        params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
         inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
         token = FlyteContextManager.push(inner)
         try:

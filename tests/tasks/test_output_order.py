@@ -1,0 +1,121 @@
+"""A tuple result is matched to outputs in declaration order, whatever order the template's map has
+(ADR 0005): the order is recorded under ``config['flyweight.output_order']``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flyteidl.core import interface_pb2, tasks_pb2
+from tests.tasks import sample_tasks
+from tests.tasks.sample_tasks import CallbackExecutor, SampleTask
+
+from flyweight import SerializationSettings, TypeTransformerFailedError, kwtypes
+from flyweight.extend import ExecutableTemplateShimTask, LiteralMap, TypeEngine
+from flyweight.serialize import OUTPUT_ORDER_KEY
+
+REAL = SerializationSettings(project="proj", domain="dev", version="v1")
+TYPES = {"count": int, "alpha": str, "ratio": float}
+VALUES = {"count": 3, "alpha": "a", "ratio": 0.5}
+
+
+def _map_order() -> list[str]:
+    probe = interface_pb2.VariableMap()
+    for name in TYPES:
+        probe.variables[name].description = name
+    return list(probe.variables)
+
+
+# Declare the outputs in the reverse of the order a protobuf map iterates them in this process, so
+# matching a tuple by the map's order would put every value under the wrong name.
+DECLARED = list(reversed(_map_order()))
+
+
+@pytest.fixture
+def run() -> Iterator[Any]:
+    yield sample_tasks.install
+    sample_tasks.clear()
+
+
+def reordered_template() -> tasks_pb2.TaskTemplate:
+    """The task's real template, with its outputs map rebuilt in reverse order."""
+    outputs = {name: TYPES[name] for name in DECLARED}
+    t = SampleTask("order.three", inputs=kwtypes(x=int), outputs=outputs)
+    pb = tasks_pb2.TaskTemplate()
+    pb.CopyFrom(t.serialize_to_model(REAL))
+    old = pb.interface.outputs.variables
+    rebuilt = interface_pb2.VariableMap()
+    for name in reversed(list(old)):
+        rebuilt.variables[name].CopyFrom(old[name])
+    pb.interface.outputs.CopyFrom(rebuilt)
+    # the premise: the template's own map order is not the declaration order
+    assert list(pb.interface.outputs.variables) != DECLARED
+    return pb
+
+
+def declared_tuple(x: int) -> tuple[Any, ...]:
+    values = dict(VALUES, count=x + 2)
+    return tuple(values[name] for name in DECLARED)
+
+
+def run_shim(pb: tasks_pb2.TaskTemplate) -> dict[str, Any]:
+    shim = ExecutableTemplateShimTask(pb, CallbackExecutor)
+    lm = TypeEngine.dict_to_literal_map(None, {"x": 1}, {"x": int})
+    out = shim.dispatch_execute(None, lm)
+    assert isinstance(out, LiteralMap)
+    return TypeEngine.literal_map_to_kwargs(None, out, TYPES)
+
+
+def test_the_declaration_order_is_recorded() -> None:
+    pb = reordered_template()
+    assert pb.config[OUTPUT_ORDER_KEY] == ",".join(DECLARED)
+
+
+@pytest.mark.parametrize("shape", [tuple, list])
+def test_a_sequence_lands_under_the_declared_names(run: Any, shape: Any) -> None:
+    run(lambda tt, x: shape(declared_tuple(x)))
+    assert run_shim(reordered_template()) == {"count": 3, "alpha": "a", "ratio": 0.5}
+
+
+def test_without_the_recorded_order_a_tuple_is_refused(run: Any) -> None:
+    pb = reordered_template()
+    del pb.config[OUTPUT_ORDER_KEY]
+    run(lambda tt, x: declared_tuple(x))
+    with pytest.raises(TypeTransformerFailedError) as e:
+        run_shim(pb)
+    msg = str(e.value)
+    assert "task 'order.three'" in msg
+    assert "does not record the order of its outputs" in msg
+    assert "return a dict or NamedTuple keyed by output name" in msg
+
+
+def test_without_the_recorded_order_a_dict_works(run: Any) -> None:
+    pb = reordered_template()
+    del pb.config[OUTPUT_ORDER_KEY]
+    run(lambda tt, x: {"ratio": 0.25, "count": x, "alpha": "b"})
+    assert run_shim(pb) == {"count": 1, "alpha": "b", "ratio": 0.25}
+
+
+def test_a_recorded_order_that_does_not_match_the_outputs_is_not_trusted(run: Any) -> None:
+    pb = reordered_template()
+    pb.config[OUTPUT_ORDER_KEY] = "count,alpha,other"
+    run(lambda tt, x: declared_tuple(x))
+    with pytest.raises(TypeTransformerFailedError, match="does not record the order"):
+        run_shim(pb)
+
+
+def test_single_and_no_output_templates_record_nothing() -> None:
+    one = SampleTask("order.one", outputs=kwtypes(a=int)).serialize_to_model(REAL)
+    none = SampleTask("order.none").serialize_to_model(REAL)
+    assert OUTPUT_ORDER_KEY not in one.config
+    assert OUTPUT_ORDER_KEY not in none.config
+
+
+def test_get_config_keys_are_kept_beside_the_order() -> None:
+    class Configured(SampleTask):
+        def get_config(self, settings: Any) -> dict[str, str]:
+            return {"plugin.key": "v"}
+
+    pb = Configured("order.cfg", outputs=kwtypes(a=int, b=int)).serialize_to_model(REAL)
+    assert dict(pb.config) == {"plugin.key": "v", OUTPUT_ORDER_KEY: "a,b"}
