@@ -20,7 +20,7 @@ from flyweight import Image, ImageConfig, SerializationSettings
 from flyweight.types import TypeEngine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from greeter_plugin import hello  # noqa: E402 - after the path tweak that makes it importable
+from greeter_plugin import hello
 
 SETTINGS = SerializationSettings(
     project="demo",
@@ -45,15 +45,18 @@ def run_in_container(inputs: dict[str, object], workdir: Path) -> None:
         "{{.taskTemplatePath}}": str(workdir / "template.pb"),
     }
     args = [fill.get(a, a) for a in template.container.args]
-    print("  $", " ".join(args[:1] + ["…"] + args[-2:]))
+    print("  $", " ".join([*args[:1], "…", *args[-2:]]))
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     bindir = os.path.dirname(sys.executable)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    done = subprocess.run(args, env=env, check=False)
+    done = subprocess.run(args, env=env, check=False, capture_output=True, text=True)
     out = workdir / "out"
     if (out / "outputs.pb").exists():
         result = literals_pb2.LiteralMap.FromString((out / "outputs.pb").read_bytes())
-        values = {k: TypeEngine.to_python_value(None, v, hello.python_interface.outputs[k]) for k, v in result.literals.items()}
+        values = {
+            k: TypeEngine.to_python_value(None, v, hello.python_interface.outputs[k])
+            for k, v in result.literals.items()
+        }
         print(f"  exit {done.returncode}, outputs.pb: {values}")
     else:
         doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())

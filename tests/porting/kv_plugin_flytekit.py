@@ -17,7 +17,7 @@ from flytekit.models.task import TaskTemplate
 
 @dataclass
 class LookupConfig:
-    table: typing.Dict[str, int]
+    table: dict[str, int]
     scale: int = 1
     secret: typing.Optional[Secret] = None
 
@@ -56,7 +56,7 @@ class LookupTask(PythonCustomizedContainerTask[LookupConfig]):
             **kwargs,
         )
 
-    def get_custom(self, settings: typing.Any) -> typing.Dict[str, typing.Any]:
+    def get_custom(self, settings: typing.Any) -> dict[str, typing.Any]:
         cfg = self.task_config
         secret = None
         if cfg.secret is not None:
