@@ -21,24 +21,39 @@ from typing import Any
 
 import flytekit_venv
 import measure
+import task_bench
 from report import Report, secs
 from workers.cases import SIZES
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
+PHASES = ("imports", "convert", "tasks")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="flyweight vs flytekit: cold import and conversions")
+    parser = argparse.ArgumentParser(
+        description="flyweight vs flytekit: cold import, conversions, plugin tasks and the entrypoint"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="flyweight and floor runs per case (5)")
     parser.add_argument(
         "--flytekit-repeat", type=int, default=3, help="flytekit runs per case (3; ~40 s each for list_int)"
     )
     parser.add_argument("--import-runs", type=int, default=15, help="runs of each cold-import command (15)")
-    parser.add_argument("--quick", action="store_true", help="sizes / 10: a smoke run, not comparable")
+    parser.add_argument(
+        "--call-runs", type=int, help="local-call worker processes per side (3; 1 with --quick)"
+    )
+    parser.add_argument(
+        "--container-runs", type=int, help="runs of each container-process command (15; 3 with --quick)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="sizes / 10 and fewer repeats: a smoke run, not comparable"
+    )
     parser.add_argument(
         "--case", action="append", choices=sorted(SIZES), help="only this case (repeatable; default all)"
+    )
+    parser.add_argument(
+        "--phase", action="append", choices=PHASES, help="only this phase (repeatable; default all)"
     )
     parser.add_argument(
         "--results",
@@ -47,8 +62,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="where to write the report (bench/RESULTS.md)",
     )
     args = parser.parse_args(argv)
-    if min(args.repeat, args.flytekit_repeat, args.import_runs) < 1:
-        parser.error("--repeat, --flytekit-repeat and --import-runs must be at least 1")
+    if args.call_runs is None:
+        args.call_runs = 1 if args.quick else 3
+    if args.container_runs is None:
+        args.container_runs = 3 if args.quick else 15
+    counts = (args.repeat, args.flytekit_repeat, args.import_runs, args.call_runs, args.container_runs)
+    if min(counts) < 1:
+        parser.error("every run count must be at least 1")
     return args
 
 
@@ -108,33 +128,60 @@ def machine(argv: list[str]) -> dict[str, Any]:
     }
 
 
+def versions(results: dict[str, Any]) -> dict[str, Any]:
+    """Each side's interpreter and package versions, as reported by its first worker run."""
+    if "convert" in results:
+        first = next(iter(results["convert"].values()))
+        return {side: first[side][0]["versions"] for side in ("flyweight", "flytekit")}
+    if "tasks" in results:
+        return {side: results["tasks"]["call"][side][0]["versions"] for side in ("flyweight", "flytekit")}
+    return {
+        side: measure.run_worker(python, "cases.py", [])
+        for side, python in (("flyweight", Path(sys.executable)), ("flytekit", flytekit_venv.python()))
+    }
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    phases = args.phase or list(PHASES)
     started = time.perf_counter()
     flytekit_python = flytekit_venv.ensure()
 
-    print(f"cold import, {args.import_runs} runs of each command", flush=True)
-    probes = import_probes(flytekit_python)
-    import_times = measure.cold_imports(probes, args.import_runs)
-    convert = conversions(args, flytekit_python)
+    results: dict[str, Any] = {}
+    if "imports" in phases:
+        print(f"cold import, {args.import_runs} runs of each command", flush=True)
+        probes = import_probes(flytekit_python)
+        results["imports"] = {
+            "probes": [{"label": p.label, "side": p.side, "code": p.code} for p in probes],
+            "times": measure.cold_imports(probes, args.import_runs),
+        }
+    if "convert" in phases:
+        results["convert"] = conversions(args, flytekit_python)
+    if "tasks" in phases:
+        results["tasks"] = {
+            "call": task_bench.local_calls(args, flytekit_python),
+            "container": task_bench.container(args, flytekit_python),
+        }
 
-    first = next(iter(convert.values()))
+    runs = []
+    if "imports" in phases:
+        runs.append(f"cold import {args.import_runs} per command")
+    if "convert" in phases:
+        per_case = f"{args.repeat} flyweight, {args.flytekit_repeat} flytekit, {args.repeat} floor"
+        runs.append(f"conversions {per_case} per case")
+    if "tasks" in phases:
+        runs.append(
+            f"local call {args.call_runs} processes per side; container {args.container_runs} per command"
+        )
     results = {
         "meta": {
             **machine(argv),
             "duration_s": time.perf_counter() - started,
             "quick": args.quick,
-            "runs": (
-                f"cold import {args.import_runs} per command; conversions {args.repeat} flyweight, "
-                f"{args.flytekit_repeat} flytekit, {args.repeat} floor per case"
-            ),
-            "versions": {side: first[side][0]["versions"] for side in ("flyweight", "flytekit")},
+            "runs": "; ".join(runs),
+            "versions": versions(results),
         },
-        "imports": {
-            "probes": [{"label": p.label, "side": p.side, "code": p.code} for p in probes],
-            "times": import_times,
-        },
-        "convert": convert,
+        **results,
     }
     raw = BENCH / ".work" / "last-run.json"
     raw.parent.mkdir(exist_ok=True)

@@ -106,3 +106,7 @@ def emit(result: dict[str, Any]) -> None:
     """Print the worker's one JSON line; the driver reads the last line of stdout."""
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    emit(versions())  # the driver's version probe when no other worker runs
