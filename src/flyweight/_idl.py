@@ -17,6 +17,7 @@ from flyteidl.core import (
     security_pb2,
     tasks_pb2,
     types_pb2,
+    workflow_pb2,
 )
 from google.protobuf import duration_pb2, struct_pb2, wrappers_pb2
 
@@ -51,6 +52,7 @@ TaskTemplate = tasks_pb2.TaskTemplate
 TaskMetadata = tasks_pb2.TaskMetadata
 RuntimeMetadata = tasks_pb2.RuntimeMetadata
 Container = tasks_pb2.Container
+NodeMetadata = workflow_pb2.NodeMetadata
 K8sPod = tasks_pb2.K8sPod
 Sql = tasks_pb2.Sql
 ExtendedResources = tasks_pb2.ExtendedResources
@@ -74,6 +76,7 @@ Description = description_entity_pb2.Description
 SourceCode = description_entity_pb2.SourceCode
 
 __all__ = [
+    "NodeMetadata",
     "NULL_VALUE",
     "Sql",
     "K8sPod",
@@ -132,4 +135,5 @@ __all__ = [
     "task_pb2",
     "tasks_pb2",
     "types_pb2",
+    "workflow_pb2",
 ]

@@ -113,10 +113,6 @@ class TaskTemplateResolver(TrackedInstance, TaskResolverMixin):
     def name(self) -> str:
         return "task template resolver"
 
-    @property
-    def location(self) -> str:
-        return TrackedInstance.location.fget(self)  # type: ignore[attr-defined,no-any-return]
-
     def loader_args(self, settings: Any, t: Any) -> list[str]:
         placeholder = getattr(settings, "project", None) == "PLACEHOLDER_PROJECT"
         return ["{{.taskTemplatePath}}", executor_path(t.executor_type, placeholder=placeholder)]

@@ -8,6 +8,7 @@ run in a fresh sandbox, and the outputs converted back with the declared types.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
@@ -281,14 +282,10 @@ class Task:
     def construct_node_metadata(self) -> Any:
         """The ``NodeMetadata`` of a workflow node running this task (name, timeout, retries,
         interruptible)."""
-        from flyteidl.core import workflow_pb2
-
-        meta = workflow_pb2.NodeMetadata(name=self.name.rsplit(".", 1)[-1])
+        meta = _idl.NodeMetadata(name=self.name.rsplit(".", 1)[-1])
         timeout = self.metadata.timeout
-        if timeout:
-            meta.timeout.FromTimedelta(timeout) if not isinstance(timeout, int) else meta.timeout.FromSeconds(
-                timeout
-            )
+        if isinstance(timeout, datetime.timedelta) and timeout:
+            meta.timeout.FromTimedelta(timeout)
         meta.retries.retries = self.metadata.retries
         if self.metadata.interruptible is not None:
             meta.interruptible = self.metadata.interruptible
