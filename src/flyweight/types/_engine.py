@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flyweight._idl import Literal, LiteralMap, LiteralType
@@ -46,6 +46,7 @@ class TypeEngine:
     """
 
     _REGISTRY: typing.ClassVar[dict[Any, TypeTransformer[Any]]] = {}
+    _LAZY: typing.ClassVar[dict[str, Callable[[], TypeTransformer[Any]]]] = {}
     _NODES: typing.ClassVar[dict[Any, Node]] = {}
     _LOCK: typing.ClassVar[threading.RLock] = threading.RLock()
 
@@ -81,6 +82,32 @@ class TypeEngine:
             cls._NODES.clear()
 
     @classmethod
+    def register_lazy(cls, qualified_name: str, factory: Callable[[], TypeTransformer[Any]]) -> None:
+        """Register a transformer for a class named ``module.QualName`` without importing its module.
+
+        ``factory`` runs, and registers what it returns, the first time a type with that name (or a
+        subclass of it) is converted. This keeps optional libraries such as pandas out of
+        ``import flyweight``: their transformers load only when one of their types is used, e.g.
+        ``TypeEngine.register_lazy("pandas.core.frame.DataFrame", make_dataframe_transformer)``.
+        """
+        with cls._LOCK:
+            cls._LAZY[qualified_name] = factory
+            cls._NODES.clear()
+
+    @classmethod
+    def _lookup(cls, python_type: Any) -> TypeTransformer[Any] | None:
+        found = cls._REGISTRY.get(python_type)
+        if found is not None or not cls._LAZY or not isinstance(python_type, type):
+            return found
+        factory = cls._LAZY.get(f"{python_type.__module__}.{python_type.__qualname__}")
+        if factory is None:
+            return None
+        transformer = factory()
+        with cls._LOCK:
+            cls._REGISTRY[python_type] = transformer
+        return transformer
+
+    @classmethod
     def register_additional_type(
         cls, transformer: TypeTransformer[Any], additional_type: Any, override: bool = False
     ) -> None:
@@ -114,10 +141,10 @@ class TypeEngine:
             key = _cache_key(python_type)
             node = cls._NODES.get(key)
         except TypeError:  # an unhashable annotation (e.g. Annotated with a dict): build every time
-            return Builder(cls._REGISTRY.get).build(python_type)
+            return Builder(cls._lookup).build(python_type)
         if node is None:
             with cls._LOCK:
-                node = Builder(cls._REGISTRY.get).build(python_type)
+                node = Builder(cls._lookup).build(python_type)
                 cls._NODES[key] = node
         return node
 

@@ -232,6 +232,10 @@ class Builder:
             elif isinstance(extra, HashMethod) and hash_method is None:
                 hash_method = extra
         if data is None and hash_method is None:
+            if node.kind is Kind.CUSTOM:
+                # A plugin transformer reads its own extras (e.g. a column subset), so it gets the
+                # Annotated type as written, as Flyte's Python SDK hands it over.
+                return dataclasses.replace(node, py_type=annotation)
             return node
         return dataclasses.replace(
             node,
