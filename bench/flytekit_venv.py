@@ -2,7 +2,8 @@
 
 Measuring both SDKs from one environment would let each one's imports and dependency versions
 leak into the other's numbers. The venv lives in ``bench/.venv-flytekit`` (gitignored), is created
-on first use and reused while ``import flytekit`` works there at the pinned version.
+on first use and reused while ``import flytekit`` works there at the pinned version and pandas and
+pyarrow match the driver's versions (the data benchmark needs them on both sides).
 """
 
 from __future__ import annotations
@@ -40,17 +41,43 @@ def ensure() -> Path:
     creates ``.venv`` from ``python3``), so both sides run the same Python build and the import
     and conversion numbers differ only by the SDK.
     """
-    if installed_version() == FLYTEKIT_VERSION:
+    extras = data_packages()
+    if installed_version() == FLYTEKIT_VERSION and data_packages_match(extras):
         return python()
     if not python().exists():
         print(f"creating {VENV.name} for the flytekit side (one time, takes a few minutes)", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    print(f"installing flytekit=={FLYTEKIT_VERSION} into {VENV.name}", flush=True)
+    print(f"installing flytekit=={FLYTEKIT_VERSION} {' '.join(extras)} into {VENV.name}", flush=True)
     subprocess.run(
-        [str(python()), "-m", "pip", "install", "--quiet", f"flytekit=={FLYTEKIT_VERSION}"],
+        [str(python()), "-m", "pip", "install", "--quiet", f"flytekit=={FLYTEKIT_VERSION}", *extras],
         check=True,
     )
     found = installed_version()
     if found != FLYTEKIT_VERSION:
         raise RuntimeError(f"{VENV.name}: expected flytekit {FLYTEKIT_VERSION}, import gave {found!r}")
     return python()
+
+
+def data_packages() -> list[str]:
+    """pandas and pyarrow pinned to the driver's versions, so the data benchmark compares SDKs only."""
+    from importlib import metadata
+
+    pins = []
+    for name in ("pandas", "pyarrow"):
+        try:
+            pins.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            raise RuntimeError(
+                f"{name} is not installed in the driver's environment; install flyweight[pandas]"
+            ) from None
+    return pins
+
+
+def data_packages_match(pins: list[str]) -> bool:
+    """Whether the flytekit venv has exactly these ``name==version`` pins installed."""
+    code = (
+        "import importlib.metadata as m, sys; "
+        "print(all(m.version(p.split('==')[0]) == p.split('==')[1] for p in sys.argv[1:]))"
+    )
+    probe = subprocess.run([str(python()), "-c", code, *pins], capture_output=True, text=True, check=False)
+    return probe.stdout.strip() == "True"

@@ -21,6 +21,10 @@ CALL_MAX_S = 60e-6
 ENTRYPOINT_MAX_S = 0.150
 ENTRYPOINT_RSS_MAX_MIB = 40.0
 ENTRYPOINT_SPEEDUP_MIN = 6.0
+SQLITE_CALL_FLOOR_MAX = 1.15
+SQLITE_ENTRYPOINT_MAX_S = 0.700
+SQLITE_ENTRYPOINT_SPEEDUP_MIN = 2.0
+PARQUET_SLOWDOWN_MAX = 1.0
 
 CONVERT_STEPS = ("to_literal", "serialize", "parse", "to_python_value")
 # What a task really does with its inputs and outputs: per run sums of the steps above.
@@ -106,6 +110,7 @@ class Report:
         self.imports: dict[str, Any] | None = results.get("imports")
         self.convert: dict[str, dict[str, list[dict[str, Any]]]] = results.get("convert") or {}
         self.tasks: dict[str, Any] | None = results.get("tasks")
+        self.data: dict[str, Any] | None = results.get("data")
         self.targets: list[tuple[str, str, bool]] = []
 
     def markdown(self) -> str:
@@ -117,6 +122,8 @@ class Report:
             sections += [self.convert_section(), self.floor_section(), self.bytes_section()]
         if self.tasks:
             sections.append(self.tasks_section())
+        if self.data:
+            sections.append(self.data_section())
         sections.append(self.targets_section())
         lines = [
             "# flyweight vs flytekit benchmark",
@@ -487,6 +494,139 @@ class Report:
             "Distinct raw `outputs.pb` files over all runs (a protobuf map may be written in any order):",
             f"{fw} {distinct[fw]}, {fk} {distinct[fk]}. Template sizes: flyweight {sizes['flyweight']:,} B,",
             f"flytekit {sizes['flytekit']:,} B.",
+        ]
+
+    def data_section(self) -> list[str]:
+        assert self.data is not None
+        return [
+            "## Data: an SQLite3 task and parquet",
+            "",
+            *self.sqlite_call_lines(self.data["sqlite_call"]),
+            "",
+            *self.sqlite_container_lines(self.data["sqlite_container"]),
+            "",
+            *self.parquet_lines(self.data["parquet"]),
+        ]
+
+    def sqlite_call_lines(self, box: dict[str, Any]) -> list[str]:
+        runs = box["runs"]
+        stats = {
+            series: Stat.of([t for run in rs for t in run["times"]["call"]]) for series, rs in runs.items()
+        }
+        fw, fk, floor = stats["flyweight"], stats["flytekit"], stats["floor"]
+        rows = [
+            [series, secs(st.median), span(st), f"{len(runs[series])} x {st.runs // len(runs[series])}"]
+            for series, st in stats.items()
+        ]
+        above = fw.median / floor.median
+        self.targets += [
+            (
+                f"SQLite3 local call within {SQLITE_CALL_FLOOR_MAX - 1:.0%} of copy + `read_sql_query`",
+                f"{ratio(above)} of the floor ({secs(fw.median)} vs {secs(floor.median)})",
+                above <= SQLITE_CALL_FLOOR_MAX,
+            )
+        ]
+        return [
+            "### SQLite3 task, local call",
+            "",
+            f"`tracks(limit={box['limit']:,})` over a {box['db_rows']:,}-row `tracks` table, the result",
+            "turned into a pandas DataFrame (`workers/sqlite_call.py`). The floor copies the database",
+            "file to a temporary directory and runs `pandas.read_sql_query`: the work without an SDK.",
+            "",
+            *table(["series", "per call", "min-max", "processes x repeats"], rows),
+            "",
+            *table(
+                ["ratio (medians)", "per call"],
+                [
+                    ["flytekit / flyweight", ratio(fk.median / fw.median)],
+                    ["flyweight / floor", ratio(above)],
+                    ["flytekit / floor", ratio(fk.median / floor.median)],
+                ],
+            ),
+        ]
+
+    def sqlite_container_lines(self, box: dict[str, Any]) -> list[str]:
+        times = {label: Stat.of(values) for label, values in box["times"].items()}
+        rss = {label: Stat.of(values) for label, values in box["max_rss_kib"].items()}
+        rows = [
+            [
+                f"`{c['label']}`",
+                c["side"],
+                secs(times[c["label"]].median),
+                span(times[c["label"]]),
+                str(times[c["label"]].runs),
+                mib(rss[c["label"]].median),
+            ]
+            for c in box["commands"]
+        ]
+        fw, fk = "flyweight-execute", "pyflyte-execute"
+        floor = next(c["label"] for c in box["commands"] if c["side"] == "floor")
+        wall_ratio = times[fk].median / times[fw].median
+        self.targets += [
+            (
+                f"SQLite3 task: {fw} < {SQLITE_ENTRYPOINT_MAX_S * 1000:.0f} ms per process",
+                secs(times[fw].median),
+                times[fw].median < SQLITE_ENTRYPOINT_MAX_S,
+            ),
+            (
+                f"SQLite3 task: {fk} / {fw} ≥ {SQLITE_ENTRYPOINT_SPEEDUP_MIN:.0f}x, wall time",
+                ratio(wall_ratio),
+                wall_ratio >= SQLITE_ENTRYPOINT_SPEEDUP_MIN,
+            ),
+        ]
+        return [
+            "### SQLite3 task, container process",
+            "",
+            f"The task's template from each SDK, run as a Flyte pod runs it with `limit={box['limit']:,}`;",
+            "every run's `outputs.pb` must name a parquet dataset of that many rows (checked run by run).",
+            f"Max RSS read with {box['rss_source']}. The floor imports pandas and pyarrow's parquet module.",
+            "",
+            *table(["command", "side", "median", "min-max", "runs", "max RSS"], rows),
+            "",
+            *table(
+                ["ratio / difference (medians)", "wall time", "max RSS"],
+                [
+                    [f"{fk} / {fw}", ratio(wall_ratio), ratio(rss[fk].median / rss[fw].median)],
+                    [
+                        f"{fw} above `{floor}`",
+                        secs(times[fw].median - times[floor].median),
+                        mib(rss[fw].median - rss[floor].median),
+                    ],
+                ],
+            ),
+        ]
+
+    def parquet_lines(self, box: dict[str, Any]) -> list[str]:
+        runs = box["runs"]
+        rows = []
+        medians: dict[tuple[str, str], float] = {}
+        for side, rs in runs.items():
+            for step in ("write", "read"):
+                st = Stat.of([t for run in rs for t in run["times"][step]])
+                medians[(side, step)] = st.median
+                rows.append([side, step, secs(st.median), span(st), str(st.runs)])
+        ratios = []
+        for step in ("write", "read"):
+            r = medians[("flytekit", step)] / medians[("flyweight", step)]
+            ratios.append([f"flytekit / flyweight, {step}", ratio(r)])
+            self.targets.append(
+                (
+                    f"{box['rows']:,}-row DataFrame {step} via StructuredDataset: not slower than flytekit",
+                    ratio(r),
+                    r >= PARQUET_SLOWDOWN_MAX,
+                )
+            )
+        return [
+            "### A large DataFrame through a structured dataset",
+            "",
+            f"A {box['rows']:,}-row DataFrame (int64, float64 and string columns) converted by each SDK's",
+            "`TypeEngine` to a structured-dataset literal (parquet written under a local raw output",
+            "prefix), then read back into a DataFrame and compared with the original",
+            "(`workers/sd_parquet.py`).",
+            "",
+            *table(["SDK", "step", "median", "min-max", "runs"], rows),
+            "",
+            *table(["ratio (medians)", ""], ratios),
         ]
 
     def targets_section(self) -> list[str]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import data_bench
 import flytekit_venv
 import measure
 import task_bench
@@ -28,12 +29,12 @@ from workers.cases import SIZES
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks")
+PHASES = ("imports", "convert", "tasks", "data")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="flyweight vs flytekit: cold import, conversions, plugin tasks and the entrypoint"
+        description="flyweight vs flytekit: cold import, conversions, plugin tasks, the entrypoint and data"
     )
     parser.add_argument("--repeat", type=int, default=5, help="flyweight and floor runs per case (5)")
     parser.add_argument(
@@ -135,6 +136,9 @@ def versions(results: dict[str, Any]) -> dict[str, Any]:
         return {side: first[side][0]["versions"] for side in ("flyweight", "flytekit")}
     if "tasks" in results:
         return {side: results["tasks"]["call"][side][0]["versions"] for side in ("flyweight", "flytekit")}
+    if "data" in results:
+        runs = results["data"]["sqlite_call"]["runs"]
+        return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
     return {
         side: measure.run_worker(python, "cases.py", [])
         for side, python in (("flyweight", Path(sys.executable)), ("flytekit", flytekit_venv.python()))
@@ -162,6 +166,8 @@ def main(argv: list[str]) -> int:
             "call": task_bench.local_calls(args, flytekit_python),
             "container": task_bench.container(args, flytekit_python),
         }
+    if "data" in phases:
+        results["data"] = data_bench.run_all(args, flytekit_python)
 
     runs = []
     if "imports" in phases:
@@ -172,6 +178,10 @@ def main(argv: list[str]) -> int:
     if "tasks" in phases:
         runs.append(
             f"local call {args.call_runs} processes per side; container {args.container_runs} per command"
+        )
+    if "data" in phases:
+        runs.append(
+            f"data: SQLite3 call {args.call_runs} processes per series, parquet {args.call_runs} per side"
         )
     results = {
         "meta": {

@@ -1,9 +1,9 @@
 """Write one SDK's serialized plugin template to a file: the container benchmark's input.
 
-Usage: ``python template.py --side flyweight|flytekit --out PATH``
+Usage: ``python serialize_template.py --side flyweight|flytekit --out PATH [--module plugins]``
 
-Serializes ``greet`` from ``plugins_<side>.py`` as registration would (flyweight:
-``serialize_to_model``; flytekit: ``get_serializable(...).template.to_flyte_idl()``) and prints
+Calls ``template_bytes()`` of ``<module>_<side>.py`` (``plugins``: ``greet``; ``data``: the SQLite3
+task), which serializes the task as registration would (``get_serializable``), and prints
 one JSON line with the size and sha256 of the bytes; the driver reads the container arguments
 back from the file.
 """
@@ -22,8 +22,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=["flyweight", "flytekit"], required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--module", choices=["plugins", "data"], default="plugins")
     args = parser.parse_args()
-    data = importlib.import_module(f"plugins_{args.side}").template_bytes()
+    data = importlib.import_module(f"{args.module}_{args.side}").template_bytes()
     args.out.write_bytes(data)
     cases.emit(
         {
