@@ -24,6 +24,7 @@ def test_tree_shape() -> None:
         (errors.TaskDefinitionError, errors.UserError, (ValueError, AssertionError)),
         (errors.TemplateTooLargeError, errors.TaskDefinitionError, (ValueError,)),
         (errors.TaskLoadError, errors.UserError, (ImportError,)),
+        (errors.TaskExecutionError, errors.UserError, (RuntimeError,)),
         (errors.SecretNotFoundError, errors.UserError, (ValueError,)),
         (errors.RecoverableError, errors.UserError, ()),
         (errors.TemplateError, errors.PlatformError, (ValueError,)),
@@ -76,3 +77,4 @@ def test_user_code_mark_keeps_the_exception_unchanged() -> None:
     assert str(e) == "boom" and type(e) is ValueError
     assert errors.raised_by_user_code(errors.TaskLoadError("x"))
     assert not errors.raised_by_user_code(errors.StorageError("x"))
+    assert not errors.raised_by_user_code(errors.mark_user_code(errors.StorageError("outage")))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         Documentation,
         PythonCustomizedContainerTask,
         SourceCode,
+        SQLTask,
         TaskMetadata,
     )
     from flyweight.types import FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
@@ -68,6 +69,7 @@ _LAZY = {
     "Description": "flyweight.tasks",
     "SourceCode": "flyweight.tasks",
     "PythonCustomizedContainerTask": "flyweight.tasks",
+    "SQLTask": "flyweight.tasks",
     "current_context": "flyweight._context",
     "ExecutionParameters": "flyweight._context",
     "FlyteContext": "flyweight._context",
@@ -90,6 +92,7 @@ __all__ = [
     "PythonCustomizedContainerTask",
     "RecoverableError",
     "Resources",
+    "SQLTask",
     "Secret",
     "SecurityContext",
     "SerializationSettings",

@@ -31,6 +31,9 @@ LiteralMap = literals_pb2.LiteralMap
 LiteralUnion = literals_pb2.Union
 Blob = literals_pb2.Blob
 BlobMetadata = literals_pb2.BlobMetadata
+Schema = literals_pb2.Schema
+StructuredDatasetLiteral = literals_pb2.StructuredDataset
+StructuredDatasetMetadata = literals_pb2.StructuredDatasetMetadata
 
 LiteralType = types_pb2.LiteralType
 SimpleType = types_pb2.SimpleType
@@ -39,6 +42,8 @@ TypeAnnotation = types_pb2.TypeAnnotation
 UnionType = types_pb2.UnionType
 EnumType = types_pb2.EnumType
 BlobType = types_pb2.BlobType
+SchemaType = types_pb2.SchemaType
+StructuredDatasetType = types_pb2.StructuredDatasetType
 
 Struct = struct_pb2.Struct
 
@@ -110,10 +115,15 @@ __all__ = [
     "RuntimeMetadata",
     "Scalar",
     "Secret",
+    "Schema",
+    "SchemaType",
     "SecurityContext",
     "SimpleType",
     "SourceCode",
     "Struct",
+    "StructuredDatasetLiteral",
+    "StructuredDatasetMetadata",
+    "StructuredDatasetType",
     "TaskMetadata",
     "TaskSpec",
     "TaskTemplate",

@@ -16,6 +16,8 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   ├── TaskDefinitionError                     + ValueError, AssertionError
     │   │   └── TemplateTooLargeError                  (a serialized task template over the limit)
     │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
+    │   ├── TaskExecutionError                      + RuntimeError (a run asked for what cannot be done:
+    │   │                                              a missing database, a query the engine rejects)
     │   ├── SecretNotFoundError                     + ValueError
     │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
@@ -26,7 +28,8 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
 
 Exceptions of any type raised by task or executor code are passed through unchanged; the task layer
 marks them (``mark_user_code``) so the container entrypoint can report them as USER errors
-(``raised_by_user_code``).
+(``raised_by_user_code``). A ``PlatformError`` stays the platform's even when it passes through task
+code (a storage outage during an executor's download is SYSTEM).
 
 ``TypeTransformerFailedError`` keeps flytekit's three builtin bases so plugin code written against
 flytekit (which catches any of them) ports unchanged.
@@ -50,6 +53,7 @@ __all__ = [
     "SecretNotFoundError",
     "StorageError",
     "TaskDefinitionError",
+    "TaskExecutionError",
     "TaskLoadError",
     "TemplateError",
     "TemplateTooLargeError",
@@ -155,6 +159,16 @@ class TaskLoadError(UserError, ImportError):
     importable, or is not what the arguments say it is."""
 
 
+class TaskExecutionError(UserError, RuntimeError):
+    """What a run asked for cannot be done with what it was given: a database file that does not exist,
+    an archive that does not hold exactly one file, a query the database rejects.
+
+    Plugin executors raise it at run time; the container reports it as USER, NON_RECOVERABLE (retrying
+    the same inputs gives the same failure). It is also a ``RuntimeError``, as flytekit raised for some
+    of these.
+    """
+
+
 class RecoverableError(UserError):
     """Raise it from task code when retrying may succeed (a flaky service, a lost lease).
 
@@ -214,5 +228,8 @@ def mark_user_code(exc: BaseException) -> BaseException:
 
 
 def raised_by_user_code(exc: BaseException) -> bool:
-    """Whether ``exc`` is a user error: a :class:`UserError`, or marked by :func:`mark_user_code`."""
+    """Whether ``exc`` is a user error: a :class:`UserError`, or marked by :func:`mark_user_code` and not a
+    :class:`PlatformError` (a failure of the platform stays the platform's wherever it surfaced)."""
+    if isinstance(exc, PlatformError):
+        return False
     return isinstance(exc, UserError) or bool(getattr(exc, _USER_CODE_MARK, False))

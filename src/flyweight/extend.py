@@ -4,13 +4,15 @@
   ``ShimTaskExecutor`` (the logic, which sees only the template), ``ExecutableTemplateShimTask``,
   ``TaskTemplateResolver`` and ``default_task_template_resolver`` — the resolver named in every such
   template as ``flyweight.extend.default_task_template_resolver``, a location that never moves.
-- The base classes ``Task`` and ``PythonTask``, ``Interface``/``kwtypes``, ``TaskMetadata``,
-  serialization settings and images, ``get_serializable`` (the registration form).
+- The base classes ``Task``, ``PythonTask`` and ``SQLTask`` (query templates, placeholders bound as
+  parameters), ``Interface``/``kwtypes``, ``TaskMetadata``, serialization settings and images
+  (``DefaultImages`` for a plugin's default image), ``get_serializable`` (the registration form).
 - The run-time context: ``FlyteContextManager``, ``ExecutionParameters``, ``SecretsManager``,
   ``FileAccessProvider``; ``IgnoreOutputs`` and ``RecoverableError`` for executors.
 - The type-engine contract (``TypeEngine``, ``TypeTransformer``) and the ``flyteidl`` message
   classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType`` …), which
-  are the real protobuf classes.
+  are the real protobuf classes; for table handlers, ``StructuredDatasetType``,
+  ``StructuredDatasetMetadata`` and ``StructuredDatasetLiteral`` (flyteidl's ``StructuredDataset``).
 
 Everything is imported on first use.
 
@@ -22,7 +24,65 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flyweight._lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time every name is imported on first use
+    from flyweight._context import (
+        ExecutionParameters,
+        ExecutionState,
+        FlyteContext,
+        FlyteContextManager,
+        SecretsManager,
+    )
+    from flyweight._idl import (
+        Binary,
+        Blob,
+        BlobMetadata,
+        BlobType,
+        Literal,
+        LiteralCollection,
+        LiteralMap,
+        LiteralType,
+        Primitive,
+        Scalar,
+        SimpleType,
+        Void,
+    )
+    from flyweight._storage import FileAccessProvider
+    from flyweight.errors import (
+        FlyteRecoverableException,
+        IgnoreOutputs,
+        RecoverableError,
+        TypeTransformerFailedError,
+    )
+    from flyweight.interface import Interface, kwtypes
+    from flyweight.serialize import get_serializable
+    from flyweight.settings import (
+        DefaultImages,
+        Image,
+        ImageConfig,
+        Resources,
+        Secret,
+        SecurityContext,
+        SerializationSettings,
+    )
+    from flyweight.tasks import (
+        DeckField,
+        ExecutableTemplateShimTask,
+        PythonCustomizedContainerTask,
+        PythonTask,
+        ShimTaskExecutor,
+        SQLTask,
+        Task,
+        TaskMetadata,
+        TaskResolverMixin,
+        TaskTemplate,
+        TaskTemplateResolver,
+        default_task_template_resolver,
+    )
+    from flyweight.types import AsyncTypeTransformer, FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
 
 _LAZY = {
     "TypeEngine": "flyweight.types",
@@ -36,6 +96,7 @@ _LAZY = {
     "FlyteRecoverableException": "flyweight.errors",
     "Interface": "flyweight.interface",
     "kwtypes": "flyweight.interface",
+    "DefaultImages": "flyweight.settings",
     "Image": "flyweight.settings",
     "ImageConfig": "flyweight.settings",
     "Resources": "flyweight.settings",
@@ -46,6 +107,7 @@ _LAZY = {
     "ExecutableTemplateShimTask": "flyweight.tasks",
     "PythonCustomizedContainerTask": "flyweight.tasks",
     "PythonTask": "flyweight.tasks",
+    "SQLTask": "flyweight.tasks",
     "ShimTaskExecutor": "flyweight.tasks",
     "Task": "flyweight.tasks",
     "TaskMetadata": "flyweight.tasks",
@@ -71,6 +133,9 @@ _LAZY = {
     "Primitive": "flyweight._idl",
     "Scalar": "flyweight._idl",
     "SimpleType": "flyweight._idl",
+    "StructuredDatasetLiteral": "flyweight._idl",
+    "StructuredDatasetMetadata": "flyweight._idl",
+    "StructuredDatasetType": "flyweight._idl",
     "Void": "flyweight._idl",
 }
 
@@ -81,6 +146,7 @@ __all__ = [
     "BlobMetadata",
     "BlobType",
     "DeckField",
+    "DefaultImages",
     "ExecutableTemplateShimTask",
     "ExecutionParameters",
     "ExecutionState",
@@ -103,6 +169,7 @@ __all__ = [
     "PythonTask",
     "RecoverableError",
     "Resources",
+    "SQLTask",
     "Scalar",
     "Secret",
     "SecretsManager",
@@ -110,6 +177,9 @@ __all__ = [
     "SerializationSettings",
     "ShimTaskExecutor",
     "SimpleType",
+    "StructuredDatasetLiteral",
+    "StructuredDatasetMetadata",
+    "StructuredDatasetType",
     "Task",
     "TaskMetadata",
     "TaskResolverMixin",

@@ -1,9 +1,9 @@
 """Templates against flytekit 1.16.14's goldens, after the identity map and nothing else.
 
 The identity map: the launcher ``pyflyte-execute`` → ``flyweight-execute``, flytekit's resolver →
-flyweight's, flytekit's executor path → the test plugin's, the runtime version → flyweight's, the
-default image → flyweight's. ``interface`` is compared once the ``schema`` type exists (the goldens'
-output type); until then both sides drop it.
+flyweight's, flytekit's executor path → ``flyweight.plugins.sqlite3.SQLite3TaskExecutor``, the runtime
+version → flyweight's, the default image → flyweight's. Everything else, ``interface`` (with its
+``schema`` output type) included, must be byte-identical.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from flyteidl.admin import task_pb2 as admin_task_pb2
 from flyteidl.core import tasks_pb2
-from tests.tasks.sqlite_like import SQLite3Config, SQLite3Task, SQLite3TaskExecutor
 
 from flyweight import Image, ImageConfig, Resources, Secret, SerializationSettings, TaskMetadata, kwtypes
 from flyweight._version import __version__
 from flyweight.extend import PythonCustomizedContainerTask, get_serializable
+from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
 from flyweight.settings import default_image
+from flyweight.types import FlyteSchema
 
 GOLDEN = Path(__file__).parent / "golden"
 CHINOOK = "https://www.sqlitetutorial.net/wp-content/uploads/2018/03/chinook.zip"
@@ -48,6 +49,7 @@ def doc_task() -> SQLite3Task:
         "test",
         query_template="select TrackId, Name from tracks limit {{.inputs.limit}}",
         inputs=kwtypes(limit=int),
+        output_schema_type=FlyteSchema[kwtypes(TrackId=int, Name=str)],
         task_config=SQLite3Config(uri=CHINOOK, compressed=True),
     )
 
@@ -90,7 +92,7 @@ def rich_task() -> SQLite3Task:
 
 
 def identity_map(tpl: tasks_pb2.TaskTemplate) -> tasks_pb2.TaskTemplate:
-    """flytekit's golden → what flyweight must produce (plus ``interface`` dropped)."""
+    """flytekit's golden → what flyweight must produce."""
     out = tasks_pb2.TaskTemplate()
     out.CopyFrom(tpl)
     args = out.container.args
@@ -99,12 +101,11 @@ def identity_map(tpl: tasks_pb2.TaskTemplate) -> tasks_pb2.TaskTemplate:
     assert args[8] == "flytekit.core.python_customized_container_task.default_task_template_resolver"
     args[8] = "flyweight.extend.default_task_template_resolver"
     assert args[-1] == "flytekit.extras.sqlite3.task.SQLite3TaskExecutor"
-    args[-1] = f"{SQLite3TaskExecutor.__module__}.{SQLite3TaskExecutor.__qualname__}"
+    args[-1] = "flyweight.plugins.sqlite3.SQLite3TaskExecutor"
     assert out.metadata.runtime.version == "1.16.14"
     out.metadata.runtime.version = __version__
     if out.container.image == FLYTEKIT_IMAGE:
         out.container.image = default_image()
-    out.ClearField("interface")
     return out
 
 
@@ -113,10 +114,7 @@ def load(stem: str) -> tasks_pb2.TaskTemplate:
 
 
 def ours(tpl: tasks_pb2.TaskTemplate) -> bytes:
-    mine = tasks_pb2.TaskTemplate()
-    mine.CopyFrom(tpl)
-    mine.ClearField("interface")
-    return mine.SerializeToString(deterministic=True)
+    return tpl.SerializeToString(deterministic=True)
 
 
 CASES = [
@@ -152,10 +150,7 @@ def test_taskspec_golden() -> None:
     )
     spec = get_serializable(OrderedDict(), TEST_SETTINGS, doc_task())
     expected = admin_task_pb2.TaskSpec(template=identity_map(golden.template))
-    mine = admin_task_pb2.TaskSpec()
-    mine.CopyFrom(spec)
-    mine.template.ClearField("interface")
-    assert mine.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True)
+    assert spec.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True)
 
 
 def test_flytekit_second_path_differs_only_where_it_drops_secrets_and_deck() -> None:

@@ -4,7 +4,8 @@ Everything from loading the resolver to writing ``outputs.pb`` happens inside on
 so any failure — a resolver that cannot be imported included — ends in an error document rather than
 a bare traceback. ``outputs.pb`` is serialized completely before anything is written and is written
 atomically, so Flyte never reads a partial file; if writing it fails, ``error.pb`` is written
-instead.
+instead. Every path (template, inputs, output and raw data prefixes) may be local, ``file://`` or
+remote (``s3://``, ``gs://``…): all reads and writes go through one ``FileAccess``.
 """
 
 from __future__ import annotations

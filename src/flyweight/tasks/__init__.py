@@ -17,6 +17,7 @@ from flyweight.tasks._resolver import (
     parse_template,
 )
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
+from flyweight.tasks._sql import SQLTask
 from flyweight.tasks._task import PythonTask, Task
 from flyweight.tasks._template import TaskTemplate
 from flyweight.tasks._tracker import InstanceTrackingMeta, TrackedInstance
@@ -31,6 +32,7 @@ __all__ = [
     "PythonCustomizedContainerTask",
     "PythonTask",
     "ResourceSpec",
+    "SQLTask",
     "ShimTaskExecutor",
     "SourceCode",
     "Task",

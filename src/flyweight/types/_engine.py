@@ -8,6 +8,7 @@ backends are cached; registering a transformer clears those caches.
 
 from __future__ import annotations
 
+import functools
 import threading
 import typing
 from collections.abc import Callable, Mapping
@@ -402,6 +403,20 @@ def _literal_items(lm: Any) -> Mapping[str, Literal]:
     raise TypeTransformerFailedError(f"expected a flyteidl LiteralMap, got {type(lm).__name__}")
 
 
+_TABLE_TYPES = (
+    "flyweight.types._structured.StructuredDataset",
+    "flyweight.types._flyte_schema.FlyteSchema",
+    "pandas.core.frame.DataFrame",
+    "pyarrow.lib.Table",
+)
+
+
+def _table_transformer(qualified_name: str) -> TypeTransformer[Any]:
+    from flyweight.types._structured_engine import transformer_for
+
+    return transformer_for(qualified_name)
+
+
 def _register_builtins() -> None:
     for key, transformer in builtin_transformers():
         TypeEngine._REGISTRY[key] = transformer
@@ -410,6 +425,20 @@ def _register_builtins() -> None:
     TypeEngine._REGISTRY[tuple] = restricted_tuple
     TypeEngine._REGISTRY[typing.Tuple] = restricted_tuple  # noqa: UP006
     TypeEngine._REGISTRY[typing.NamedTuple] = RestrictedTypeTransformer("named tuple", typing.NamedTuple)
+    # Tables: loaded on first use, so pandas and pyarrow are imported only by programs that use them.
+    for qualified_name in _TABLE_TYPES:
+        TypeEngine._LAZY[qualified_name] = functools.partial(_table_transformer, qualified_name)
+    # Files, directories and pickles: their modules import only the standard library up front.
+    import os
+
+    from flyweight.types import _directory, _file, _pickle
+
+    pickles = _pickle.transformer()
+    TypeEngine._REGISTRY[_pickle.FlytePickle] = pickles
+    files = _file.FlyteFilePathTransformer()
+    TypeEngine._REGISTRY[_file.FlyteFile] = files
+    TypeEngine._REGISTRY[os.PathLike] = files
+    TypeEngine._REGISTRY[_directory.FlyteDirectory] = _directory.FlyteDirToMultipartBlobTransformer()
 
 
 _register_builtins()

@@ -56,8 +56,23 @@ def guess(lt: LiteralType) -> Any:
         return typing.Union[tuple(guess(v) for v in lt.union_type.variants)]
     elif which == "enum_type":
         return _enum(tuple(lt.enum_type.values))
-    elif which == "blob" and lt.blob.format == "PythonPickle":
-        return typing.Any
+    elif which == "structured_dataset_type":
+        from flyweight.types._structured import StructuredDataset
+
+        return StructuredDataset
+    elif which == "schema":
+        from flyweight.types._flyte_schema import schema_class
+
+        return schema_class(lt.schema)
+    elif which == "blob":
+        from flyweight.types._blob import MULTIPART, PICKLE_FORMAT, with_format
+        from flyweight.types._directory import FlyteDirectory
+        from flyweight.types._file import FlyteFile
+        from flyweight.types._pickle import FlytePickle
+
+        if lt.blob.dimensionality == MULTIPART:
+            return with_format(FlyteDirectory, lt.blob.format)
+        return FlytePickle if lt.blob.format == PICKLE_FORMAT else with_format(FlyteFile, lt.blob.format)
     raise UnsupportedTypeError(f"no Python type for the Flyte literal type {_short(lt)}")
 
 

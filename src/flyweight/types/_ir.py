@@ -146,7 +146,7 @@ class Builder:
             return self._dataclass(annotation)
         if annotation is typing.Any:
             return Node(Kind.ANY, annotation, "Any", "any")
-        raise UnsupportedTypeError(_no_transformer_message(annotation))
+        return self._pickled(annotation, origin)
 
     # -- dispatch --------------------------------------------------------------------------------
 
@@ -199,6 +199,18 @@ class Builder:
         if kind is Kind.DATACLASS:
             return self._dataclass(annotation)
         return Node(kind, annotation, type_name(annotation), TAGS[kind])
+
+    def _pickled(self, annotation: Any, origin: Any) -> Node:
+        """A type with no transformer: stored as a pickle, as Flyte's Python SDK does (``_pickle.py``).
+
+        Not inside a dataclass (its fields are msgpack, which cannot hold a pickle), and not for
+        tuples and bare ``list``, which Flyte refuses."""
+        if self._in_progress or annotation in (tuple, typing.Tuple, list) or origin is tuple:  # noqa: UP006
+            raise UnsupportedTypeError(_no_transformer_message(annotation))
+        from flyweight.types._pickle import fallback
+
+        transformer = fallback(annotation)
+        return Node(Kind.CUSTOM, annotation, type_name(annotation), transformer.name, transformer=transformer)
 
     # -- kinds -----------------------------------------------------------------------------------
 

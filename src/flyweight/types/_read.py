@@ -169,12 +169,10 @@ def _compile(node: Node) -> Reader:
     if kind is Kind.CUSTOM:
         return _custom_reader(node)
     if kind is Kind.ANY:
+        from flyweight.types._pickle import read_pickle
 
-        def r_any(lit: Literal) -> Any:
-            raise UnsupportedTypeError(
-                "typing.Any values are stored by pickling them, which flyweight does not support yet; "
-                "annotate a concrete type (a dataclass, dict or list[T])"
-            )
+        def r_any(lit: Literal) -> Any:  # typing.Any outside a dataclass or dict: a pickle
+            return read_pickle(current_ctx(), lit, node.py_type)
 
         return r_any
     raise UnsupportedTypeError(f"no reader for {node.name}")  # pragma: no cover

@@ -131,12 +131,12 @@ def _compile(node: Node, strict: bool) -> Writer:
     if kind is Kind.CUSTOM:
         return _custom_writer(node)
     if kind is Kind.ANY:
+        from flyweight.types._pickle import warn_once, write_pickle
 
-        def w_any(msg: Literal, v: Any) -> None:
-            raise UnsupportedTypeError(
-                "typing.Any values are stored by pickling them, which flyweight does not support yet; "
-                "annotate a concrete type (a dataclass, dict or list[T])"
-            )
+        warn_once(node.py_type)
+
+        def w_any(msg: Literal, v: Any) -> None:  # typing.Any outside a dataclass or dict: a pickle
+            msg.CopyFrom(write_pickle(current_ctx(), v, node.py_type))
 
         return w_any
     raise UnsupportedTypeError(f"no writer for {node.name}")  # pragma: no cover

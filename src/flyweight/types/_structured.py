@@ -1,0 +1,290 @@
+"""``StructuredDataset``: a table passed between tasks by reference, as files in a known format.
+
+A task that returns a dataframe does not put its rows in the literal: the rows go to files (parquet
+by default) under the raw output prefix, and the literal carries their URI, the format and,
+optionally, the columns the task declared. This module holds what users and plugin authors touch —
+the :class:`StructuredDataset` value, the format names, and the encoder/decoder base classes a
+dataframe library implements — and nothing that imports pandas or pyarrow; the conversions live in
+``_structured_engine`` and the built-in pandas/pyarrow handlers in ``_structured_handlers``.
+"""
+
+from __future__ import annotations
+
+import abc
+import typing
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+from flyweight._idl import StructuredDatasetLiteral, StructuredDatasetMetadata, StructuredDatasetType
+from flyweight.errors import TypeTransformerFailedError
+
+DF = TypeVar("DF")
+
+__all__ = [
+    "CSV",
+    "GENERIC_FORMAT",
+    "GENERIC_PROTOCOL",
+    "PARQUET",
+    "StructuredDataset",
+    "StructuredDatasetDecoder",
+    "StructuredDatasetEncoder",
+    "StructuredDatasetFormat",
+]
+
+StructuredDatasetFormat = str
+"""A storage format name, such as ``"parquet"``; any string a handler declares."""
+
+PARQUET: StructuredDatasetFormat = "parquet"
+CSV: StructuredDatasetFormat = "csv"
+GENERIC_FORMAT: StructuredDatasetFormat = ""
+"""No particular format: a handler registered with it takes any format; a type declaring it lets the
+handler choose."""
+GENERIC_PROTOCOL: str = "generic protocol"
+
+
+class StructuredDataset:
+    """A table stored as files (or in a database) and passed between tasks by reference.
+
+    Return one to choose where or how a dataframe is written, or to hand on data that already
+    exists; take one as an input to decide when, and as which dataframe type, to read it.
+
+    Args:
+        dataframe: the table to write (a ``pandas.DataFrame``, a ``pyarrow.Table`` or any type with a
+            registered encoder).
+        uri: where the data is (with no ``dataframe``), or where to write it (with one); default: a new
+            location under the raw output prefix.
+        metadata: a ``flyteidl`` ``StructuredDatasetMetadata``; set by the type engine when reading.
+        file_format: the storage format of existing data at ``uri`` (e.g. ``"parquet"``).
+
+    Example:
+        >>> import typing, pandas as pd
+        >>> from flyweight import kwtypes
+        >>> from flyweight.types import StructuredDataset, TypeEngine
+        >>> t = typing.Annotated[StructuredDataset, kwtypes(a=int)]
+        >>> lit = TypeEngine.to_literal(None, StructuredDataset(dataframe=pd.DataFrame({"a": [1, 2]})), t)
+        >>> lit.scalar.structured_dataset.metadata.structured_dataset_type.format
+        'parquet'
+        >>> TypeEngine.to_python_value(None, lit, t).open(pd.DataFrame).all()["a"].tolist()
+        [1, 2]
+    """
+
+    def __init__(
+        self,
+        dataframe: Any = None,
+        uri: str | None = None,
+        metadata: StructuredDatasetMetadata | None = None,
+        file_format: StructuredDatasetFormat = GENERIC_FORMAT,
+    ) -> None:
+        self._dataframe = dataframe
+        self.uri = uri
+        self.file_format = file_format
+        self._metadata = metadata
+        self._literal_sd: StructuredDatasetLiteral | None = None
+        self._dataframe_type: Any = None
+        self._already_uploaded = False
+
+    @classmethod
+    def columns(cls) -> dict[str, type]:
+        """Declared columns of the class (none: columns are declared with ``typing.Annotated``)."""
+        return {}
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        """The names of :meth:`columns`."""
+        return list(cls.columns())
+
+    @property
+    def dataframe(self) -> Any:
+        """The dataframe this value was made with, or None for data that is only referenced."""
+        return self._dataframe
+
+    @property
+    def metadata(self) -> StructuredDatasetMetadata | None:
+        """The ``StructuredDatasetMetadata`` as the reading task declared it (columns, format)."""
+        return self._metadata
+
+    @property
+    def literal(self) -> StructuredDatasetLiteral | None:
+        """The ``flyteidl`` ``StructuredDataset`` literal this value was read from or written as."""
+        return self._literal_sd
+
+    def open(self, dataframe_type: type[DF]) -> StructuredDataset:
+        """Choose the dataframe type :meth:`all` and :meth:`iter` return; returns ``self``.
+
+        Example: ``df = sd.open(pd.DataFrame).all()``.
+        """
+        self._dataframe_type = dataframe_type
+        return self
+
+    def all(self) -> Any:
+        """Read the whole table as the type given to :meth:`open`.
+
+        Raises:
+            TypeTransformerFailedError: ``open`` was not called, no decoder reads this data as that
+                type, or the data is missing.
+        """
+        from flyweight.types._structured_engine import current_file_access, dataset_engine
+
+        df_type = self._require_open("all")
+        if self._dataframe is not None and isinstance(self._dataframe, df_type):
+            return self._dataframe
+        engine = dataset_engine()
+        lit = self._literal_for_reading(engine)
+        return engine.open_as(current_file_access(None), lit, df_type, self._metadata or lit.metadata)
+
+    def iter(self) -> Iterator[Any]:
+        """Read the table in parts, as the type given to :meth:`open`.
+
+        A decoder that reads the whole table at once yields it as the single part.
+        """
+        from flyweight.types._structured_engine import current_file_access, dataset_engine
+
+        df_type = self._require_open("iter")
+        engine = dataset_engine()
+        lit = self._literal_for_reading(engine)
+        return engine.iter_as(current_file_access(None), lit, df_type, self._metadata or lit.metadata)
+
+    def set_literal(self, ctx: Any, expected: Any) -> None:
+        """Write this value now (encoding its dataframe), keeping the literal on ``self.literal``."""
+        from flyweight.types._structured_engine import dataset_engine
+
+        lit = dataset_engine().to_literal(ctx, self, type(self), expected)
+        self._literal_sd = lit.scalar.structured_dataset
+        if self._metadata is None:
+            self._metadata = self._literal_sd.metadata
+
+    def _require_open(self, method: str) -> Any:
+        if self._dataframe_type is None:
+            raise TypeTransformerFailedError(
+                f"StructuredDataset.{method}() needs a dataframe type: call open() first, "
+                f"e.g. sd.open(pandas.DataFrame).{method}()"
+            )
+        return self._dataframe_type
+
+    def _literal_for_reading(self, engine: Any) -> StructuredDatasetLiteral:
+        if self._literal_sd is not None:
+            return self._literal_sd
+        if self._dataframe is None:
+            if not self.uri:
+                raise TypeTransformerFailedError(
+                    "this StructuredDataset has neither a dataframe nor a uri, so there is nothing to "
+                    "read; make it with StructuredDataset(dataframe=...) or StructuredDataset(uri=...)"
+                )
+            # Data that already exists is read where it is (not copied first).
+            sdt = StructuredDatasetType(format=self.file_format)
+            return StructuredDatasetLiteral(
+                uri=self.uri, metadata=StructuredDatasetMetadata(structured_dataset_type=sdt)
+            )
+        self.set_literal(None, None)
+        lit = self.literal
+        assert lit is not None
+        return lit
+
+    def __repr__(self) -> str:
+        where = self.uri or (self._literal_sd.uri if self._literal_sd is not None else None)
+        df = "" if self._dataframe is None else f"dataframe={type(self._dataframe).__name__}, "
+        return f"StructuredDataset({df}uri={where!r}, file_format={self.file_format!r})"
+
+
+class StructuredDatasetEncoder(abc.ABC, Generic[DF]):
+    """Writes one dataframe type to storage; subclass it and register it with
+    ``StructuredDatasetTransformerEngine.register``.
+
+    Args:
+        python_type: the dataframe class it writes.
+        protocol: the storage protocol it writes to (``"s3"``, ``"bq"``; ``"s3://"`` is the same);
+            None: any protocol flyweight's file access handles.
+        supported_format: the format it writes (``"parquet"``); empty: any.
+    """
+
+    def __init__(
+        self, python_type: type[DF], protocol: str | None = None, supported_format: str | None = None
+    ) -> None:
+        self._python_type = python_type
+        self._protocol = protocol.replace("://", "") if protocol else None
+        self._supported_format = supported_format or ""
+
+    @property
+    def python_type(self) -> type[DF]:
+        return self._python_type
+
+    @property
+    def protocol(self) -> str | None:
+        return self._protocol
+
+    @property
+    def supported_format(self) -> str:
+        return self._supported_format
+
+    @abc.abstractmethod
+    def encode(
+        self,
+        ctx: Any,
+        structured_dataset: StructuredDataset,
+        structured_dataset_type: StructuredDatasetType,
+    ) -> StructuredDatasetLiteral:
+        """Write ``structured_dataset.dataframe`` and return the ``flyteidl`` ``StructuredDataset``
+        literal that refers to it (``uri`` and ``metadata``).
+
+        ``structured_dataset_type`` is the type declared by the task's interface (columns, format);
+        put it in the returned metadata.
+        """
+
+
+class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
+    """Reads stored data as one dataframe type; subclass it and register it with
+    ``StructuredDatasetTransformerEngine.register``.
+
+    Args:
+        python_type: the dataframe class it returns.
+        protocol: the storage protocol it reads from; None: any protocol.
+        supported_format: the format it reads; empty: any.
+    """
+
+    def __init__(
+        self,
+        python_type: type[DF],
+        protocol: str | None = None,
+        supported_format: str | None = None,
+        additional_protocols: list[str] | None = None,
+    ) -> None:
+        self._python_type = python_type
+        self._protocol = protocol.replace("://", "") if protocol else None
+        self._supported_format = supported_format or ""
+
+    @property
+    def python_type(self) -> type[DF]:
+        return self._python_type
+
+    @property
+    def protocol(self) -> str | None:
+        return self._protocol
+
+    @property
+    def supported_format(self) -> str:
+        return self._supported_format
+
+    @abc.abstractmethod
+    def decode(
+        self,
+        ctx: Any,
+        flyte_value: StructuredDatasetLiteral,
+        current_task_metadata: StructuredDatasetMetadata,
+    ) -> DF | Iterator[DF]:
+        """Read ``flyte_value`` (a ``flyteidl`` ``StructuredDataset`` literal).
+
+        ``current_task_metadata`` holds the type the reading task declared; when it lists columns,
+        return only those. Return the whole table, or an iterator of parts.
+        """
+
+
+def is_dataset_class(t: Any) -> bool:
+    """Whether ``t`` is :class:`StructuredDataset` or a subclass of it."""
+    return isinstance(t, type) and issubclass(t, StructuredDataset)
+
+
+def base_type(t: Any) -> Any:
+    """``t`` without ``typing.Annotated``."""
+    if typing.get_origin(t) is typing.Annotated:
+        return typing.get_args(t)[0]
+    return t
