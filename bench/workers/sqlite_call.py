@@ -3,11 +3,12 @@
 Usage: ``python sqlite_call.py --side flyweight|flytekit|floor --limit N --calls C --repeats R``
 (the database path in ``FLYWEIGHT_BENCH_DB``).
 
-The SDK sides call ``tracks(limit=N)`` from ``data_<side>.py`` and turn the result into a pandas
-DataFrame (``.open().all()`` for a schema output), which is what a user of the task holds at the
-end. The floor is what any implementation must do: copy the database file into a temporary
-directory and run ``pandas.read_sql_query`` on it, the work flytekit's executor does minus the SDK.
-Every call's DataFrame must have N rows. The first calls are a warm-up (lazy imports, caches).
+The SDK sides call ``tracks(limit=N)`` from ``data_<side>.py`` (``call``: what the task returns,
+in both SDKs a schema value whose data is read on demand), then turn that value into a pandas
+DataFrame (``read``: ``.open().all()``), timed separately. The floor is what any implementation
+must do: copy the database file into a temporary directory and run ``pandas.read_sql_query`` on
+it, the work flytekit's executor does minus the SDK; it returns a DataFrame, so its ``read`` is 0.
+Every DataFrame must have N rows. The first calls are a warm-up (lazy imports, caches).
 """
 
 from __future__ import annotations
@@ -45,25 +46,33 @@ def floor_call(db: str) -> Callable[[int], Any]:
     return call
 
 
-def sdk_call(side: str) -> Callable[[int], Any]:
-    module = importlib.import_module(f"data_{side}")
-    return lambda limit: module.dataframe(module.tracks(limit=limit))
-
-
 def run(side: str, limit: int, calls: int, repeats: int) -> dict[str, Any]:
-    call = floor_call(os.environ["FLYWEIGHT_BENCH_DB"]) if side == "floor" else sdk_call(side)
+    if side == "floor":
+        call, to_frame = floor_call(os.environ["FLYWEIGHT_BENCH_DB"]), (lambda value: value)
+    else:
+        module = importlib.import_module(f"data_{side}")
+        call, to_frame = (lambda limit: module.tracks(limit=limit)), module.dataframe
     for _ in range(WARMUP_CALLS):
-        df = call(limit)
+        df = to_frame(call(limit))
         if len(df) != limit:
             raise AssertionError(f"{side}: got {len(df)} rows, expected {limit}")
-    per_call = []
+    times: dict[str, list[float]] = {"call": [], "read": []}
+    clock = time.perf_counter
     for _ in range(repeats):
         gc.collect()
-        start = time.perf_counter()
+        spent_call = spent_read = 0.0
         for _ in range(calls):
-            call(limit)
-        per_call.append((time.perf_counter() - start) / calls)
-    return {"times": {"call": per_call}, "calls": calls, "columns": list(df.columns), "rows": len(df)}
+            start = clock()
+            value = call(limit)
+            middle = clock()
+            df = to_frame(value)
+            spent_call += middle - start
+            spent_read += clock() - middle
+            if len(df) != limit:
+                raise AssertionError(f"{side}: got {len(df)} rows, expected {limit}")
+        times["call"].append(spent_call / calls)
+        times["read"].append(spent_read / calls)
+    return {"times": times, "calls": calls, "columns": list(df.columns), "rows": len(df)}
 
 
 def main() -> None:

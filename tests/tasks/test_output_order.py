@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,13 +46,17 @@ def reordered_template() -> tasks_pb2.TaskTemplate:
     pb = tasks_pb2.TaskTemplate()
     pb.CopyFrom(t.serialize_to_model(REAL))
     old = pb.interface.outputs.variables
-    rebuilt = interface_pb2.VariableMap()
-    for name in reversed(list(old)):
-        rebuilt.variables[name].CopyFrom(old[name])
-    pb.interface.outputs.CopyFrom(rebuilt)
-    # the premise: the template's own map order is not the declaration order
-    assert list(pb.interface.outputs.variables) != DECLARED
-    return pb
+    # The premise: the template's own map order is not the declaration order. A protobuf map's
+    # iteration order depends on the runtime's hashing, so try insertion orders until one differs.
+    for order in itertools.permutations(DECLARED):
+        rebuilt = interface_pb2.VariableMap()
+        for name in order:
+            rebuilt.variables[name].CopyFrom(old[name])
+        if list(rebuilt.variables) != DECLARED:
+            pb.interface.outputs.CopyFrom(rebuilt)
+            assert list(pb.interface.outputs.variables) != DECLARED
+            return pb
+    raise AssertionError(f"every insertion order of {DECLARED} iterates in declaration order")
 
 
 def declared_tuple(x: int) -> tuple[Any, ...]:

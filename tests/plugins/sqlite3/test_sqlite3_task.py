@@ -3,9 +3,12 @@ through the serialized template, as in a container)."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from tests.plugins.sqlite3.sqlite3_support import (
     MUSIC_DB,
@@ -170,9 +173,9 @@ def test_a_query_sqlite_rejects_is_a_user_error_with_its_message_and_the_query_b
 def test_a_statement_without_result_columns_is_refused_and_the_database_is_untouched() -> None:
     before = sha256(MUSIC_DB)
     t = SQLite3Task("sqlite3.delete", "delete from tracks", task_config=SQLite3Config(uri=str(MUSIC_DB)))
-    with pytest.raises(TaskExecutionError, match="the statement returns no result columns"):
+    with pytest.raises(TaskExecutionError, match="opens its database read-only"):
         t()
-    assert sha256(MUSIC_DB) == before  # queries run on a private copy
+    assert sha256(MUSIC_DB) == before  # a local database is opened read-only
 
 
 def test_an_empty_result_keeps_its_columns() -> None:
@@ -209,9 +212,37 @@ def test_a_container_style_shim_runs_the_registered_template(tmp_path: Path) -> 
 
 def test_the_executor_can_be_called_directly_with_a_template() -> None:
     tt = tracks_task().task_template
-    df = SQLite3TaskExecutor().execute_from_model(tt, limit=1)
-    assert isinstance(df, pd.DataFrame)
-    assert df.to_dict("records") == [{"TrackId": 1, "Name": "Don't Stop"}]
+    table = SQLite3TaskExecutor().execute_from_model(tt, limit=1)
+    assert isinstance(table, pa.Table)  # pandas is not needed to produce the output
+    assert table.to_pylist() == [{"TrackId": 1, "Name": "Don't Stop"}]
+
+
+def test_a_column_mixing_types_is_a_clear_user_error(tmp_path: Path) -> None:
+    db = tmp_path / "mixed.db"
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        con.execute("create table t (v)")
+        con.executemany("insert into t values (?)", [(1,), ("one",)])
+        con.commit()
+    t = SQLite3Task("sqlite3.mixed", "select v from t", task_config=SQLite3Config(uri=str(db)))
+    with pytest.raises(TaskExecutionError, match=r"column 'v' holds values of several types \(int, str\)"):
+        t()
+
+
+def test_the_read_sql_query_dtypes_are_kept(tmp_path: Path) -> None:
+    """Ints, ints with NULLs, reals, text, blobs and all-NULL columns read as pandas reads them."""
+    db = tmp_path / "types.db"
+    rows = [(1, 1, 1.5, "a", b"x", None), (2, None, 2.5, None, None, None)]
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        con.execute("create table t (i integer, n integer, r real, s text, b blob, z)")
+        con.executemany("insert into t values (?, ?, ?, ?, ?, ?)", rows)
+        con.commit()
+        want = pd.read_sql_query("select * from t", con)
+    t = SQLite3Task("sqlite3.types", "select * from t", task_config=SQLite3Config(uri=str(db)))
+    got = frame(t())
+    assert list(got.dtypes) == list(want.dtypes)
+    assert got.astype(object).where(got.notna(), None).values.tolist() == (
+        want.astype(object).where(want.notna(), None).values.tolist()
+    )
 
 
 def test_defining_and_serializing_imports_no_pandas() -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from flyweight.errors import StorageError, TaskExecutionError
 from flyweight.extend import FlyteContextManager
 
-__all__ = ["SQLITE_HEADER", "fetch_database"]
+__all__ = ["SQLITE_HEADER", "check_database", "fetch_database", "local_database"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _ARCHIVE_FORMATS = "zip, tar, tar.gz, tar.bz2 or tar.xz"
@@ -49,8 +49,22 @@ def fetch_database(uri: str, compressed: bool, workdir: str, owner: str) -> str:
         raise TaskExecutionError(f"{owner}: {uri!r} is a directory, not a database file (SQLite3Config.uri)")
     if compressed:
         local = _unpack(local, uri, os.path.join(workdir, "_arch"), owner)
-    _check_database(local, uri, compressed, owner)
+    check_database(local, uri, compressed, owner)
     return local
+
+
+def local_database(uri: str, compressed: bool) -> str | None:
+    """The path of ``uri`` when it names an existing, uncompressed local file, which is then read in
+    place (read-only, no copy); None when the database must be fetched."""
+    if compressed:
+        return None
+    if uri.startswith("file://"):
+        path = uri[len("file://") :]
+    elif "://" in uri:
+        return None
+    else:
+        path = uri
+    return path if os.path.isfile(path) else None
 
 
 def _not_found(exc: BaseException) -> bool:
@@ -128,7 +142,8 @@ def _has_sqlite_header(path: str) -> bool:
         return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
-def _check_database(path: str, uri: str, compressed: bool, owner: str) -> None:
+def check_database(path: str, uri: str, compressed: bool, owner: str) -> None:
+    """Raise ``TaskExecutionError`` unless ``path`` is an SQLite database (or an empty file)."""
     with open(path, "rb") as f:
         head = f.read(len(SQLITE_HEADER))
     if not head or head == SQLITE_HEADER:  # an empty file is an empty database to SQLite

@@ -1,24 +1,28 @@
 """The SQLite3 executor: what runs in the container (and in local calls), from the template alone.
 
 It reads the query template, the database ``uri`` and ``compressed`` from the template's ``custom``,
-fetches the database into a temporary directory, binds the inputs as parameters (never splicing them
-into the SQL) and returns the rows as a pandas DataFrame, which the type engine stores as a
-structured dataset. pandas is imported here, on the first run, never by ``import flyweight``.
+fetches the database into a temporary directory (a local, uncompressed file is opened in place, read
+only), binds the inputs as parameters (never splicing them into the SQL) and returns the rows as a
+pyarrow ``Table``, which the type engine stores as a parquet structured dataset; whoever reads the
+output gets a pandas DataFrame with the dtypes ``pandas.read_sql_query`` gives. Building the Arrow
+table straight from the rows skips pandas altogether: the container process never imports it, and a
+local call converts the rows once instead of twice.
 """
 
 from __future__ import annotations
 
 import contextlib
+import pathlib
 import sqlite3
 import tempfile
 from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError, TaskExecutionError, TemplateError
 from flyweight.extend import ShimTaskExecutor, SQLTask, TaskTemplate
-from flyweight.plugins.sqlite3._database import fetch_database
+from flyweight.plugins.sqlite3._database import check_database, fetch_database, local_database
 
 if TYPE_CHECKING:
-    import pandas
+    import pyarrow
 
 __all__ = ["SQLite3TaskExecutor"]
 
@@ -35,7 +39,7 @@ class SQLite3TaskExecutor(ShimTaskExecutor[Any]):
     into every SQLite3 template); local calls run it on the task's serialized template.
     """
 
-    def execute_from_model(self, tt: TaskTemplate, **kwargs: Any) -> pandas.DataFrame:
+    def execute_from_model(self, tt: TaskTemplate, **kwargs: Any) -> pyarrow.Table:
         owner = f"task {tt.id.name!r}"
         custom = tt.custom
         try:
@@ -48,26 +52,34 @@ class SQLite3TaskExecutor(ShimTaskExecutor[Any]):
         compressed = bool(custom.get("compressed", False))
         prepared = SQLTask.parameterize_query(query, list(tt.interface.inputs), owner)
         params = prepared.parameters(kwargs, owner)
-        with tempfile.TemporaryDirectory(prefix="flyweight-sqlite3-") as workdir:
-            path = fetch_database(uri, compressed, workdir, owner)
-            with contextlib.closing(sqlite3.connect(path)) as con:
-                frame = _run(con, prepared.sql, params, query, owner)
+        with contextlib.ExitStack() as stack:
+            path = local_database(uri, compressed)
+            if path is None:  # remote or compressed: fetched into a scratch directory removed after
+                workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="flyweight-sqlite3-"))
+                path = fetch_database(uri, compressed, workdir, owner)
+            else:
+                check_database(path, uri, compressed, owner)
+            con = stack.enter_context(contextlib.closing(_connect(path)))
+            table = _run(con, prepared.sql, params, query, owner)
         columns = _declared_columns(tt)
         if columns:
-            missing = [c for c in columns if c not in frame.columns]
+            missing = [c for c in columns if c not in table.column_names]
             if missing:
                 raise TaskExecutionError(
-                    f"{owner}: the query returned the columns {list(frame.columns)}, but the output "
+                    f"{owner}: the query returned the columns {table.column_names}, but the output "
                     f"schema declares {columns}; missing: {missing} (query: {query})"
                 )
-            if list(frame.columns) != columns:
-                frame = frame[columns]
-        return frame
+            if table.column_names != columns:
+                table = table.select(columns)
+        return table
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A read-only connection: the task reads its database, and may be reading the user's own file."""
+    return sqlite3.connect(f"{pathlib.Path(path).absolute().as_uri()}?mode=ro", uri=True)
 
 
 def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, owner: str) -> Any:
-    import pandas
-
     try:
         cursor = con.execute(sql, params)
         description = cursor.description
@@ -76,6 +88,12 @@ def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, ow
         code = getattr(e, "sqlite_errorname", "")
         if code in _ENVIRONMENT_CODES:
             raise StorageError(f"{owner}: SQLite could not work with its database file: {e} ({code})") from e
+        if code == "SQLITE_READONLY":
+            raise TaskExecutionError(
+                f"{owner}: the statement tries to change the database, but a SQLite3 task opens its "
+                f"database read-only and runs a query that returns a table, such as SELECT "
+                f"(query: {template})"
+            ) from e
         # The message carries SQLite's words and the template, never the bound values.
         raise TaskExecutionError(f"{owner}: SQLite rejected the query: {e} (query: {template})") from e
     if description is None:
@@ -83,9 +101,44 @@ def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, ow
             f"{owner}: the statement returns no result columns (query: {template}); a SQLite3 task runs "
             "a query that returns a table, such as SELECT"
         )
-    columns = [d[0] for d in description]
-    # The same construction pandas.read_sql_query uses, without its SQL layer: identical dtypes.
-    return pandas.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+    return _to_table([d[0] for d in description], rows, template, owner)
+
+
+def _to_table(names: list[str], rows: list[tuple[Any, ...]], template: str, owner: str) -> Any:
+    """The rows as an Arrow table, column by column (SQLite's int, real, text, blob and NULL map to
+    int64, double, string, binary and nulls; read into pandas, that is ``read_sql_query``'s dtypes)."""
+    import pyarrow
+
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    arrays = []
+    for name, values in zip(names, columns, strict=True):
+        try:
+            arrays.append(_column(pyarrow, values))
+        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
+            kinds = sorted({type(v).__name__ for v in values if v is not None})
+            raise TaskExecutionError(
+                f"{owner}: the column {name!r} holds values of several types ({', '.join(kinds)}), "
+                f"which a table column cannot; CAST it to one type in the query (query: {template})"
+            ) from e
+    return pyarrow.table(arrays, names=names)
+
+
+def _column(pyarrow: Any, values: tuple[Any, ...]) -> Any:
+    """One column as an Arrow array, typed by its first value (SQLite columns usually hold one type),
+    which spares Arrow a scan to infer it; a column that does not fit is inferred after all."""
+    first = next((v for v in values if v is not None), None)
+    arrow_type = {
+        int: pyarrow.int64(),
+        float: pyarrow.float64(),
+        str: pyarrow.string(),
+        bytes: pyarrow.binary(),
+    }.get(type(first))
+    if arrow_type is not None:
+        try:
+            return pyarrow.array(values, type=arrow_type)
+        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError):
+            pass  # e.g. ints and reals in one column: inferred as double, as pandas would
+    return pyarrow.array(values)
 
 
 def _declared_columns(tt: TaskTemplate) -> list[str]:
