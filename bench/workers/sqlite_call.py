@@ -26,7 +26,7 @@ from typing import Any
 
 import cases
 
-WARMUP_CALLS = 3
+WARMUP_CALLS = 5
 QUERY = "select * from tracks limit {limit}"
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError, TaskExecutionError, TemplateError
 from flyweight.extend import ShimTaskExecutor, SQLTask, TaskTemplate
+from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table
 from flyweight.plugins.sqlite3._database import check_database, fetch_database, local_database
 
 if TYPE_CHECKING:
@@ -105,40 +106,13 @@ def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, ow
 
 
 def _to_table(names: list[str], rows: list[tuple[Any, ...]], template: str, owner: str) -> Any:
-    """The rows as an Arrow table, column by column (SQLite's int, real, text, blob and NULL map to
-    int64, double, string, binary and nulls; read into pandas, that is ``read_sql_query``'s dtypes)."""
-    import pyarrow
-
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    arrays = []
-    for name, values in zip(names, columns, strict=True):
-        try:
-            arrays.append(_column(pyarrow, values))
-        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
-            kinds = sorted({type(v).__name__ for v in values if v is not None})
-            raise TaskExecutionError(
-                f"{owner}: the column {name!r} holds values of several types ({', '.join(kinds)}), "
-                f"which a table column cannot; CAST it to one type in the query (query: {template})"
-            ) from e
-    return pyarrow.table(arrays, names=names)
-
-
-def _column(pyarrow: Any, values: tuple[Any, ...]) -> Any:
-    """One column as an Arrow array, typed by its first value (SQLite columns usually hold one type),
-    which spares Arrow a scan to infer it; a column that does not fit is inferred after all."""
-    first = next((v for v in values if v is not None), None)
-    arrow_type = {
-        int: pyarrow.int64(),
-        float: pyarrow.float64(),
-        str: pyarrow.string(),
-        bytes: pyarrow.binary(),
-    }.get(type(first))
-    if arrow_type is not None:
-        try:
-            return pyarrow.array(values, type=arrow_type)
-        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError):
-            pass  # e.g. ints and reals in one column: inferred as double, as pandas would
-    return pyarrow.array(values)
+    try:
+        return rows_to_table(names, rows)
+    except MixedColumnError as e:
+        raise TaskExecutionError(
+            f"{owner}: the column {e.column!r} holds values of several types ({', '.join(e.kinds)}), "
+            f"which a table column cannot; CAST it to one type in the query (query: {template})"
+        ) from None
 
 
 def _declared_columns(tt: TaskTemplate) -> list[str]:
