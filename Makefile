@@ -14,7 +14,7 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP_RUNTIME): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[pandas]'
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(VENV)/bin/python
@@ -24,6 +24,7 @@ $(STAMP_TEST): pyproject.toml | $(VENV)/bin/python
 demo: $(STAMP_RUNTIME)
 	$(PY) examples/literals_demo.py
 	$(PY) examples/plugin_task_demo.py
+	$(PY) examples/sqlite3_demo.py
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests bench examples tools

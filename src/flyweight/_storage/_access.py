@@ -7,8 +7,10 @@ with the standard library alone; any other protocol goes through fsspec, importe
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import tempfile
 import uuid
 from typing import IO, Any, cast
@@ -56,7 +58,7 @@ class FileAccess:
     def local_sandbox_dir(self) -> str:
         """A local scratch directory for this execution (made on first use)."""
         if self._sandbox is None:
-            self._sandbox = tempfile.mkdtemp(prefix="flyweight-")
+            self._sandbox = _scratch_directory()
         return self._sandbox
 
     @property
@@ -352,3 +354,26 @@ class FileAccessProvider(FileAccess):
             )
         sandbox = None if local_sandbox_dir is None else os.fspath(local_sandbox_dir)
         super().__init__(raw_output_prefix=raw_output_prefix, local_sandbox_dir=sandbox)
+
+
+_SCRATCH: list[tuple[int, str]] = []
+
+
+def _scratch_directory() -> str:
+    """A fresh temporary directory that is removed when the process exits.
+
+    Values a local call returns (a file, a table) live under it, so it must outlast the call; it
+    must not outlast the process, or every run would leave data behind in the temp directory.
+    """
+    path = tempfile.mkdtemp(prefix="flyweight-")
+    if not _SCRATCH:
+        atexit.register(_remove_scratch)
+    _SCRATCH.append((os.getpid(), path))
+    return path
+
+
+def _remove_scratch() -> None:
+    me = os.getpid()
+    for pid, path in _SCRATCH:
+        if pid == me:  # a forked child never removes its parent's directories
+            shutil.rmtree(path, ignore_errors=True)

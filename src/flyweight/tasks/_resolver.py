@@ -107,6 +107,13 @@ class TaskResolverMixin:
         return None
 
 
+# Executors of flytekit's own plugins that flyweight provides: a template registered with flytekit
+# names them, and runs unchanged under flyweight-execute. (Names only: no import of a higher layer.)
+EXECUTOR_ALIASES = {
+    "flytekit.extras.sqlite3.task.SQLite3TaskExecutor": "flyweight.plugins.sqlite3.SQLite3TaskExecutor",
+}
+
+
 class TaskTemplateResolver(TrackedInstance, TaskResolverMixin):
     """Loads a customized container task from its template file and executor path."""
 
@@ -126,7 +133,7 @@ class TaskTemplateResolver(TrackedInstance, TaskResolverMixin):
         template_path, executor = loader_args[0], loader_args[1]
         data = FlyteContextManager.current_context().file_access.read_bytes(template_path)
         pb = parse_template(data, template_path)
-        executor_type = load_object_from_module(executor)
+        executor_type = load_object_from_module(EXECUTOR_ALIASES.get(executor, executor))
         if not isinstance(executor_type, type):
             raise TaskLoadError(f"{executor!r} is a {type(executor_type).__name__}, not an executor class")
         try:

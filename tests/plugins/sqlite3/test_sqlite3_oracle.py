@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
+import sys
 from collections import OrderedDict
 from typing import Any
 
+import pandas as pd
 import pytest
-from flyteidl.core import tasks_pb2
+from flyteidl.core import literals_pb2, tasks_pb2
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, assert_same_rows, expected_rows, frame
 
 from flyweight import Image, ImageConfig, SerializationSettings, kwtypes
 from flyweight._version import __version__
 from flyweight.extend import DefaultImages
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
-from flyweight.types import FlyteSchema
+from flyweight.types import FlyteSchema, TypeEngine
 
 pytestmark = pytest.mark.oracle
 
@@ -238,3 +241,35 @@ def test_a_flytekit_module_ports_by_changing_its_imports(fk: Any) -> None:
     attack = {"composer": "x' OR '1'='1", "min_ms": 0, "limit": 3}
     assert len(frame(theirs["sql_task"](**attack))) == 3  # flytekit runs the injected OR
     assert frame(ours["sql_task"](**attack)).empty  # flyweight binds it: no composer is called that
+
+
+def test_a_template_registered_with_flytekit_runs_under_flyweight_execute(fk: Any, tmp_path: Any) -> None:
+    """flytekit's template names flytekit's resolver and executor; flyweight-execute maps both."""
+    theirs = fk.Task(
+        "sqlite3.registered",
+        query_template="select TrackId, Name from tracks where Composer = '{{.inputs.composer}}' "
+        "order by TrackId",
+        inputs=fk.kwtypes(composer=str),
+        task_config=fk.Config(uri=str(MUSIC_DB)),
+    )
+    pb = fk.get_serializable(OrderedDict(), fk.settings, theirs).template.to_flyte_idl()
+    (tmp_path / "task.pb").write_bytes(pb.SerializeToString())
+    inputs = TypeEngine.dict_to_literal_map(None, {"composer": "Ada Berg"}, {"composer": str})
+    (tmp_path / "inputs.pb").write_bytes(inputs.SerializeToString())
+    fills = {
+        "{{.input}}": str(tmp_path / "inputs.pb"),
+        "{{.outputPrefix}}": str(tmp_path / "out"),
+        "{{.rawOutputDataPrefix}}": str(tmp_path / "raw"),
+        "{{.taskTemplatePath}}": str(tmp_path / "task.pb"),
+    }
+    args = [fills.get(a, a) for a in pb.container.args]
+    assert args[0] == "pyflyte-execute" and args[-1] == FLYTEKIT_EXECUTOR
+    exe = os.path.join(os.path.dirname(sys.executable), "flyweight-execute")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_"))}
+    done = subprocess.run([exe, *args[1:]], capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path / "out")) == ["outputs.pb"], done.stderr[-2000:]
+    outputs = literals_pb2.LiteralMap.FromString((tmp_path / "out" / "outputs.pb").read_bytes())
+    got = TypeEngine.to_python_value(None, outputs.literals["results"], pd.DataFrame)
+    want = expected_rows("select TrackId, Name from tracks where Composer = ? order by TrackId", ["Ada Berg"])
+    assert_same_rows(got.reset_index(drop=True), want)
