@@ -176,3 +176,49 @@ class Download:
 
 def noop() -> None:
     """The downloader of a value whose data is already on local disk."""
+
+
+class BlobValue:
+    """What ``FlyteFile`` and ``FlyteDirectory`` share: identity by where the data came from, so
+    comparing, hashing, printing or pickling a value never downloads it.
+
+    Subclasses set ``path`` and ``_remote_source`` and say what else tells two values apart.
+    """
+
+    path: Any
+    _remote_source: str | None
+
+    def _identity(self) -> tuple[Any, ...]:
+        """What makes two values of the same kind equal, besides their source."""
+        raise NotImplementedError
+
+    def _source(self) -> str:
+        return self._remote_source or str(os.fspath(self.path))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BlobValue) and _kind(other) is _kind(self):
+            return (self._source(), *self._identity()) == (other._source(), *other._identity())
+        if isinstance(other, (str, os.PathLike)):
+            return os.fspath(self.path) == os.fspath(other) or self._remote_source == os.fspath(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._source())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce(self)
+
+    def __str__(self) -> str:
+        return str(os.fspath(self.path))
+
+    def __repr__(self) -> str:
+        extra = f", remote_source={self._remote_source!r}" if self._remote_source else ""
+        return f"{type(self).__qualname__}({os.fspath(self.path)!r}{extra})"
+
+
+def _kind(value: BlobValue) -> type:
+    """The unparametrised class of a blob value (``FlyteFile`` for ``FlyteFile["csv"]``)."""
+    for cls in type(value).__mro__:
+        if BlobValue in cls.__bases__:
+            return cls
+    return type(value)

@@ -21,6 +21,7 @@ from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._blob import (
     MULTIPART,
+    BlobValue,
     Download,
     blob_literal,
     blob_literal_type,
@@ -29,7 +30,6 @@ from flyweight.types._blob import (
     is_remote,
     local,
     noop,
-    reduce,
     with_format,
 )
 from flyweight.types._describe import describe_value, type_name
@@ -41,7 +41,7 @@ __all__ = ["FlyteDirToMultipartBlobTransformer", "FlyteDirectory"]
 T = TypeVar("T")
 
 
-class FlyteDirectory(os.PathLike, Generic[T]):  # type: ignore[type-arg]
+class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     """A directory passed to or returned from a task.
 
     Return a local directory (a ``str``, ``pathlib.Path`` or ``FlyteDirectory``) from a task declared
@@ -205,29 +205,8 @@ class FlyteDirectory(os.PathLike, Generic[T]):  # type: ignore[type-arg]
     def __truediv__(self, other: str | os.PathLike[str]) -> Path:
         return Path(os.fspath(self.path)) / other
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FlyteDirectory):
-            return (
-                self._remote_source or os.fspath(self.path),
-                self._remote_directory,
-                self.extension(),
-            ) == (other._remote_source or os.fspath(other.path), other._remote_directory, other.extension())
-        if isinstance(other, (str, os.PathLike)):
-            return os.fspath(self.path) == os.fspath(other) or self._remote_source == os.fspath(other)
-        return NotImplemented
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return reduce(self)
-
-    def __hash__(self) -> int:
-        return hash(self._remote_source or os.fspath(self.path))
-
-    def __str__(self) -> str:
-        return os.fspath(self.path)
-
-    def __repr__(self) -> str:
-        extra = f", remote_source={self._remote_source!r}" if self._remote_source else ""
-        return f"{type(self).__qualname__}({os.fspath(self.path)!r}{extra})"
+    def _identity(self) -> tuple[Any, ...]:
+        return (self._remote_directory, self.extension())
 
 
 class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):

@@ -23,6 +23,7 @@ from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._blob import (
     PICKLE_FORMAT,
     SINGLE,
+    BlobValue,
     Download,
     FileExt,
     blob_literal,
@@ -32,7 +33,6 @@ from flyweight.types._blob import (
     is_remote,
     local,
     noop,
-    reduce,
     with_format,
 )
 from flyweight.types._describe import describe_value, type_name
@@ -44,7 +44,7 @@ T = TypeVar("T")
 PathType = typing.Union[str, "os.PathLike[str]"]
 
 
-class FlyteFile(os.PathLike, Generic[T]):  # type: ignore[type-arg]
+class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     """A file passed to or returned from a task.
 
     Return a local path (a ``str``, a ``pathlib.Path`` or a ``FlyteFile``) from a task declared to
@@ -200,30 +200,8 @@ class FlyteFile(os.PathLike, Generic[T]):  # type: ignore[type-arg]
         with open(path, mode) as f:
             yield f
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FlyteFile):
-            return (
-                (self._remote_source or os.fspath(self.path))
-                == (other._remote_source or os.fspath(other.path))
-                and self._remote_path == other._remote_path
-                and self.extension() == other.extension()
-            )
-        if isinstance(other, (str, os.PathLike)):
-            return os.fspath(self.path) == os.fspath(other) or self._remote_source == os.fspath(other)
-        return NotImplemented
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return reduce(self)
-
-    def __hash__(self) -> int:
-        return hash(self._remote_source or os.fspath(self.path))
-
-    def __str__(self) -> str:
-        return os.fspath(self.path)
-
-    def __repr__(self) -> str:
-        extra = f", remote_source={self._remote_source!r}" if self._remote_source else ""
-        return f"{type(self).__qualname__}({os.fspath(self.path)!r}{extra})"
+    def _identity(self) -> tuple[Any, ...]:
+        return (self._remote_path, self.extension())
 
 
 class FlyteFilePathTransformer(TypeTransformer[FlyteFile[Any]]):
