@@ -36,6 +36,12 @@ PUBLIC = {
         "__version__",
         "current_context",
         "kwtypes",
+        "FlyteDirectory",
+        "FlyteFile",
+        "FlyteSchema",
+        "StructuredDataset",
+        "StructuredDatasetFormat",
+        "StructuredDatasetTransformerEngine",
     ],
     "flyweight.types": [
         "AsyncTypeTransformer",

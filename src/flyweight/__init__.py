@@ -43,7 +43,18 @@ if TYPE_CHECKING:
         SQLTask,
         TaskMetadata,
     )
-    from flyweight.types import FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
+    from flyweight.types import (
+        FlyteAnnotation,
+        FlyteDirectory,
+        FlyteFile,
+        FlyteSchema,
+        HashMethod,
+        StructuredDataset,
+        StructuredDatasetFormat,
+        StructuredDatasetTransformerEngine,
+        TypeEngine,
+        TypeTransformer,
+    )
 
 # public name -> module that defines it
 _LAZY = {
@@ -56,6 +67,12 @@ _LAZY = {
     "TypeTransformer": "flyweight.types",
     "FlyteAnnotation": "flyweight.types",
     "HashMethod": "flyweight.types",
+    "FlyteFile": "flyweight.types",
+    "FlyteDirectory": "flyweight.types",
+    "FlyteSchema": "flyweight.types",
+    "StructuredDataset": "flyweight.types",
+    "StructuredDatasetFormat": "flyweight.types",
+    "StructuredDatasetTransformerEngine": "flyweight.types",
     "Interface": "flyweight.interface",
     "kwtypes": "flyweight.interface",
     "Image": "flyweight.settings",
@@ -83,6 +100,9 @@ __all__ = [
     "FlyteAnnotation",
     "FlyteContext",
     "FlyteContextManager",
+    "FlyteDirectory",
+    "FlyteFile",
+    "FlyteSchema",
     "FlyweightError",
     "HashMethod",
     "Image",
@@ -97,6 +117,9 @@ __all__ = [
     "SecurityContext",
     "SerializationSettings",
     "SourceCode",
+    "StructuredDataset",
+    "StructuredDatasetFormat",
+    "StructuredDatasetTransformerEngine",
     "TaskMetadata",
     "TypeEngine",
     "TypeTransformer",
