@@ -1,12 +1,14 @@
 """Exceptions → Flyte's ``ErrorDocument``: who must act (origin), whether to retry (kind), and a code.
 
-The rule is the error tree of :mod:`flyweight.errors`, so every failure of task or executor code is
-reported as the user's, and only failures of flyweight or its environment as the system's:
+The rule is the error tree of :mod:`flyweight.errors`: failures of task or executor code are the
+user's, failures of flyweight or its environment the system's, checked in this order:
 
-* an exception from user code (a ``UserError``, or anything the task layer marked with
+* a ``PlatformError`` → origin SYSTEM, code ``"SYSTEM"``, kind as the error says, even when it was
+  raised inside task or executor code (a storage outage during an executor's download is not the
+  user's fault);
+* any other exception from user code (a ``UserError``, or anything the task layer marked with
   ``mark_user_code``) → origin USER, kind RECOVERABLE only for ``RecoverableError`` (or any exception
   with a true ``recoverable`` attribute), code its ``error_code`` or ``"USER:RuntimeError"``;
-* a ``PlatformError`` → origin SYSTEM, code ``"SYSTEM"``, kind as the error says;
 * anything else (a bug of flyweight, a broken environment) → origin SYSTEM, RECOVERABLE, ``"SYSTEM"``.
 
 flytekit reports every executor failure as SYSTEM/RECOVERABLE, so Flyte retries a task that can
