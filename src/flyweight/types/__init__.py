@@ -27,46 +27,104 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from flyweight._lazy import lazy_exports
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types._annotations import FlyteAnnotation, HashMethod
-from flyweight.types._blob import FileExt
-from flyweight.types._directory import (
-    FlyteDirectory,
-    FlyteDirToMultipartBlobTransformer,
-    TensorboardLogs,
-    TFRecordsDirectory,
-)
 from flyweight.types._engine import TypeEngine
-from flyweight.types._file import (
-    CSVFile,
-    FlyteFile,
-    FlyteFilePathTransformer,
-    HDF5EncodedFile,
-    HTMLPage,
-    JoblibSerializedFile,
-    JPEGImageFile,
-    JSONLFile,
-    ONNXFile,
-    PDFFile,
-    PNGImageFile,
-    PythonNotebook,
-    PythonPickledFile,
-    SVGImageFile,
-    TFRecordFile,
-)
-from flyweight.types._flyte_schema import FlyteSchema, FlyteSchemaTransformer, SchemaFormat, SchemaOpenMode
-from flyweight.types._pickle import FlytePickle, FlytePickleTransformer
-from flyweight.types._structured import (
-    CSV,
-    GENERIC_FORMAT,
-    PARQUET,
-    StructuredDataset,
-    StructuredDatasetDecoder,
-    StructuredDatasetEncoder,
-    StructuredDatasetFormat,
-)
-from flyweight.types._structured_engine import StructuredDatasetTransformerEngine
 from flyweight.types._transformer import AsyncTypeTransformer, TypeTransformer
+
+if TYPE_CHECKING:
+    from flyweight.types._blob import FileExt
+    from flyweight.types._directory import (
+        FlyteDirectory,
+        FlyteDirToMultipartBlobTransformer,
+        TensorboardLogs,
+        TFRecordsDirectory,
+    )
+    from flyweight.types._file import (
+        CSVFile,
+        FlyteFile,
+        FlyteFilePathTransformer,
+        HDF5EncodedFile,
+        HTMLPage,
+        JoblibSerializedFile,
+        JPEGImageFile,
+        JSONLFile,
+        ONNXFile,
+        PDFFile,
+        PNGImageFile,
+        PythonNotebook,
+        PythonPickledFile,
+        SVGImageFile,
+        TFRecordFile,
+    )
+    from flyweight.types._flyte_schema import (
+        FlyteSchema,
+        FlyteSchemaTransformer,
+        SchemaFormat,
+        SchemaOpenMode,
+    )
+    from flyweight.types._pickle import FlytePickle, FlytePickleTransformer
+    from flyweight.types._structured import (
+        CSV,
+        GENERIC_FORMAT,
+        PARQUET,
+        StructuredDataset,
+        StructuredDatasetDecoder,
+        StructuredDatasetEncoder,
+        StructuredDatasetFormat,
+    )
+    from flyweight.types._structured_engine import StructuredDatasetTransformerEngine
+
+# The data types load on first use: their modules bring file access (and, for tables, more), which a
+# program converting only scalars and collections never needs.
+_LAZY = {
+    "FileExt": "flyweight.types._blob",
+    **dict.fromkeys(
+        ["FlyteDirectory", "FlyteDirToMultipartBlobTransformer", "TensorboardLogs", "TFRecordsDirectory"],
+        "flyweight.types._directory",
+    ),
+    **dict.fromkeys(
+        [
+            "CSVFile",
+            "FlyteFile",
+            "FlyteFilePathTransformer",
+            "HDF5EncodedFile",
+            "HTMLPage",
+            "JoblibSerializedFile",
+            "JPEGImageFile",
+            "JSONLFile",
+            "ONNXFile",
+            "PDFFile",
+            "PNGImageFile",
+            "PythonNotebook",
+            "PythonPickledFile",
+            "SVGImageFile",
+            "TFRecordFile",
+        ],
+        "flyweight.types._file",
+    ),
+    **dict.fromkeys(
+        ["FlyteSchema", "FlyteSchemaTransformer", "SchemaFormat", "SchemaOpenMode"],
+        "flyweight.types._flyte_schema",
+    ),
+    **dict.fromkeys(["FlytePickle", "FlytePickleTransformer"], "flyweight.types._pickle"),
+    **dict.fromkeys(
+        [
+            "CSV",
+            "GENERIC_FORMAT",
+            "PARQUET",
+            "StructuredDataset",
+            "StructuredDatasetDecoder",
+            "StructuredDatasetEncoder",
+            "StructuredDatasetFormat",
+        ],
+        "flyweight.types._structured",
+    ),
+    "StructuredDatasetTransformerEngine": "flyweight.types._structured_engine",
+}
 
 __all__ = [
     "CSV",
@@ -111,3 +169,5 @@ __all__ = [
     "TypeTransformerFailedError",
     "UnsupportedTypeError",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

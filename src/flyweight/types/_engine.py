@@ -417,6 +417,35 @@ def _table_transformer(qualified_name: str) -> TypeTransformer[Any]:
     return transformer_for(qualified_name)
 
 
+# One transformer for FlyteFile and os.PathLike, as in flytekit.
+_BLOB_TYPES = (
+    "flyweight.types._file.FlyteFile",
+    "os.PathLike",
+    "flyweight.types._directory.FlyteDirectory",
+    "flyweight.types._pickle.FlytePickle",
+)
+
+
+@functools.cache
+def _blob_transformer(qualified_name: str) -> TypeTransformer[Any]:
+    if qualified_name == "flyweight.types._directory.FlyteDirectory":
+        from flyweight.types import _directory
+
+        return _directory.FlyteDirToMultipartBlobTransformer()
+    if qualified_name == "flyweight.types._pickle.FlytePickle":
+        from flyweight.types import _pickle
+
+        return _pickle.transformer()
+    return _file_transformer()
+
+
+@functools.cache
+def _file_transformer() -> TypeTransformer[Any]:
+    from flyweight.types import _file
+
+    return _file.FlyteFilePathTransformer()
+
+
 def _register_builtins() -> None:
     for key, transformer in builtin_transformers():
         TypeEngine._REGISTRY[key] = transformer
@@ -428,17 +457,9 @@ def _register_builtins() -> None:
     # Tables: loaded on first use, so pandas and pyarrow are imported only by programs that use them.
     for qualified_name in _TABLE_TYPES:
         TypeEngine._LAZY[qualified_name] = functools.partial(_table_transformer, qualified_name)
-    # Files, directories and pickles: their modules import only the standard library up front.
-    import os
-
-    from flyweight.types import _directory, _file, _pickle
-
-    pickles = _pickle.transformer()
-    TypeEngine._REGISTRY[_pickle.FlytePickle] = pickles
-    files = _file.FlyteFilePathTransformer()
-    TypeEngine._REGISTRY[_file.FlyteFile] = files
-    TypeEngine._REGISTRY[os.PathLike] = files
-    TypeEngine._REGISTRY[_directory.FlyteDirectory] = _directory.FlyteDirToMultipartBlobTransformer()
+    # Files, directories and pickles: loaded on first use too (their modules bring file access).
+    for qualified_name in _BLOB_TYPES:
+        TypeEngine._LAZY[qualified_name] = functools.partial(_blob_transformer, qualified_name)
 
 
 _register_builtins()
