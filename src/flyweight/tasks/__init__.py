@@ -6,6 +6,9 @@ private.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from flyweight._lazy import lazy_exports
 from flyweight.tasks._customized import PythonCustomizedContainerTask, ResourceSpec
 from flyweight.tasks._metadata import DeckField, Description, Documentation, SourceCode, TaskMetadata
 from flyweight.tasks._resolver import (
@@ -17,10 +20,15 @@ from flyweight.tasks._resolver import (
     parse_template,
 )
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
-from flyweight.tasks._sql import SQLTask
 from flyweight.tasks._task import PythonTask, Task
 from flyweight.tasks._template import TaskTemplate
 from flyweight.tasks._tracker import InstanceTrackingMeta, TrackedInstance
+
+if TYPE_CHECKING:
+    from flyweight.tasks._sql import SQLTask
+
+# Loaded on first use: a container running a plugin task never needs the SQL parser.
+_LAZY = {"SQLTask": "flyweight.tasks._sql"}
 
 __all__ = [
     "DEFAULT_RESOLVER_LOCATION",
@@ -45,3 +53,5 @@ __all__ = [
     "load_object_from_module",
     "parse_template",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
