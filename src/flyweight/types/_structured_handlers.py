@@ -32,7 +32,7 @@ from flyweight.types._structured_engine import (
     StructuredDatasetTransformerEngine,
     current_file_access,
 )
-from flyweight.types._structured_io import local_source, local_target
+from flyweight.types._structured_io import data_file, local_source, local_target
 
 __all__ = [
     "BUILTIN_HANDLERS",
@@ -141,7 +141,7 @@ class ParquetToPandasDecodingHandler(StructuredDatasetDecoder[Any]):
         columns = _columns(current_task_metadata)
         with local_source(current_file_access(ctx), flyte_value.uri) as path:
             try:
-                return pd.read_parquet(path, columns=columns)
+                return pd.read_parquet(data_file(path), columns=columns)
             except ValueError as e:
                 raise _missing_columns(pq, path, columns, flyte_value.uri, e) from e
 
@@ -224,7 +224,7 @@ class ParquetToArrowDecodingHandler(StructuredDatasetDecoder[Any]):
         columns = _columns(current_task_metadata)
         with local_source(current_file_access(ctx), flyte_value.uri) as path:
             try:
-                return pq.read_table(path, columns=columns)
+                return pq.read_table(data_file(path), columns=columns)
             except ValueError as e:
                 raise _missing_columns(pq, path, columns, flyte_value.uri, e) from e
 
