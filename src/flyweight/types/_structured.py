@@ -186,16 +186,8 @@ class StructuredDataset:
         return f"StructuredDataset({df}uri={where!r}, file_format={self.file_format!r})"
 
 
-class StructuredDatasetEncoder(abc.ABC, Generic[DF]):
-    """Writes one dataframe type to storage; subclass it and register it with
-    ``StructuredDatasetTransformerEngine.register``.
-
-    Args:
-        python_type: the dataframe class it writes.
-        protocol: the storage protocol it writes to (``"s3"``, ``"bq"``; ``"s3://"`` is the same);
-            None: any protocol flyweight's file access handles.
-        supported_format: the format it writes (``"parquet"``); empty: any.
-    """
+class _Handler(Generic[DF]):
+    """What encoders and decoders share: the dataframe class, the storage protocol and the format."""
 
     def __init__(
         self, python_type: type[DF], protocol: str | None = None, supported_format: str | None = None
@@ -216,6 +208,18 @@ class StructuredDatasetEncoder(abc.ABC, Generic[DF]):
     def supported_format(self) -> str:
         return self._supported_format
 
+
+class StructuredDatasetEncoder(abc.ABC, _Handler[DF]):
+    """Writes one dataframe type to storage; subclass it and register it with
+    ``StructuredDatasetTransformerEngine.register``.
+
+    Args:
+        python_type: the dataframe class it writes.
+        protocol: the storage protocol it writes to (``"s3"``, ``"bq"``; ``"s3://"`` is the same);
+            None: any protocol flyweight's file access handles.
+        supported_format: the format it writes (``"parquet"``); empty: any.
+    """
+
     @abc.abstractmethod
     def encode(
         self,
@@ -231,7 +235,7 @@ class StructuredDatasetEncoder(abc.ABC, Generic[DF]):
         """
 
 
-class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
+class StructuredDatasetDecoder(abc.ABC, _Handler[DF]):
     """Reads stored data as one dataframe type; subclass it and register it with
     ``StructuredDatasetTransformerEngine.register``.
 
@@ -246,23 +250,9 @@ class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
         python_type: type[DF],
         protocol: str | None = None,
         supported_format: str | None = None,
-        additional_protocols: list[str] | None = None,
+        additional_protocols: list[str] | None = None,  # accepted, as flytekit does; not used
     ) -> None:
-        self._python_type = python_type
-        self._protocol = protocol.replace("://", "") if protocol else None
-        self._supported_format = supported_format or ""
-
-    @property
-    def python_type(self) -> type[DF]:
-        return self._python_type
-
-    @property
-    def protocol(self) -> str | None:
-        return self._protocol
-
-    @property
-    def supported_format(self) -> str:
-        return self._supported_format
+        super().__init__(python_type, protocol, supported_format)
 
     @abc.abstractmethod
     def decode(
