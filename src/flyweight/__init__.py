@@ -39,9 +39,11 @@ if TYPE_CHECKING:
         Description,
         Documentation,
         PythonCustomizedContainerTask,
+        PythonFunctionTask,
         SourceCode,
         SQLTask,
         TaskMetadata,
+        task,
     )
     from flyweight.types import (
         FlyteAnnotation,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
         TypeEngine,
         TypeTransformer,
     )
+    from flyweight.workflows import LaunchPlan, WorkflowFailurePolicy, workflow
 
 # public name -> module that defines it
 _LAZY = {
@@ -86,11 +89,16 @@ _LAZY = {
     "Description": "flyweight.tasks",
     "SourceCode": "flyweight.tasks",
     "PythonCustomizedContainerTask": "flyweight.tasks",
+    "PythonFunctionTask": "flyweight.tasks",
     "SQLTask": "flyweight.tasks",
+    "task": "flyweight.tasks",
     "current_context": "flyweight._context",
     "ExecutionParameters": "flyweight._context",
     "FlyteContext": "flyweight._context",
     "FlyteContextManager": "flyweight._context",
+    "workflow": "flyweight.workflows",
+    "LaunchPlan": "flyweight.workflows",
+    "WorkflowFailurePolicy": "flyweight.workflows",
 }
 
 __all__ = [
@@ -108,8 +116,10 @@ __all__ = [
     "Image",
     "ImageConfig",
     "Interface",
+    "LaunchPlan",
     "PlatformError",
     "PythonCustomizedContainerTask",
+    "PythonFunctionTask",
     "RecoverableError",
     "Resources",
     "SQLTask",
@@ -125,9 +135,12 @@ __all__ = [
     "TypeTransformer",
     "TypeTransformerFailedError",
     "UserError",
+    "WorkflowFailurePolicy",
     "__version__",
     "current_context",
     "kwtypes",
+    "workflow",
+    "task",
 ]
 
 

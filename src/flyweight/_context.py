@@ -4,6 +4,10 @@ flytekit keeps a global stack of contexts; flyweight keeps one ``contextvars.Con
 and asyncio tasks each see their own execution and nothing leaks between local calls. Outside any
 execution, :meth:`FlyteContextManager.current_context` returns a process-wide default context for
 local use.
+
+A second context variable holds the :class:`NodeCompiler` of the workflow body being compiled, if any:
+calling a task (or a workflow, or a launch plan) while it is set adds a node to that workflow instead of
+running the task. The tasks layer checks it without knowing what a workflow is (ADR 0010).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from flyweight._storage import FileAccess
 from flyweight.errors import SecretNotFoundError
@@ -27,7 +31,10 @@ __all__ = [
     "FlyteContext",
     "FlyteContextManager",
     "LazyDirectory",
+    "NodeCompiler",
     "SecretsManager",
+    "compiling",
+    "current_compiler",
     "current_context",
 ]
 
@@ -270,3 +277,33 @@ class FlyteContextManager:
 def current_context() -> ExecutionParameters:
     """The running task's :class:`ExecutionParameters` (working directory, secrets, ids, logging)."""
     return FlyteContextManager.current_context().user_space_params
+
+
+class NodeCompiler(Protocol):
+    """What compiles a workflow body: each call of a task, workflow or launch plan becomes a node.
+
+    The workflows layer implements it and sets it (:func:`compiling`) while a body runs; ``Task.__call__``
+    and ``Task.compile`` hand their arguments to :meth:`add_entity` and return what it returns (promises).
+    """
+
+    def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Add a node calling ``entity`` with these arguments; return its outputs as promises."""
+        ...
+
+
+_COMPILER: contextvars.ContextVar[NodeCompiler | None] = contextvars.ContextVar(
+    "flyweight_compiler", default=None
+)
+
+current_compiler = _COMPILER.get
+"""The compiler of the workflow body being compiled in this thread or task, or None (one lookup)."""
+
+
+@contextlib.contextmanager
+def compiling(compiler: NodeCompiler | None) -> Iterator[NodeCompiler | None]:
+    """Make ``compiler`` the one calls are dispatched to inside the ``with`` block (None: run calls)."""
+    token = _COMPILER.set(compiler)
+    try:
+        yield compiler
+    finally:
+        _COMPILER.reset(token)

@@ -7,6 +7,8 @@ costs the protobuf runtime (tens of milliseconds), which is why ``import flyweig
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flyteidl.admin import description_entity_pb2, task_pb2
 from flyteidl.core import (
     errors_pb2,
@@ -58,6 +60,21 @@ TaskMetadata = tasks_pb2.TaskMetadata
 RuntimeMetadata = tasks_pb2.RuntimeMetadata
 Container = tasks_pb2.Container
 NodeMetadata = workflow_pb2.NodeMetadata
+WorkflowTemplate = workflow_pb2.WorkflowTemplate
+WorkflowMetadata = workflow_pb2.WorkflowMetadata
+WorkflowMetadataDefaults = workflow_pb2.WorkflowMetadataDefaults
+Node = workflow_pb2.Node
+TaskNode = workflow_pb2.TaskNode
+TaskNodeOverrides = workflow_pb2.TaskNodeOverrides
+WorkflowNode = workflow_pb2.WorkflowNode
+Binding = literals_pb2.Binding
+BindingData = literals_pb2.BindingData
+BindingDataCollection = literals_pb2.BindingDataCollection
+BindingDataMap = literals_pb2.BindingDataMap
+OutputReference = types_pb2.OutputReference
+PromiseAttribute = types_pb2.PromiseAttribute
+Parameter = interface_pb2.Parameter
+ParameterMap = interface_pb2.ParameterMap
 K8sPod = tasks_pb2.K8sPod
 Sql = tasks_pb2.Sql
 ExtendedResources = tasks_pb2.ExtendedResources
@@ -80,7 +97,65 @@ DescriptionEntity = description_entity_pb2.DescriptionEntity
 Description = description_entity_pb2.Description
 SourceCode = description_entity_pb2.SourceCode
 
+# Registration messages of workflows and launch plans (flyteidl.admin): imported on first use, so a
+# container running a task does not pay for them.
+if TYPE_CHECKING:
+    from flyteidl.admin.common_pb2 import Annotations, Labels, RawOutputDataConfig
+    from flyteidl.admin.launch_plan_pb2 import (
+        LaunchPlan,
+        LaunchPlanClosure,
+        LaunchPlanMetadata,
+        LaunchPlanSpec,
+    )
+    from flyteidl.admin.workflow_pb2 import WorkflowSpec
+
+_ADMIN = {
+    "WorkflowSpec": "flyteidl.admin.workflow_pb2",
+    "LaunchPlan": "flyteidl.admin.launch_plan_pb2",
+    "LaunchPlanSpec": "flyteidl.admin.launch_plan_pb2",
+    "LaunchPlanMetadata": "flyteidl.admin.launch_plan_pb2",
+    "LaunchPlanClosure": "flyteidl.admin.launch_plan_pb2",
+    "Labels": "flyteidl.admin.common_pb2",
+    "Annotations": "flyteidl.admin.common_pb2",
+    "RawOutputDataConfig": "flyteidl.admin.common_pb2",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ADMIN.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
+    "Annotations",
+    "Binding",
+    "BindingData",
+    "BindingDataCollection",
+    "BindingDataMap",
+    "Labels",
+    "LaunchPlan",
+    "LaunchPlanClosure",
+    "LaunchPlanMetadata",
+    "LaunchPlanSpec",
+    "Node",
+    "OutputReference",
+    "Parameter",
+    "ParameterMap",
+    "PromiseAttribute",
+    "RawOutputDataConfig",
+    "TaskNode",
+    "TaskNodeOverrides",
+    "WorkflowMetadata",
+    "WorkflowMetadataDefaults",
+    "WorkflowNode",
+    "WorkflowSpec",
+    "WorkflowTemplate",
     "NodeMetadata",
     "NULL_VALUE",
     "Sql",

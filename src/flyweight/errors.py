@@ -15,6 +15,9 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   ├── TransformerRegistrationError            + ValueError
     │   ├── TaskDefinitionError                     + ValueError, AssertionError
     │   │   └── TemplateTooLargeError                  (a serialized task template over the limit)
+    │   ├── WorkflowCompileError                    + TypeError, ValueError, AssertionError (a workflow
+    │   │                                              body that cannot become a graph: a wrong input, a
+    │   │                                              promise used as a Python value)
     │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
     │   ├── TaskExecutionError                      + RuntimeError (a run asked for what cannot be done:
     │   │                                              a missing database, a query the engine rejects)
@@ -61,6 +64,7 @@ __all__ = [
     "TypeTransformerFailedError",
     "UnsupportedTypeError",
     "UserError",
+    "WorkflowCompileError",
     "mark_user_code",
     "raised_by_user_code",
 ]
@@ -152,6 +156,17 @@ class TaskDefinitionError(UserError, ValueError, AssertionError):
 
 class TemplateTooLargeError(TaskDefinitionError):
     """A serialized task template is larger than the configured limit; the message names its largest parts."""
+
+
+class WorkflowCompileError(UserError, TypeError, ValueError, AssertionError):
+    """A workflow body cannot be compiled into a graph: an input of a node is missing, unknown or of the
+    wrong type, a promise is used as a Python value (``if p:``, ``p + 1``, ``int(p)``), or the returned
+    values do not match the declared outputs.
+
+    The message names the workflow, the node and the input, and says how to fix it. It also subclasses the
+    builtins flytekit raised for these mistakes (``AssertionError``, ``TypeError``, ``ValueError``), so ported
+    code that catches them keeps working.
+    """
 
 
 class TaskLoadError(UserError, ImportError):

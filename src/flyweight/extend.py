@@ -1,12 +1,16 @@
 """The surface for plugin authors: flytekit.extend's names, so a plugin ports by changing imports.
 
+- Function tasks: ``PythonFunctionTask`` and its base ``PythonAutoContainerTask`` (tasks whose own code
+  runs in the container), found there by ``default_task_resolver`` (``DefaultTaskResolver``), named in
+  templates as ``flyweight.extend.default_task_resolver``.
 - Plugin tasks: ``PythonCustomizedContainerTask`` (configured by data, run in a prebuilt image),
   ``ShimTaskExecutor`` (the logic, which sees only the template), ``ExecutableTemplateShimTask``,
   ``TaskTemplateResolver`` and ``default_task_template_resolver`` — the resolver named in every such
   template as ``flyweight.extend.default_task_template_resolver``, a location that never moves.
 - The base classes ``Task``, ``PythonTask`` and ``SQLTask`` (query templates, placeholders bound as
   parameters), ``Interface``/``kwtypes``, ``TaskMetadata``, serialization settings and images
-  (``DefaultImages`` for a plugin's default image), ``get_serializable`` (the registration form).
+  (``DefaultImages`` for a plugin's default image), ``get_serializable`` (the registration form of
+  a task, a workflow or a launch plan), ``Promise`` (what a call returns inside a workflow body).
 - The run-time context: ``FlyteContextManager``, ``ExecutionParameters``, ``SecretsManager``,
   ``FileAccessProvider``; ``IgnoreOutputs`` and ``RecoverableError`` for executors.
 - The type-engine contract (``TypeEngine``, ``TypeTransformer``) and the ``flyteidl`` message
@@ -70,8 +74,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time every name is imported 
     )
     from flyweight.tasks import (
         DeckField,
+        DefaultTaskResolver,
         ExecutableTemplateShimTask,
+        PythonAutoContainerTask,
         PythonCustomizedContainerTask,
+        PythonFunctionTask,
         PythonTask,
         ShimTaskExecutor,
         SQLTask,
@@ -80,9 +87,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time every name is imported 
         TaskResolverMixin,
         TaskTemplate,
         TaskTemplateResolver,
+        default_task_resolver,
         default_task_template_resolver,
     )
     from flyweight.types import AsyncTypeTransformer, FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
+    from flyweight.workflows import Promise
 
 _LAZY = {
     "TypeEngine": "flyweight.types",
@@ -104,9 +113,13 @@ _LAZY = {
     "SecurityContext": "flyweight.settings",
     "SerializationSettings": "flyweight.settings",
     "DeckField": "flyweight.tasks",
+    "DefaultTaskResolver": "flyweight.tasks",
     "ExecutableTemplateShimTask": "flyweight.tasks",
+    "PythonAutoContainerTask": "flyweight.tasks",
     "PythonCustomizedContainerTask": "flyweight.tasks",
+    "PythonFunctionTask": "flyweight.tasks",
     "PythonTask": "flyweight.tasks",
+    "Promise": "flyweight.workflows",
     "SQLTask": "flyweight.tasks",
     "ShimTaskExecutor": "flyweight.tasks",
     "Task": "flyweight.tasks",
@@ -114,6 +127,7 @@ _LAZY = {
     "TaskResolverMixin": "flyweight.tasks",
     "TaskTemplate": "flyweight.tasks",
     "TaskTemplateResolver": "flyweight.tasks",
+    "default_task_resolver": "flyweight.tasks",
     "default_task_template_resolver": "flyweight.tasks",
     "get_serializable": "flyweight.serialize",
     "ExecutionParameters": "flyweight._context",
@@ -147,6 +161,7 @@ __all__ = [
     "BlobType",
     "DeckField",
     "DefaultImages",
+    "DefaultTaskResolver",
     "ExecutableTemplateShimTask",
     "ExecutionParameters",
     "ExecutionState",
@@ -165,7 +180,10 @@ __all__ = [
     "LiteralMap",
     "LiteralType",
     "Primitive",
+    "Promise",
+    "PythonAutoContainerTask",
     "PythonCustomizedContainerTask",
+    "PythonFunctionTask",
     "PythonTask",
     "RecoverableError",
     "Resources",
@@ -189,6 +207,7 @@ __all__ = [
     "TypeTransformer",
     "TypeTransformerFailedError",
     "Void",
+    "default_task_resolver",
     "default_task_template_resolver",
     "get_serializable",
     "kwtypes",

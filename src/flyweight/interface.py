@@ -71,7 +71,8 @@ class Interface:
             admits None (``Optional[...]``) and "no default" otherwise, as in flytekit.
         outputs: name → type, in the order a tuple result maps to them.
         output_tuple_name: name of the NamedTuple a multi-output result is returned as.
-        docstring: free text kept for documentation.
+        docstring: free text, or a parsed docstring whose ``input_descriptions`` and
+            ``output_descriptions`` describe the variables of the typed interface.
 
     Example:
         >>> iface = Interface(inputs={"limit": (int, 10), "name": str}, outputs=kwtypes(rows=int))
@@ -223,14 +224,16 @@ def _check_name(name: Any, what: str) -> None:
 
 
 def typed_interface(iface: Interface, owner: str = "task") -> TypedInterface:
-    """Flyte's ``TypedInterface`` for ``iface``: each variable's literal type, described by its name.
+    """Flyte's ``TypedInterface`` for ``iface``: each variable's literal type, described by the
+    interface's parsed docstring, else by its name.
 
     An annotation the type engine cannot handle is reported with the task and the variable.
     """
     from flyweight._idl import TypedInterface, Variable
 
     out = TypedInterface()
-    for section, items in (("inputs", iface.inputs), ("outputs", iface.outputs)):
+    in_docs, out_docs = _described(iface)
+    for section, items, docs in (("inputs", iface.inputs, in_docs), ("outputs", iface.outputs, out_docs)):
         variable_map = getattr(out, section)
         variable_map.SetInParent()  # present even when empty, as flytekit writes it
         variables = variable_map.variables
@@ -239,5 +242,17 @@ def typed_interface(iface: Interface, owner: str = "task") -> TypedInterface:
                 lt = TypeEngine.to_literal_type(py_type)
             except TypeTransformerFailedError as e:
                 raise TaskDefinitionError(f"{owner}: {section[:-1]} {name!r}: {e}") from e
-            variables[name].CopyFrom(Variable(type=lt, description=name))
+            variables[name].CopyFrom(Variable(type=lt, description=docs.get(name, name) or ""))
     return out
+
+
+def _described(iface: Interface) -> tuple[Mapping[Any, str | None], Mapping[Any, str | None]]:
+    """Variable descriptions from a parsed docstring (``input_descriptions`` / ``output_descriptions``),
+    as flytekit takes them: one description of an unnamed return value is shared by every output."""
+    doc = iface.docstring
+    inputs = getattr(doc, "input_descriptions", None) or {}
+    outputs = getattr(doc, "output_descriptions", None) or {}
+    if len(outputs) == 1:
+        shared = next(iter(outputs.values()))
+        outputs = dict.fromkeys(iface.outputs, shared)
+    return inputs, outputs

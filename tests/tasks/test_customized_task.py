@@ -666,8 +666,10 @@ def test_construct_node_metadata() -> None:
     assert plain.retries.retries == 0
 
 
-def test_compile_is_not_available_yet() -> None:
-    with pytest.raises(NotImplementedError, match=r"task 'sample\.add'.*workflows are not available"):
+def test_compile_needs_a_workflow_body() -> None:
+    from flyweight.errors import WorkflowCompileError
+
+    with pytest.raises(WorkflowCompileError, match=r"task 'sample\.add'.*no workflow body is being compiled"):
         adder().compile(None, 1, b=2)
 
 

@@ -49,6 +49,14 @@ TEMPLATE_RESOLVER_ALIASES = frozenset(
     }
 )
 
+# The same for the resolver of function tasks (module and name as loader arguments).
+FUNCTION_RESOLVER_ALIASES = frozenset(
+    {
+        "flyweight.extend.default_task_resolver",
+        "flytekit.core.python_auto_container.default_task_resolver",
+    }
+)
+
 _TRUE = frozenset({"true", "t", "1"})
 
 
@@ -119,7 +127,7 @@ def _is_flyweight_object(obj: Any) -> bool:
 
 
 def load_resolver(path: str) -> Any:
-    """The resolver object at ``path`` (a dotted path; flytekit's template resolver is an alias).
+    """The resolver object at ``path`` (a dotted path; flytekit's two default resolvers are aliases).
 
     Raises:
         TaskLoadError: nothing importable is there, or it has no ``load_task``.
@@ -128,6 +136,8 @@ def load_resolver(path: str) -> Any:
 
     if path in TEMPLATE_RESOLVER_ALIASES:
         return tasks.default_task_template_resolver
+    if path in FUNCTION_RESOLVER_ALIASES:
+        return tasks.default_task_resolver
     try:
         resolver = tasks.load_object_from_module(path)
     except TaskLoadError as e:

@@ -14,6 +14,7 @@ from typing import Any
 
 from flyweight._idl import (
     Container,
+    DescriptionEntity,
     Identifier,
     ResourceType,
     Secret,
@@ -31,7 +32,7 @@ from flyweight.settings import SerializationSettings
 __all__ = [
     "OUTPUT_ORDER_KEY",
     "check_size",
-    "get_serializable",
+    "description_entity",
     "security_context",
     "task_spec",
     "task_template",
@@ -138,28 +139,36 @@ def task_template(
 def task_spec(template: TaskTemplate, docs: Any = None) -> TaskSpec:
     """The registration form (``flyteidl.admin.TaskSpec``) of a template; ``docs`` (a
     ``Documentation``) becomes its ``description``."""
-    from flyweight._idl import Description, DescriptionEntity, SourceCode
-
     spec = TaskSpec(template=template)
-    if docs is not None:
-        entity = DescriptionEntity(short_description=getattr(docs, "short_description", None) or "")
-        long = getattr(docs, "long_description", None)
-        if long is not None:
-            description = Description(
-                icon_link=getattr(long, "icon_link", None) or "",
-                format=_description_format(getattr(long, "format", 0)),
-            )
-            # value and uri are a oneof; flytekit sets value, then uri, so a uri wins when both are given
-            if getattr(long, "uri", None):
-                description.uri = long.uri
-            elif getattr(long, "value", None):
-                description.value = long.value
-            entity.long_description.CopyFrom(description)
-        source = getattr(docs, "source_code", None)
-        if source is not None:
-            entity.source_code.CopyFrom(SourceCode(link=getattr(source, "link", None) or ""))
-        spec.description.CopyFrom(entity)
+    described = description_entity(docs)
+    if described is not None:
+        spec.description.CopyFrom(described)
     return spec
+
+
+def description_entity(docs: Any) -> DescriptionEntity | None:
+    """The ``DescriptionEntity`` of a task's or workflow's ``Documentation`` (None for None)."""
+    from flyweight._idl import Description, SourceCode
+
+    if docs is None:
+        return None
+    entity = DescriptionEntity(short_description=getattr(docs, "short_description", None) or "")
+    long = getattr(docs, "long_description", None)
+    if long is not None:
+        description = Description(
+            icon_link=getattr(long, "icon_link", None) or "",
+            format=_description_format(getattr(long, "format", 0)),
+        )
+        # value and uri are a oneof; flytekit sets value, then uri, so a uri wins when both are given
+        if getattr(long, "uri", None):
+            description.uri = long.uri
+        elif getattr(long, "value", None):
+            description.value = long.value
+        entity.long_description.CopyFrom(description)
+    source = getattr(docs, "source_code", None)
+    if source is not None:
+        entity.source_code.CopyFrom(SourceCode(link=getattr(source, "link", None) or ""))
+    return entity
 
 
 def _description_format(value: Any) -> Any:
@@ -202,14 +211,3 @@ def check_size(tpl: TaskTemplate, name: str, settings: SerializationSettings) ->
         UserWarning,
         stacklevel=3,
     )
-
-
-def get_serializable(
-    entity_mapping: Any, settings: SerializationSettings, entity: Any, options: Any = None
-) -> TaskSpec:
-    """flytekit's registration entry point: the ``TaskSpec`` of ``entity`` (recorded in ``entity_mapping``
-    when it is a dict). It wraps ``entity.serialize_to_model(settings)``, the one serialization path."""
-    spec = task_spec(entity.serialize_to_model(settings), getattr(entity, "docs", None))
-    if isinstance(entity_mapping, dict):
-        entity_mapping[entity] = spec
-    return spec

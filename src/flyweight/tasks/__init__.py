@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flyweight._lazy import lazy_exports
+from flyweight.tasks._auto_container import PythonAutoContainerTask
 from flyweight.tasks._customized import PythonCustomizedContainerTask, ResourceSpec
+from flyweight.tasks._function import PythonFunctionTask, task
+from flyweight.tasks._function_resolver import DefaultTaskResolver, default_task_resolver
 from flyweight.tasks._metadata import DeckField, Description, Documentation, SourceCode, TaskMetadata
 from flyweight.tasks._resolver import (
     DEFAULT_RESOLVER_LOCATION,
@@ -20,6 +23,7 @@ from flyweight.tasks._resolver import (
     parse_template,
 )
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
+from flyweight.tasks._signature import function_module_name, interface_from_function, merge_docs
 from flyweight.tasks._task import PythonTask, Task
 from flyweight.tasks._template import TaskTemplate
 from flyweight.tasks._tracker import InstanceTrackingMeta, TrackedInstance
@@ -33,11 +37,14 @@ _LAZY = {"SQLTask": "flyweight.tasks._sql"}
 __all__ = [
     "DEFAULT_RESOLVER_LOCATION",
     "DeckField",
+    "DefaultTaskResolver",
     "Description",
     "Documentation",
     "ExecutableTemplateShimTask",
     "InstanceTrackingMeta",
+    "PythonAutoContainerTask",
     "PythonCustomizedContainerTask",
+    "PythonFunctionTask",
     "PythonTask",
     "ResourceSpec",
     "SQLTask",
@@ -49,9 +56,14 @@ __all__ = [
     "TaskTemplate",
     "TaskTemplateResolver",
     "TrackedInstance",
+    "default_task_resolver",
     "default_task_template_resolver",
+    "function_module_name",
+    "interface_from_function",
     "load_object_from_module",
+    "merge_docs",
     "parse_template",
+    "task",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

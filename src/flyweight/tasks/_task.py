@@ -19,8 +19,9 @@ from flyweight._context import (
     FlyteContext,
     FlyteContextManager,
     LazyDirectory,
+    current_compiler,
 )
-from flyweight.errors import mark_user_code
+from flyweight.errors import WorkflowCompileError, mark_user_code
 from flyweight.interface import Interface, typed_interface
 from flyweight.serialize import security_context, task_metadata, task_template
 from flyweight.settings import SecurityContext, SerializationSettings
@@ -258,8 +259,11 @@ class Task:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task locally: defaults applied, inputs and outputs checked against the declared types.
 
-        Returns None (no outputs), the value (one output) or a NamedTuple (several).
+        Returns None (no outputs), the value (one output) or a NamedTuple (several). Inside a workflow body
+        being compiled, the call adds a node instead (:meth:`compile`) and returns promises.
         """
+        if current_compiler() is not None:
+            return self.compile(None, *args, **kwargs)
         iface = self.python_interface
         bound = iface.bind(args, kwargs, owner=self.name)
         ctx = FlyteContextManager.current_context()
@@ -273,15 +277,27 @@ class Task:
         return iface.output_tuple(**values)
 
     def compile(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
-        """Add this task as a node of the workflow being compiled."""
-        raise NotImplementedError(
-            f"task {self.name!r}: workflows are not available in this version of flyweight, so a task "
-            "cannot be compiled into one yet; call it directly to run it locally"
-        )
+        """Add this task as a node of the workflow being compiled; return its outputs as promises.
+
+        ``ctx`` is accepted for flytekit's signature and not used: the workflow being compiled is found in
+        the context (``flyweight._context.current_compiler``).
+
+        Raises:
+            WorkflowCompileError: no workflow body is being compiled, or the arguments do not fit the
+                task's inputs.
+        """
+        compiler = current_compiler()
+        if compiler is None:
+            raise WorkflowCompileError(
+                f"task {self.name!r}: compile() adds a node to the workflow being compiled, and no workflow "
+                "body is being compiled; call the task inside a @workflow function, or call it directly "
+                "outside one to run it"
+            )
+        return compiler.add_entity(self, args, kwargs)
 
     def construct_node_metadata(self) -> Any:
-        """The ``NodeMetadata`` of a workflow node running this task (name, timeout, retries,
-        interruptible)."""
+        """The ``NodeMetadata`` of a workflow node running this task: the last part of its name (after the
+        last ``.``), its timeout, retries and interruptible flag."""
         meta = _idl.NodeMetadata(name=self.name.rsplit(".", 1)[-1])
         timeout = self.metadata.timeout
         if isinstance(timeout, datetime.timedelta) and timeout:

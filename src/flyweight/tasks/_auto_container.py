@@ -1,0 +1,216 @@
+"""``PythonAutoContainerTask``: a task whose own Python code runs in the container.
+
+Function tasks (and plugins built on them) run the user's code, so the container image holds that code
+and the container arguments tell ``flyweight-execute`` how to find the task again: a resolver and its
+loader arguments (``-- task-module M task-name N`` for the default resolver). This module owns those
+arguments, the image, resources, environment and secrets of such tasks; the template itself is made by
+the one serializer (``Task.serialize_to_model``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flyweight import _idl
+from flyweight.errors import TaskDefinitionError
+from flyweight.serialize import container, merge_env
+from flyweight.settings import Resources, Secret, SecurityContext, SerializationSettings, resolve_image
+from flyweight.tasks._customized import ResourceSpec
+from flyweight.tasks._function_resolver import default_task_resolver
+from flyweight.tasks._metadata import TaskMetadata
+from flyweight.tasks._resolver import TaskResolverMixin
+from flyweight.tasks._task import PythonTask
+
+__all__ = ["PythonAutoContainerTask", "split_resources"]
+
+T = TypeVar("T")
+
+_NOT_YET = ("pod_template", "accelerator", "shared_memory")
+
+
+def split_resources(resources: Resources) -> ResourceSpec:
+    """Requests and limits from one ``Resources``: a ``(request, limit)`` pair sets both, a single value
+    sets the request only (flytekit's rule)."""
+    requests: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
+    for field in dataclasses.fields(resources):
+        value = getattr(resources, field.name)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            requests[field.name], limits[field.name] = value
+        else:
+            requests[field.name] = value
+    return ResourceSpec(requests=Resources(**requests), limits=Resources(**limits))
+
+
+def _check_secrets(secret_requests: list[Secret] | None) -> SecurityContext | None:
+    for s in secret_requests or []:
+        if not isinstance(s, Secret):
+            raise TaskDefinitionError(
+                f"secret_requests: {s!r} should be a flyweight.Secret(group=..., key=...), "
+                f"got {type(s).__name__}"
+            )
+    return SecurityContext(secrets=list(secret_requests)) if secret_requests else None
+
+
+def _resource_spec(
+    requests: Resources | None, limits: Resources | None, resources: Resources | None
+) -> ResourceSpec:
+    for what, value in (("requests", requests), ("limits", limits), ("resources", resources)):
+        if value is not None and not isinstance(value, Resources):
+            raise TaskDefinitionError(f"{what} must be a flyweight.Resources, got {type(value).__name__}")
+    if resources is not None:
+        if requests is not None or limits is not None:
+            raise TaskDefinitionError(
+                "resources= cannot be combined with requests= or limits=; give resources= alone, with "
+                "(request, limit) pairs where they differ: Resources(cpu=('1', '2'), mem='1Gi')"
+            )
+        return split_resources(resources)
+    return ResourceSpec(requests=requests or Resources(), limits=limits or Resources())
+
+
+class PythonAutoContainerTask(PythonTask[T]):
+    """Base of tasks whose Python code runs in the container (function tasks and their plugins).
+
+    Args:
+        name: unique task name.
+        task_config: plugin configuration (None for plain function tasks).
+        task_type: Flyte task type string.
+        container_image: the image; may use ``{{.image.<name>.fqn}}`` / ``{{.image.<name>.version}}``;
+            None means the settings' default image.
+        requests: resource requests.
+        limits: resource limits.
+        environment: environment variables of the container.
+        task_resolver: how the container finds the task (default: by module and name).
+        secret_requests: secrets the task needs (they reach ``security_context``).
+        pod_template: not supported yet (must be None).
+        pod_template_name: name of a PodTemplate on the cluster (sets ``metadata.pod_template_name``).
+        accelerator: not supported yet (must be None).
+        shared_memory: not supported yet (must be None).
+        resources: requests and limits in one: a ``(request, limit)`` pair sets both, one value the
+            request only; not together with ``requests``/``limits``.
+        **kwargs: ``metadata``, ``interface``, ``docs``, ``labels``, ``annotations``, ``enable_deck``,
+            ``deck_fields``, ``disable_deck``, ``task_type_version``; anything else is a ``TypeError``.
+    """
+
+    def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
+        self,
+        name: str,
+        task_config: T | None,
+        task_type: str = "python-task",
+        container_image: str | None = None,
+        requests: Resources | None = None,
+        limits: Resources | None = None,
+        environment: dict[str, str] | None = None,
+        task_resolver: TaskResolverMixin | None = None,
+        secret_requests: list[Secret] | None = None,
+        pod_template: Any = None,
+        pod_template_name: str | None = None,
+        accelerator: Any = None,
+        shared_memory: Any = None,
+        resources: Resources | None = None,
+        **kwargs: Any,
+    ) -> None:
+        for option, value in zip(_NOT_YET, (pod_template, accelerator, shared_memory), strict=True):
+            if value is not None:
+                raise TaskDefinitionError(
+                    f"{option}= is not supported by flyweight yet; remove it, or run this task with flytekit"
+                )
+        if container_image is not None and not isinstance(container_image, str):
+            raise TaskDefinitionError(
+                f"container_image must be an image name string, got {type(container_image).__name__}"
+            )
+        metadata = kwargs.pop("metadata", None) or TaskMetadata()
+        changes: dict[str, Any] = {}
+        if pod_template_name is not None:
+            changes["pod_template_name"] = pod_template_name
+        for field in ("labels", "annotations"):
+            value = kwargs.pop(field, None)
+            if value is not None:
+                changes[field] = dict(value)
+        if changes:
+            metadata = dataclasses.replace(metadata, **changes)
+        self._resources = _resource_spec(requests, limits, resources)
+        self._container_image = container_image
+        super().__init__(
+            task_type=task_type,
+            name=name,
+            task_config=task_config,
+            security_ctx=_check_secrets(secret_requests),
+            environment=environment,
+            metadata=metadata,
+            **kwargs,
+        )
+        self._task_resolver: TaskResolverMixin = task_resolver or default_task_resolver
+        self._get_command_fn: Callable[[SerializationSettings], list[str]] = self.get_default_command
+
+    @property
+    def task_resolver(self) -> TaskResolverMixin:
+        """How the container finds this task again."""
+        return self._task_resolver
+
+    @property
+    def container_image(self) -> str | None:
+        return self._container_image
+
+    @property
+    def resources(self) -> ResourceSpec:
+        return self._resources
+
+    def get_default_command(self, settings: SerializationSettings) -> list[str]:
+        """The container arguments: ``flyweight-execute``'s, pyflyte-execute compatible, with the
+        checkpoint placeholders flytekit writes for these tasks."""
+        return [
+            "flyweight-execute",
+            "--inputs",
+            "{{.input}}",
+            "--output-prefix",
+            "{{.outputPrefix}}",
+            "--raw-output-data-prefix",
+            "{{.rawOutputDataPrefix}}",
+            "--checkpoint-path",
+            "{{.checkpointOutputPrefix}}",
+            "--prev-checkpoint",
+            "{{.prevCheckpointPrefix}}",
+            "--resolver",
+            self.task_resolver.location,
+            "--",
+            *self.task_resolver.loader_args(settings, self),
+        ]
+
+    def set_resolver(self, resolver: TaskResolverMixin) -> None:
+        """Use another resolver (one that can find this task in the container)."""
+        self._task_resolver = resolver
+
+    def set_command_fn(
+        self, get_command_fn: Callable[[SerializationSettings], list[str]] | None = None
+    ) -> None:
+        """Replace how the container arguments are made (None restores the default)."""
+        self._get_command_fn = get_command_fn or self.get_default_command
+
+    def reset_command_fn(self) -> None:
+        """Go back to the default container arguments."""
+        self._get_command_fn = self.get_default_command
+
+    def get_command(self, settings: SerializationSettings) -> list[str]:
+        """The container arguments for ``settings``."""
+        return self._get_command_fn(settings)
+
+    def get_image(self, settings: SerializationSettings) -> str:
+        """The image for ``settings`` (templated names resolved against its image config)."""
+        return resolve_image(self.container_image, settings.image_config)
+
+    def get_container(self, settings: SerializationSettings) -> _idl.Container:
+        return container(
+            image=self.get_image(settings),
+            args=self.get_command(settings),
+            requests=self._resources.requests,
+            limits=self._resources.limits,
+            env=merge_env(settings.env, self.environment),
+        )
+
+    def get_config(self, settings: SerializationSettings) -> dict[str, str]:
+        return {}
