@@ -8,6 +8,10 @@ local use.
 A second context variable holds the :class:`NodeCompiler` of the workflow body being compiled, if any:
 calling a task (or a workflow, or a launch plan) while it is set adds a node to that workflow instead of
 running the task. The tasks layer checks it without knowing what a workflow is (ADR 0010).
+
+A third one holds the :class:`WorkflowRunner` a workflow called outside a body runs with: the local
+engine lives in ``flyweight.runtime``, above workflows, so a call reaches it through this hook; when
+none is set, the engine's default runner is imported by name on first use (ADR 0012).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import importlib
 import logging
 import os
 import shutil
@@ -33,9 +38,12 @@ __all__ = [
     "LazyDirectory",
     "NodeCompiler",
     "SecretsManager",
+    "WorkflowRunner",
     "compiling",
     "current_compiler",
     "current_context",
+    "running_workflows_with",
+    "workflow_runner",
 ]
 
 user_space_logger = logging.getLogger("flyweight.user")
@@ -307,3 +315,39 @@ def compiling(compiler: NodeCompiler | None) -> Iterator[NodeCompiler | None]:
         yield compiler
     finally:
         _COMPILER.reset(token)
+
+
+class WorkflowRunner(Protocol):
+    """What runs a workflow called outside a workflow body (the local engine, with its switches)."""
+
+    def __call__(self, workflow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run ``workflow`` with these call arguments; return its outputs as Python values."""
+        ...
+
+
+_RUNNER: contextvars.ContextVar[WorkflowRunner | None] = contextvars.ContextVar(
+    "flyweight_workflow_runner", default=None
+)
+
+# The engine sits above this layer (flyweight.runtime); it is found by name, only when a workflow is called.
+_DEFAULT_RUNNER = ("flyweight.runtime", "call_workflow")
+
+
+def workflow_runner() -> WorkflowRunner:
+    """The runner set with :func:`running_workflows_with`, else the local engine's default (in-process)."""
+    runner = _RUNNER.get()
+    if runner is not None:
+        return runner
+    module, name = _DEFAULT_RUNNER
+    found: WorkflowRunner = getattr(importlib.import_module(module), name)
+    return found
+
+
+@contextlib.contextmanager
+def running_workflows_with(runner: WorkflowRunner | None) -> Iterator[WorkflowRunner | None]:
+    """Make ``runner`` run the workflows called inside the ``with`` block (None: the default runner)."""
+    token = _RUNNER.set(runner)
+    try:
+        yield runner
+    finally:
+        _RUNNER.reset(token)

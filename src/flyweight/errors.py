@@ -21,7 +21,12 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
     │   ├── TaskExecutionError                      + RuntimeError (a run asked for what cannot be done:
     │   │                                              a missing database, a query the engine rejects)
+    │   ├── WorkflowExecutionError                  + RuntimeError (a node of a local workflow run failed;
+    │   │                                              names the workflow, the node, the task, the error)
     │   ├── SecretNotFoundError                     + ValueError
+    │   ├── PackagingError                          + ValueError (``flyweight package`` / ``serialize``:
+    │   │                                              a missing file, a module that fails to import,
+    │   │                                              no entities, an output that exists)
     │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
         ├── TemplateError                           + ValueError (malformed template or inputs.pb)
@@ -51,6 +56,7 @@ __all__ = [
     "FlyteRecoverableException",
     "FlyweightError",
     "IgnoreOutputs",
+    "PackagingError",
     "PlatformError",
     "RecoverableError",
     "SecretNotFoundError",
@@ -65,6 +71,7 @@ __all__ = [
     "UnsupportedTypeError",
     "UserError",
     "WorkflowCompileError",
+    "WorkflowExecutionError",
     "mark_user_code",
     "raised_by_user_code",
 ]
@@ -174,6 +181,12 @@ class TaskLoadError(UserError, ImportError):
     importable, or is not what the arguments say it is."""
 
 
+class PackagingError(UserError, ValueError):
+    """Registration files cannot be written from what the command was given: a file or module that does not
+    exist or fails to import (the message shows the exception and where it was raised), code without any
+    task, workflow or launch plan, or an output that exists without ``--force``."""
+
+
 class TaskExecutionError(UserError, RuntimeError):
     """What a run asked for cannot be done with what it was given: a database file that does not exist,
     an archive that does not hold exactly one file, a query the database rejects.
@@ -182,6 +195,48 @@ class TaskExecutionError(UserError, RuntimeError):
     the same inputs gives the same failure). It is also a ``RuntimeError``, as flytekit raised for some
     of these.
     """
+
+
+class WorkflowExecutionError(UserError, RuntimeError):
+    """A node of a workflow run by the local engine failed (after its retries), so the run stopped.
+
+    The message names the workflow, the node, the task and the task's error (the message of its
+    ``error.pb`` when it ran through ``flyweight-execute``); the exception raised in this process, if
+    any, is the ``__cause__``.
+
+    Attributes:
+        workflow_name: the workflow that was run.
+        node_id: the failed node (``n1``; ``n1-n0`` for node ``n0`` of the sub-workflow at ``n1``).
+        entity_name: the task (or launch plan) the node ran.
+        error_message: the task's error message.
+        origin: ``"USER"`` or ``"SYSTEM"``, as in ``error.pb``.
+        attempts: how many attempts were made.
+        blob_dir: the run's local blob directory, where finished nodes' files stay (None if none was made).
+    """
+
+    def __init__(  # noqa: PLR0917
+        self,
+        workflow_name: str,
+        node_id: str,
+        entity_name: str,
+        error_message: str,
+        origin: str = "USER",
+        attempts: int = 1,
+        blob_dir: str | None = None,
+    ) -> None:
+        self.workflow_name = workflow_name
+        self.node_id = node_id
+        self.entity_name = entity_name
+        self.error_message = error_message
+        self.origin = origin
+        self.attempts = attempts
+        self.blob_dir = blob_dir
+        tries = f"after {attempts} attempts" if attempts > 1 else "on its first attempt"
+        where = f"; the run's files are in {blob_dir}" if blob_dir else ""
+        super().__init__(
+            f"workflow {workflow_name!r} failed: node {node_id} ({entity_name!r}) failed {tries} with a "
+            f"{origin} error{where}:\n{error_message}"
+        )
 
 
 class RecoverableError(UserError):

@@ -126,6 +126,11 @@ def test_launch_plans_take_inputs_by_name_only() -> None:
 
 
 def test_calling_a_launch_plan_outside_a_body_is_a_local_run() -> None:
-    lp = LaunchPlan.get_default_launch_plan(None, make_workflow())
-    with pytest.raises(NotImplementedError, match="local engine"):
+    from flyweight._context import running_workflows_with
+
+    wf = make_workflow()
+    lp = LaunchPlan.get_default_launch_plan(None, wf)
+    calls: list[Any] = []
+    with running_workflows_with(lambda w, args, kwargs: calls.append((w, args, kwargs))):
         lp(n=1)
+    assert calls == [(wf, (), {"n": 1, "k": 1, "maybe": None})]

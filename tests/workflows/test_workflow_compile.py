@@ -349,13 +349,12 @@ def test_a_failed_compilation_leaves_the_workflow_uncompiled() -> None:
     assert attempts == [1, 1]
 
 
-def test_calling_a_workflow_outside_a_body_says_local_runs_are_not_there_yet() -> None:
+def test_calling_a_workflow_outside_a_body_runs_it_locally() -> None:
     @workflow
     def wf(a: int) -> int:
         return inc(n=a)
 
-    with pytest.raises(NotImplementedError, match="local engine"):
-        wf(a=1)
+    assert wf(a=1) == 2  # the local engine (tests/runtime/test_engine*.py)
 
 
 def test_task_compile_outside_a_workflow_body_is_an_error() -> None:

@@ -380,10 +380,8 @@ class LaunchPlan:
         return launch_plan(self, settings, entity_mapping)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Inside a workflow body being compiled: add a node that starts this launch plan.
-
-        Raises:
-            NotImplementedError: outside a workflow body; running locally arrives with the local engine.
+        """Inside a workflow body being compiled: add a node that starts this launch plan. Outside one:
+        run its workflow locally with the plan's default and fixed inputs (see ``WorkflowBase.__call__``).
         """
         compiler = current_compiler()
         if compiler is not None:

@@ -3,8 +3,8 @@
 The function's signature is the workflow's interface (as for ``@task``: parameters in, ``o0``, ``o1`` …
 or a NamedTuple's fields out). The body runs the first time the graph is needed — serialization, a call
 from another workflow body, or :meth:`WorkflowBase.compile` — under a compiler that turns every call
-into a node. Running a workflow locally arrives with the local engine; calling one outside a workflow
-body says so.
+into a node. Calling a workflow outside a body runs it on this machine with the local engine
+(``flyweight.runtime``, reached through ``flyweight._context.workflow_runner``; ADR 0012).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-from flyweight._context import current_compiler
+from flyweight._context import current_compiler, workflow_runner
 from flyweight._idl import NodeMetadata, TypedInterface
 from flyweight.errors import TaskDefinitionError, WorkflowCompileError
 from flyweight.interface import Interface, typed_interface
@@ -163,20 +163,17 @@ class WorkflowBase:
         return workflow_spec(self, settings, entity_mapping)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Inside a workflow body being compiled: add this workflow as a sub-workflow node.
+        """Inside a workflow body being compiled: add this workflow as a sub-workflow node. Outside one:
+        run it on this machine with the local engine (in-process by default, see
+        ``flyweight.runtime.run_workflow``) and return its outputs as Python values.
 
         Raises:
-            NotImplementedError: outside a workflow body; running a workflow locally arrives with the
-                local engine.
+            WorkflowExecutionError: a node failed; the message names the node, its task and the error.
         """
         compiler = current_compiler()
         if compiler is not None:
             return compiler.add_entity(self, args, kwargs)
-        raise NotImplementedError(
-            f"workflow {self._name!r}: running a workflow locally is not supported by this version of "
-            "flyweight (it arrives with the local engine); serialize it with get_serializable and run it on "
-            "Flyte, or call its tasks directly"
-        )
+        return workflow_runner()(self, args, kwargs)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self._name!r}, interface={self._python_interface!r})"

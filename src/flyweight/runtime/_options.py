@@ -1,0 +1,91 @@
+"""What one local run carries to every node: its switches, its blob directory, its event handler, its
+cache and the subprocesses it started — shared by the top workflow and its sub-workflows."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flyweight.runtime._attempt import Subprocesses
+
+if TYPE_CHECKING:
+    from flyweight.runtime._cache import LocalCache
+
+__all__ = [
+    "CACHED",
+    "FAILED",
+    "PENDING",
+    "RETRIED",
+    "RUNNING",
+    "SUCCEEDED",
+    "BlobDir",
+    "EventHandler",
+    "RunOptions",
+]
+
+PENDING = "pending"
+RUNNING = "running"
+CACHED = "cached"
+RETRIED = "retried"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+
+EventHandler = Callable[[str, str, Mapping[str, Any]], None]
+"""``on_event(node_id, state, info)``: ``info`` holds ``entity`` (the task or workflow name), ``kind``, and
+per state ``attempt`` (running, retried, failed), ``duration`` in seconds (retried, succeeded, failed),
+``error`` (retried, failed), ``timed_out`` and ``where`` (``"in-process"`` / ``"subprocess"``)."""
+
+
+@dataclasses.dataclass
+class RunOptions:
+    """The settings and shared state of one run (see ``run_workflow`` for the switches)."""
+
+    in_process: bool
+    isolated: bool
+    workers: int
+    blob: BlobDir
+    on_event: EventHandler | None
+    run_name: str
+    cache: LocalCache | None = None
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
+
+    def local_cache(self) -> LocalCache:
+        """The cache given to the run, else the environment's (made when a cached task first runs)."""
+        with self.lock:
+            if self.cache is None:
+                from flyweight.runtime._cache import default_cache
+
+                self.cache = default_cache()
+            return self.cache
+
+    def emit(self, node_id: str, state: str, info: dict[str, Any]) -> None:
+        if self.on_event is not None:
+            with self.lock:
+                self.on_event(node_id, state, info)
+
+
+class BlobDir:
+    """The run's local blob directory: given by the caller, or a temporary one made on first use. It is
+    never removed by the engine: outputs (files, tables) may point into it."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.given = path is not None
+        self._path = Path(path) if path is not None else None
+        self._lock = threading.Lock()
+
+    @property
+    def made(self) -> bool:
+        return self._path is not None
+
+    @property
+    def path(self) -> Path:
+        with self._lock:
+            if self._path is None:
+                self._path = Path(tempfile.mkdtemp(prefix="flyweight-run-"))
+            return self._path

@@ -1,0 +1,296 @@
+"""The local engine, in-process: graphs, bindings, parallelism, failures, retries and events."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.runtime import engine_tasks as t
+
+from flyweight import LaunchPlan, WorkflowFailurePolicy, task, workflow
+from flyweight._context import running_workflows_with
+from flyweight.errors import RecoverableError, WorkflowExecutionError
+from flyweight.runtime import run_workflow
+
+Events = list[tuple[str, str, dict[str, Any]]]
+
+
+def recorder() -> tuple[Events, Any]:
+    events: Events = []
+    return events, lambda node, state, info: events.append((node, state, dict(info)))
+
+
+def test_linear_chain_by_call_and_by_api() -> None:
+    assert t.chain(x=3) == 13
+    assert t.chain(3) == 13
+    assert run_workflow(t.chain, {"x": 1}) == 5
+
+
+def test_long_chain() -> None:
+    @task
+    def inc(x: int) -> int:
+        return x + 1
+
+    @workflow
+    def hundred(x: int) -> int:
+        for _ in range(100):
+            x = inc(x=x)
+        return x
+
+    assert hundred(x=0) == 100
+
+
+def test_defaults_of_workflow_and_task() -> None:
+    @workflow
+    def wf(x: int = 4) -> int:
+        return t.add(a=x)
+
+    assert wf() == 5
+    assert wf(x=1) == 2
+
+
+def test_list_and_dict_bindings_and_several_outputs() -> None:
+    @task
+    def total(xs: list[int], d: dict[str, int]) -> int:
+        return sum(xs) + sum(d.values())
+
+    @workflow
+    def wf(x: int) -> tuple[int, str]:
+        a = t.double(x=x)
+        return total(xs=[a, 1, t.add(a=a)], d={"k": a, "c": 10}), t.greet(name="w")
+
+    out = wf(x=2)
+    assert out == (4 + 1 + 5 + 4 + 10, "hello w")
+    assert out.o1 == "hello w"
+
+
+def test_promise_paths_into_lists_and_dicts() -> None:
+    @task
+    def pair(x: int) -> list[int]:
+        return [x, x + 1]
+
+    @task
+    def named(x: int) -> dict[str, int]:
+        return {"a": x}
+
+    @workflow
+    def wf(x: int) -> int:
+        return t.add(a=pair(x=x)[1], b=named(x=x)["a"])
+
+    assert wf(x=5) == 11
+
+
+def test_sub_workflow_and_launch_plan() -> None:
+    lp = LaunchPlan.get_or_create(t.chain, name="engine_tests.chain_lp", fixed_inputs={"x": 10})
+
+    @workflow
+    def outer(x: int) -> tuple[int, int]:
+        return t.chain(x=t.double(x=x)), lp()
+
+    events, on_event = recorder()
+    assert run_workflow(outer, {"x": 1}, on_event=on_event) == (9, 41)
+    done = {node for node, state, _ in events if state == "succeeded"}
+    assert {"n0", "n1", "n1-n0", "n1-n1", "n1-n2", "n2", "n2-n0"} <= done
+    assert lp() == 41
+
+
+def test_no_outputs() -> None:
+    seen: list[int] = []
+
+    @task
+    def record(x: int) -> None:
+        seen.append(x)
+
+    @workflow
+    def wf(x: int) -> None:
+        record(x=x)
+
+    assert wf(x=7) is None
+    assert seen == [7]
+
+
+_left = threading.Event()
+_right = threading.Event()
+
+
+@task
+def meet_left(x: int) -> int:
+    _left.set()
+    assert _right.wait(60), "the other branch never ran at the same time"
+    return x
+
+
+@task
+def meet_right(x: int) -> int:
+    _right.set()
+    assert _left.wait(60), "the other branch never ran at the same time"
+    return x + 1
+
+
+def test_fan_out_runs_independent_nodes_in_parallel() -> None:
+    @workflow
+    def fan(x: int) -> int:
+        a = t.double(x=x)
+        return t.add(a=meet_left(x=a), b=meet_right(x=a))
+
+    _left.clear()
+    _right.clear()
+    assert run_workflow(fan, {"x": 1}, workers=2) == 5
+
+
+def test_failing_node_stops_the_run_and_names_the_node() -> None:
+    events, on_event = recorder()
+    with pytest.raises(WorkflowExecutionError) as info:
+        run_workflow(t.failing, {"x": 1}, on_event=on_event)
+    e = info.value
+    assert (e.workflow_name, e.node_id, e.entity_name) == (
+        "tests.runtime.engine_tasks.failing",
+        "n1",
+        "tests.runtime.engine_tasks.fail",
+    )
+    assert "node n1 ('tests.runtime.engine_tasks.fail')" in str(e)
+    assert "ValueError: no good: 2" in str(e)
+    assert isinstance(e.__cause__, ValueError)
+    assert e.origin == "USER"
+    states = [(n, s) for n, s, _ in events if s != "pending"]
+    assert states == [("n0", "running"), ("n0", "succeeded"), ("n1", "running"), ("n1", "failed")]
+
+
+def test_failure_policy_finishes_what_can_run() -> None:
+    ran: list[str] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append("note")
+        return x
+
+    @workflow(failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE)
+    def wf(x: int) -> int:
+        t.fail(x=x)
+        return note(x=x)
+
+    with pytest.raises(WorkflowExecutionError, match="node n0"):
+        wf(x=1)
+    assert ran == ["note"]
+
+
+def test_recoverable_failure_is_retried_in_process(tmp_path: Path) -> None:
+    counter = tmp_path / "count"
+    events, on_event = recorder()
+    assert run_workflow(t.flaky_wf, {"counter": str(counter), "succeed_on": 3}, on_event=on_event) == 3
+    assert counter.read_text() == "3"
+    assert [s for _, s, _ in events] == [
+        "pending",
+        "running",
+        "retried",
+        "running",
+        "retried",
+        "running",
+        "succeeded",
+    ]
+    assert [i["attempt"] for _, s, i in events if s == "running"] == [1, 2, 3]
+    assert all(i["duration"] >= 0 for _, s, i in events if s in ("retried", "succeeded"))
+
+
+def test_retries_run_out(tmp_path: Path) -> None:
+    counter = tmp_path / "count"
+    with pytest.raises(WorkflowExecutionError, match="after 4 attempts") as info:
+        t.flaky_wf(counter=str(counter), succeed_on=10)
+    assert counter.read_text() == "4"
+    assert info.value.attempts == 4
+    assert isinstance(info.value.__cause__, RecoverableError)
+
+
+def test_non_recoverable_failure_is_not_retried(tmp_path: Path) -> None:
+    @task(retries=3)
+    def once(path: str) -> int:
+        p = Path(path)
+        p.write_text(p.read_text() + "x" if p.exists() else "x")
+        raise ValueError("always")
+
+    @workflow
+    def wf(path: str) -> int:
+        return once(path=path)
+
+    with pytest.raises(WorkflowExecutionError, match="on its first attempt"):
+        wf(path=str(tmp_path / "n"))
+    assert (tmp_path / "n").read_text() == "x"
+
+
+def test_in_process_blob_dir_keeps_inputs_and_outputs(tmp_path: Path) -> None:
+    assert run_workflow(t.chain, {"x": 1}, blob_dir=tmp_path) == 5
+    assert sorted(p.name for p in (tmp_path / "n2" / "0").iterdir()) == ["inputs.pb", "outputs.pb"]
+
+
+def test_a_runner_set_in_the_context_runs_calls() -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def runner(wf: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        calls.append((wf.name, kwargs))
+        return run_workflow(wf, kwargs, in_process=True, workers=1)
+
+    with running_workflows_with(runner):
+        assert t.chain(x=0) == 1
+    assert calls == [("tests.runtime.engine_tasks.chain", {"x": 0})]
+
+
+def test_bad_inputs_are_a_type_error() -> None:
+    with pytest.raises(TypeError, match="unexpected input 'y'"):
+        t.chain(x=1, y=2)
+
+
+def test_cached_task_runs_once_per_inputs(tmp_path: Path) -> None:
+    from flyweight.runtime._cache import LocalCache
+
+    runs: list[int] = []
+
+    @task(cache=True, cache_version="1")
+    def slow_square(x: int) -> int:
+        runs.append(x)
+        return x * x
+
+    @workflow
+    def wf(x: int) -> int:
+        return t.add(a=slow_square(x=x))
+
+    cache = LocalCache(tmp_path)
+    events, on_event = recorder()
+    assert run_workflow(wf, {"x": 3}, cache=cache) == 10
+    assert run_workflow(wf, {"x": 3}, cache=cache, on_event=on_event) == 10
+    assert run_workflow(wf, {"x": 4}, cache=cache) == 17
+    assert runs == [3, 4]
+    assert ("n0", "cached") in [(n, s) for n, s, _ in events]
+
+
+def test_a_failure_stops_nodes_that_have_not_started() -> None:
+    ran: list[int] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append(x)
+        return x
+
+    @workflow
+    def wf(x: int) -> None:
+        t.fail(x=x)
+        note(x=1)
+        note(x=2)
+
+    with pytest.raises(WorkflowExecutionError, match="node n0"):
+        run_workflow(wf, {"x": 0}, workers=1)
+    assert ran == []
+
+
+def test_run_workflow_takes_a_launch_plan() -> None:
+    lp = LaunchPlan.get_or_create(t.chain, name="engine_tests.chain_defaults", default_inputs={"x": 2})
+    assert run_workflow(lp) == 9
+    assert run_workflow(lp, {"x": 0}) == 1
+
+
+def test_fixed_inputs_of_a_launch_plan_cannot_be_given() -> None:
+    lp = LaunchPlan.get_or_create(t.chain, name="engine_tests.chain_fixed", fixed_inputs={"x": 1})
+    assert run_workflow(lp) == 5
+    with pytest.raises(TypeError, match="fixes input"):
+        run_workflow(lp, {"x": 3})
