@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_RUNTIME := $(VENV)/.stamp-runtime
 STAMP_TEST    := $(VENV)/.stamp-test
+DEMO_IMAGE ?= localhost:30000/flyweight-demo:v1
 
 .PHONY: demo test lint typecheck layers pytest bench clean
 
@@ -25,6 +26,15 @@ demo: $(STAMP_RUNTIME)
 	$(PY) examples/literals_demo.py
 	$(PY) examples/plugin_task_demo.py
 	$(PY) examples/sqlite3_demo.py
+	@echo ""
+	@echo "== The main job: a workflow (SQL -> pandas -> report), run locally through the container entrypoint =="
+	$(VENV)/bin/flyweight run examples/music_report.py music_report --min-ms 200000
+	@mkdir -p build
+	$(VENV)/bin/flyweight package examples/music_report.py -o build/flyte-package.tgz --image $(DEMO_IMAGE) --force
+	@echo ""
+	@echo "The registration package is build/flyte-package.tgz (image $(DEMO_IMAGE)). Register it on a Flyte cluster with:"
+	@echo "  flytectl register files --project flytesnacks --domain development --archive build/flyte-package.tgz --version v1"
+	@echo "(the image must hold flyweight and this repository's code; on a cluster set MUSIC_DB_URI to a URL of the database)"
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests bench examples tools

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from flyweight._version import __version__
+from flyweight.cli._run import run
 from flyweight.errors import FlyweightError, PackagingError
 
 __all__ = ["main"]
@@ -65,7 +66,10 @@ def _user_errors(command: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--flyweight-version", prog_name="flyweight")
 def main() -> None:
-    """flyweight: package and serialize Flyte tasks, workflows and launch plans."""
+    """flyweight: run, package and serialize Flyte tasks, workflows and launch plans."""
+
+
+main.add_command(run)
 
 
 def _shared(command: F) -> F:

@@ -1,0 +1,117 @@
+"""Source files the ``flyweight run`` tests write into their project directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MUSIC_DB = Path(__file__).resolve().parents[2] / "examples" / "data" / "music.db"
+
+RUN_WF = '''
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+from typing import NamedTuple, Optional
+
+from flyweight import LaunchPlan, task, workflow
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclasses.dataclass
+class Cfg:
+    k: str
+    n: int = 1
+
+
+class Split(NamedTuple):
+    low: int
+    high: int
+
+
+@task(cache=True, cache_version="1")
+def add(x: int, items: list[int]) -> int:
+    return x + sum(items)
+
+
+@task
+def show(total: int, cfg: Cfg, d: dict[str, int], color: Color) -> str:
+    return f"{cfg.k}:{total * cfg.n}:{sorted(d.items())}:{color.value}"
+
+
+@task
+def split(x: int, at: int = 10) -> Split:
+    return Split(min(x, at), max(x, at))
+
+
+@task
+def explode(x: int) -> int:
+    raise ValueError(f"no good: {x}")
+
+
+@task
+def when(t: datetime.datetime, span: datetime.timedelta, day: Optional[datetime.date] = None) -> str:
+    return f"{(t + span).isoformat()} {day}"
+
+
+@workflow
+def pipeline(
+    x: int,
+    items: list[int],
+    cfg: Cfg,
+    d: dict[str, int] = {"a": 1},
+    color: Color = Color.RED,
+    note: Optional[str] = None,
+) -> str:
+    """Add and show.
+
+    Args:
+        x: the start value
+    """
+    return show(total=add(x=x, items=items), cfg=cfg, d=d, color=color)
+
+
+@workflow
+def failing(x: int) -> int:
+    return explode(x=add(x=x, items=[]))
+
+
+ten = LaunchPlan.get_or_create(pipeline, "ten", fixed_inputs={"x": 10}, default_inputs={"items": [5]})
+'''
+
+RUN_SQL = f"""
+import pandas as pd
+
+from flyweight import kwtypes, task, workflow
+from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
+from flyweight.types import FlyteSchema
+
+long_tracks = SQLite3Task(
+    "run_sql.long_tracks",
+    query_template="select TrackId, Name from tracks "
+    "where Milliseconds > {{{{.inputs.min_ms}}}} order by TrackId",
+    inputs=kwtypes(min_ms=int),
+    output_schema_type=FlyteSchema[kwtypes(TrackId=int, Name=str)],
+    task_config=SQLite3Config(uri={str(MUSIC_DB)!r}),
+)
+
+
+@task
+def count(df: pd.DataFrame) -> int:
+    return len(df)
+
+
+@workflow
+def tracks(min_ms: int = 0) -> int:
+    return count(df=long_tracks(min_ms=min_ms))
+"""
+
+
+def write(directory: Path, name: str, source: str) -> Path:
+    path = directory / f"{name}.py"
+    path.write_text(source)
+    return path
