@@ -25,6 +25,8 @@ SQLITE_CALL_FLOOR_MAX = 1.15
 SQLITE_ENTRYPOINT_MAX_S = 0.700
 SQLITE_ENTRYPOINT_SPEEDUP_MIN = 2.0
 PARQUET_SLOWDOWN_MAX = 1.0
+WORKFLOW_RUN_SPEEDUP_MIN = 18.0
+WORKFLOW_COMPILE_SPEEDUP_MIN = 10.0
 
 CONVERT_STEPS = ("to_literal", "serialize", "parse", "to_python_value")
 # What a task really does with its inputs and outputs: per run sums of the steps above.
@@ -111,6 +113,7 @@ class Report:
         self.convert: dict[str, dict[str, list[dict[str, Any]]]] = results.get("convert") or {}
         self.tasks: dict[str, Any] | None = results.get("tasks")
         self.data: dict[str, Any] | None = results.get("data")
+        self.workflows: dict[str, Any] | None = results.get("workflows")
         self.targets: list[tuple[str, str, bool]] = []
 
     def markdown(self) -> str:
@@ -124,6 +127,8 @@ class Report:
             sections.append(self.tasks_section())
         if self.data:
             sections.append(self.data_section())
+        if self.workflows:
+            sections.append(self.workflow_section())
         sections.append(self.targets_section())
         lines = [
             "# flyweight vs flytekit benchmark",
@@ -647,6 +652,62 @@ class Report:
             *table(["SDK", "step", "median", "min-max", "runs"], rows),
             "",
             *table(["ratio (medians)", ""], ratios),
+        ]
+
+    def workflow_section(self) -> list[str]:
+        assert self.workflows is not None
+        runs, sizes = self.workflows["runs"], self.workflows["sizes"]
+        med: dict[tuple[str, int, str], Stat] = {}
+        for side, rs in runs.items():
+            for n in sizes:
+                for step in ("compile", "run"):
+                    med[(side, n, step)] = Stat.of([t for r in rs for t in r["times"][str(n)][step]])
+        rows = []
+        for n in sizes:
+            row = [f"{n:,}"]
+            for step in ("compile", "run"):
+                fw, fk = med[("flyweight", n, step)].median, med[("flytekit", n, step)].median
+                row += [secs(fw), secs(fk), ratio(fk / fw)]
+            row.append(f"{med[('flyweight', n, 'run')].median / n * 1e6:.1f} µs")
+            rows.append(row)
+            for step, floor in (("run", WORKFLOW_RUN_SPEEDUP_MIN), ("compile", WORKFLOW_COMPILE_SPEEDUP_MIN)):
+                if step == "run" and n > 1_000:
+                    continue
+                r = med[("flytekit", n, step)].median / med[("flyweight", n, step)].median
+                self.targets.append(
+                    (f"{n:,}-node chain, {step}: flytekit / flyweight ≥ {floor:.0f}x", ratio(r), r >= floor)
+                )
+        first, last = sizes[0], sizes[-1]
+        growth = (med[("flyweight", last, "run")].median / last) / (
+            med[("flyweight", first, "run")].median / first
+        )
+        self.targets.append(
+            (
+                f"run cost per node, {last:,} vs {first:,} nodes (linear: about 1x)",
+                ratio(growth),
+                growth <= 2.0,
+            )
+        )
+        return [
+            "## Workflows: chains of trivial function tasks",
+            "",
+            "A workflow of N chained calls of `inc(x: int) -> int`, compiled (`@workflow` on a fresh",
+            "function, nodes touched) and run locally in-process (`wf(x=0)`, which must return N), in a",
+            "fresh process per run and each SDK's own interpreter (`workers/workflow_chain.py`).",
+            "",
+            *table(
+                [
+                    "nodes",
+                    "compile flyweight",
+                    "compile flytekit",
+                    "ratio",
+                    "run flyweight",
+                    "run flytekit",
+                    "ratio",
+                    "flyweight run per node",
+                ],
+                rows,
+            ),
         ]
 
     def targets_section(self) -> list[str]:

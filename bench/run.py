@@ -23,13 +23,14 @@ import data_bench
 import flytekit_venv
 import measure
 import task_bench
+import workflow_bench
 from report import Report, secs
 from workers.cases import SIZES
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks", "data")
+PHASES = ("imports", "convert", "tasks", "data", "workflows")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -139,6 +140,9 @@ def versions(results: dict[str, Any]) -> dict[str, Any]:
     if "data" in results:
         runs = results["data"]["sqlite_call"]["runs"]
         return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
+    if "workflows" in results:
+        runs = results["workflows"]["runs"]
+        return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
     return {
         side: measure.run_worker(python, "cases.py", [])
         for side, python in (("flyweight", Path(sys.executable)), ("flytekit", flytekit_venv.python()))
@@ -168,6 +172,8 @@ def main(argv: list[str]) -> int:
         }
     if "data" in phases:
         results["data"] = data_bench.run_all(args, flytekit_python)
+    if "workflows" in phases:
+        results["workflows"] = workflow_bench.chains(args, flytekit_python)
 
     runs = []
     if "imports" in phases:
@@ -183,6 +189,8 @@ def main(argv: list[str]) -> int:
         runs.append(
             f"data: SQLite3 call {args.call_runs} processes per series, parquet {args.call_runs} per side"
         )
+    if "workflows" in phases:
+        runs.append(f"workflows: {args.call_runs} processes per side")
     results = {
         "meta": {
             **machine(argv),
