@@ -27,6 +27,8 @@ SQLITE_ENTRYPOINT_SPEEDUP_MIN = 2.0
 PARQUET_SLOWDOWN_MAX = 1.0
 WORKFLOW_RUN_SPEEDUP_MIN = 18.0
 WORKFLOW_COMPILE_SPEEDUP_MIN = 10.0
+# Two workers on two cores: a wide run through subprocesses should take about half the time of one.
+WIDE_TWO_WORKER_SPEEDUP_MIN = 1.6
 
 CONVERT_STEPS = ("to_literal", "serialize", "parse", "to_python_value")
 # What a task really does with its inputs and outputs: per run sums of the steps above.
@@ -391,7 +393,9 @@ class Report:
             *self.container_lines(self.tasks["container"]),
         ]
 
-    def local_call_lines(self, call: dict[str, list[dict[str, Any]]]) -> list[str]:
+    @staticmethod
+    def call_table(call: dict[str, list[dict[str, Any]]]) -> tuple[Stat, float, list[str]]:
+        """flyweight's per-call stats, flytekit / flyweight, and the two tables of a local-call series."""
         stats = {
             side: Stat.of([t for run in runs for t in run["times"]["call"]]) for side, runs in call.items()
         }
@@ -407,6 +411,15 @@ class Report:
             ]
             for side, st in stats.items()
         ]
+        lines = [
+            *table(["SDK", "per call", "min-max", "processes x repeats", "calls per repeat"], rows),
+            "",
+            *table(["ratio (medians)", "per call"], [["flytekit / flyweight", ratio(r)]]),
+        ]
+        return fw, r, lines
+
+    def local_call_lines(self, call: dict[str, list[dict[str, Any]]]) -> list[str]:
+        fw, r, lines = self.call_table(call)
         self.targets += [
             (
                 f"local plugin-task call: flytekit / flyweight ≥ {CALL_SPEEDUP_MIN:.0f}x",
@@ -427,9 +440,7 @@ class Report:
             "SDK's whole local plugin path, per call. After a warm-up, each repeat times a loop of calls",
             "(a `gc.collect()` before each); the median is over every repeat of every process.",
             "",
-            *table(["SDK", "per call", "min-max", "processes x repeats", "calls per repeat"], rows),
-            "",
-            *table(["ratio (medians)", "per call"], [["flytekit / flyweight", ratio(r)]]),
+            *lines,
         ]
 
     def container_lines(self, box: dict[str, Any]) -> list[str]:
@@ -688,8 +699,13 @@ class Report:
                 growth <= 2.0,
             )
         )
+        function_call = self.workflows.get("function_call")
+        wide = self.workflows.get("wide")
         return [
-            "## Workflows: chains of trivial function tasks",
+            "## Workflows",
+            *(["", *self.function_call_lines(function_call)] if function_call else []),
+            "",
+            "### Chains of trivial function tasks",
             "",
             "A workflow of N chained calls of `inc(x: int) -> int`, compiled (`@workflow` on a fresh",
             "function, nodes touched) and run locally in-process (`wf(x=0)`, which must return N), in a",
@@ -708,6 +724,88 @@ class Report:
                 ],
                 rows,
             ),
+            *(["", *self.wide_lines(wide)] if wide else []),
+        ]
+
+    def function_call_lines(self, call: dict[str, list[dict[str, Any]]]) -> list[str]:
+        _, _, lines = self.call_table(call)
+        return [
+            "### A function task called locally",
+            "",
+            "`@task` on `add_one(x: int) -> int`, called as `add_one(x=1)` in a loop",
+            "(`bench/workers/task_call.py --kind function`): inputs and outputs checked against the",
+            "signature and, for flytekit, converted to literals and back. Measured the way the plugin",
+            "task's local call is (the tasks phase).",
+            "",
+            *lines,
+        ]
+
+    def wide_lines(self, wide: dict[str, Any]) -> list[str]:
+        nodes = wide["nodes"]
+        runs: dict[str, list[dict[str, Any]]] = wide["runs"]
+        walls = {name: Stat.of([t for r in rs for t in r["times"]["run"]]) for name, rs in runs.items()}
+        busy = {
+            name: statistics.median(
+                [c / t for r in rs for t, c in zip(r["times"]["run"], r["cpu"], strict=True)]
+            )
+            for name, rs in runs.items()
+        }
+        how = {
+            "flyweight subprocess-1": "`run_workflow(wf, {}, workers=1)`: one `flyweight-execute` per node",
+            "flyweight subprocess-2": "`run_workflow(wf, {}, workers=2)`: one `flyweight-execute` per node",
+            "flytekit entrypoint-2": "`pyflyte-execute` per node, two at a time (the worker's own loop)",
+            "flyweight in-process": "`wf()`: plugin tasks in-process",
+            "flytekit in-process": "`wf()`: flytekit's local run",
+        }
+        rows = [
+            [
+                name,
+                how[name],
+                secs(st.median),
+                span(st),
+                f"{len(runs[name])} x {st.runs // len(runs[name])}",
+                f"{busy[name]:.2f}",
+                secs(st.median / nodes),
+            ]
+            for name, st in walls.items()
+        ]
+
+        def over(a: str, b: str) -> float:
+            return walls[a].median / walls[b].median
+
+        two_cores = over("flyweight subprocess-1", "flyweight subprocess-2")
+        ratios = [
+            ["flyweight, 1 worker / 2 workers (subprocesses)", ratio(two_cores)],
+            [
+                "flytekit `pyflyte-execute` / flyweight-execute, both two at a time",
+                ratio(over("flytekit entrypoint-2", "flyweight subprocess-2")),
+            ],
+            ["flytekit / flyweight, in-process", ratio(over("flytekit in-process", "flyweight in-process"))],
+        ]
+        self.targets.append(
+            (
+                f"wide workflow of {nodes} plugin tasks through subprocess entrypoints uses both cores: "
+                f"1 worker / 2 workers ≥ {WIDE_TWO_WORKER_SPEEDUP_MIN}x",
+                f"{ratio(two_cores)} ({busy['flyweight subprocess-2']:.2f} cores busy)",
+                two_cores >= WIDE_TWO_WORKER_SPEEDUP_MIN,
+            )
+        )
+        return [
+            f"### A wide workflow: {nodes} independent plugin tasks",
+            "",
+            f"`add_one` (the plugin task above) called with the constants 0 .. {nodes - 1}, all independent,",
+            "and a function task summing the outputs, which must equal the expected sum in every run",
+            "(`bench/workers/workflow_wide.py`). Through subprocesses, each plugin node is a fresh",
+            "`flyweight-execute` process against its own blob directory, as a pod runs it; flytekit has no",
+            "local mode that runs its entrypoint, so the worker serializes flytekit's `add_one` and runs",
+            "`pyflyte-execute` once per node, two at a time, as the engine does. *Cores busy* is the CPU",
+            "time of the worker and its children over the wall time.",
+            "",
+            *table(
+                ["series", "how", "median", "min-max", "processes x repeats", "cores busy", "per node"], rows
+            ),
+            "",
+            *table(["ratio (medians)", ""], ratios),
         ]
 
     def targets_section(self) -> list[str]:

@@ -173,7 +173,11 @@ def main(argv: list[str]) -> int:
     if "data" in phases:
         results["data"] = data_bench.run_all(args, flytekit_python)
     if "workflows" in phases:
-        results["workflows"] = workflow_bench.chains(args, flytekit_python)
+        results["workflows"] = {
+            "function_call": workflow_bench.function_calls(args, flytekit_python),
+            **workflow_bench.chains(args, flytekit_python),
+            "wide": workflow_bench.wide(args, flytekit_python),
+        }
 
     runs = []
     if "imports" in phases:
@@ -190,7 +194,10 @@ def main(argv: list[str]) -> int:
             f"data: SQLite3 call {args.call_runs} processes per series, parquet {args.call_runs} per side"
         )
     if "workflows" in phases:
-        runs.append(f"workflows: {args.call_runs} processes per side")
+        runs.append(
+            f"workflows: function call and chains {args.call_runs} processes per side; wide workflow "
+            f"{args.call_runs} processes per side in-process, 1 per subprocess series"
+        )
     results = {
         "meta": {
             **machine(argv),

@@ -61,8 +61,8 @@ greet = GreetTask(
 )
 
 
-def template_bytes() -> bytes:
-    """``greet``'s TaskTemplate as registration would produce it."""
+def template_bytes(task: Any = None) -> bytes:
+    """``task``'s (default ``greet``'s) TaskTemplate as registration would produce it."""
     from flytekit.configuration import Image, ImageConfig, SerializationSettings
     from flytekit.tools.translator import get_serializable
 
@@ -74,4 +74,5 @@ def template_bytes() -> bytes:
             default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
         ),
     )
-    return get_serializable(OrderedDict(), settings, greet).template.to_flyte_idl().SerializeToString()
+    entity = get_serializable(OrderedDict(), settings, task or greet)
+    return entity.template.to_flyte_idl().SerializeToString()

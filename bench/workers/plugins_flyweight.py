@@ -51,8 +51,8 @@ greet = GreetTask(
 )
 
 
-def template_bytes() -> bytes:
-    """``greet``'s TaskTemplate as registration would produce it."""
+def template_bytes(task: Any = None) -> bytes:
+    """``task``'s (default ``greet``'s) TaskTemplate as registration would produce it."""
     from flyweight import Image, ImageConfig, SerializationSettings
 
     settings = SerializationSettings(
@@ -63,4 +63,4 @@ def template_bytes() -> bytes:
             default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
         ),
     )
-    return greet.serialize_to_model(settings).SerializeToString()
+    return (task or greet).serialize_to_model(settings).SerializeToString()
