@@ -28,6 +28,7 @@ def test_tree_shape() -> None:
         (errors.WorkflowExecutionError, errors.UserError, (RuntimeError,)),
         (errors.SecretNotFoundError, errors.UserError, (ValueError,)),
         (errors.PackagingError, errors.UserError, (ValueError,)),
+        (errors.NotSupportedError, errors.UserError, (NotImplementedError,)),
         (errors.RecoverableError, errors.UserError, ()),
         (errors.TemplateError, errors.PlatformError, (ValueError,)),
         (errors.StorageError, errors.PlatformError, (OSError,)),
@@ -80,3 +81,12 @@ def test_user_code_mark_keeps_the_exception_unchanged() -> None:
     assert errors.raised_by_user_code(errors.TaskLoadError("x"))
     assert not errors.raised_by_user_code(errors.StorageError("x"))
     assert not errors.raised_by_user_code(errors.mark_user_code(errors.StorageError("outage")))
+
+
+@pytest.mark.parametrize(
+    ("attempts", "said"),
+    [(0, "before it could start"), (1, "on its first attempt"), (3, "after 3 attempts")],
+)
+def test_a_workflow_execution_error_says_how_many_attempts_ran(attempts: int, said: str) -> None:
+    e = errors.WorkflowExecutionError("wf", "n0", "t", "boom", attempts=attempts)
+    assert f"node n0 ('t') failed {said} with a USER error" in str(e)

@@ -158,6 +158,7 @@ PUBLIC = {
         "FlyteRecoverableException",
         "FlyweightError",
         "IgnoreOutputs",
+        "NotSupportedError",
         "PackagingError",
         "PlatformError",
         "RecoverableError",

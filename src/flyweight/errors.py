@@ -27,6 +27,8 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   ├── PackagingError                          + ValueError (``flyweight package`` / ``serialize``:
     │   │                                              a missing file, a module that fails to import,
     │   │                                              no entities, an output that exists)
+    │   ├── NotSupportedError                       + NotImplementedError (a Flyte feature flyweight does
+    │   │                                              not have yet: conditionals, dynamic workflows, …)
     │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
         ├── TemplateError                           + ValueError (malformed template or inputs.pb)
@@ -56,6 +58,7 @@ __all__ = [
     "FlyteRecoverableException",
     "FlyweightError",
     "IgnoreOutputs",
+    "NotSupportedError",
     "PackagingError",
     "PlatformError",
     "RecoverableError",
@@ -187,6 +190,13 @@ class PackagingError(UserError, ValueError):
     task, workflow or launch plan, or an output that exists without ``--force``."""
 
 
+class NotSupportedError(UserError, NotImplementedError):
+    """The code asks for a Flyte feature flyweight does not have yet (a conditional, a dynamic workflow,
+    an override at a node, a template the local engine cannot run). The message names the feature and
+    what to do instead; ``docs/compatibility.md`` lists each one. It is also a ``NotImplementedError``, as
+    ported code may expect."""
+
+
 class TaskExecutionError(UserError, RuntimeError):
     """What a run asked for cannot be done with what it was given: a database file that does not exist,
     an archive that does not hold exactly one file, a query the database rejects.
@@ -231,7 +241,13 @@ class WorkflowExecutionError(UserError, RuntimeError):
         self.origin = origin
         self.attempts = attempts
         self.blob_dir = blob_dir
-        tries = f"after {attempts} attempts" if attempts > 1 else "on its first attempt"
+        tries = (
+            f"after {attempts} attempts"
+            if attempts > 1
+            else "on its first attempt"
+            if attempts == 1
+            else "before it could start"
+        )
         where = f"; the run's files are in {blob_dir}" if blob_dir else ""
         super().__init__(
             f"workflow {workflow_name!r} failed: node {node_id} ({entity_name!r}) failed {tries} with a "
