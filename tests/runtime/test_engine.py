@@ -264,6 +264,37 @@ def test_cached_task_runs_once_per_inputs(tmp_path: Path) -> None:
     assert ("n0", "cached") in [(n, s) for n, s, _ in events]
 
 
+def test_a_task_whose_types_changed_misses_the_entries_of_its_old_interface(tmp_path: Path) -> None:
+    from flyweight.runtime._cache import LocalCache
+
+    cache = LocalCache(tmp_path)
+
+    def made(kind: type) -> Any:
+        def measure(x: int) -> Any:
+            return kind(x)
+
+        measure.__annotations__["return"] = kind
+        measure.__module__, measure.__qualname__ = __name__, "measure"
+        return task(cache=True, cache_version="1")(measure)
+
+    as_int, as_str = made(int), made(str)
+    assert as_int.name == as_str.name  # the same task, edited: same name, same cache_version
+
+    @workflow
+    def ints(x: int) -> int:
+        return as_int(x=x)
+
+    @workflow
+    def strs(x: int) -> str:
+        return as_str(x=x)
+
+    assert run_workflow(ints, {"x": 7}, cache=cache) == 7
+    events, on_event = recorder()
+    assert run_workflow(strs, {"x": 7}, cache=cache, on_event=on_event) == "7"
+    assert "cached" not in [state for _, state, _ in events]
+    assert len(cache.entries()) == 2
+
+
 def test_a_failure_stops_nodes_that_have_not_started() -> None:
     ran: list[int] = []
 
@@ -294,3 +325,281 @@ def test_fixed_inputs_of_a_launch_plan_cannot_be_given() -> None:
     assert run_workflow(lp) == 5
     with pytest.raises(TypeError, match="fixes input"):
         run_workflow(lp, {"x": 3})
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 2.5, "2"])
+def test_a_bad_workers_value_is_refused(workers: Any) -> None:
+    with pytest.raises((TypeError, ValueError), match=r"workers must be a positive int, got"):
+        run_workflow(t.chain, {"x": 1}, workers=workers)
+
+
+@pytest.mark.parametrize("inputs", [[1], 3, "x"])
+def test_inputs_that_are_not_a_mapping_are_refused(inputs: Any) -> None:
+    with pytest.raises(TypeError, match=r"inputs must be a mapping of input names to values, got"):
+        run_workflow(t.chain, inputs)
+
+
+def test_a_task_or_function_is_not_a_workflow() -> None:
+    with pytest.raises(TypeError, match=r"runs a workflow or a launch plan, got task"):
+        run_workflow(t.double, {"x": 1})
+    with pytest.raises(TypeError, match=r"runs a workflow or a launch plan, got function"):
+        run_workflow(lambda x: x, {"x": 1})
+
+
+def test_an_unusable_blob_dir_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    from flyweight.errors import StorageError
+
+    ran: list[int] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append(x)
+        return x
+
+    @workflow
+    def wf(x: int) -> int:
+        return note(x=x)
+
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    for blob in (a_file, a_file / "below"):
+        with pytest.raises(StorageError, match=r"blob_dir .* cannot be used as the run's blob directory"):
+            run_workflow(wf, {"x": 1}, blob_dir=blob)
+    assert ran == []
+
+
+def test_a_promise_path_out_of_range_fails_the_node_as_a_user_error() -> None:
+    @task
+    def pair(x: int) -> list[int]:
+        return [x, x + 1]
+
+    @workflow
+    def wf(x: int) -> int:
+        return t.add(a=pair(x=x)[5])
+
+    events, on_event = recorder()
+    with pytest.raises(WorkflowExecutionError, match="index 5 is out of range") as info:
+        run_workflow(wf, {"x": 1}, on_event=on_event)
+    assert (info.value.node_id, info.value.origin) == ("n1", "USER")
+    assert ("n1", "failed") in [(n, s) for n, s, _ in events]
+
+
+_started = threading.Event()
+_failed = threading.Event()
+
+
+@task
+def wait_for_start(x: int) -> int:
+    assert _started.wait(60), "the sub-workflow never started"
+    return x
+
+
+@task
+def start_then_wait_for_failure(x: int) -> int:
+    _started.set()
+    assert _failed.wait(60), "the other node never failed"
+    return x
+
+
+def test_a_failure_stops_a_sibling_sub_workflow() -> None:
+    ran: list[int] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append(x)
+        return x
+
+    @workflow
+    def slow_chain(x: int) -> int:
+        return note(x=start_then_wait_for_failure(x=x))
+
+    @workflow
+    def wf(x: int) -> int:
+        t.fail(x=wait_for_start(x=x))
+        return slow_chain(x=x)
+
+    events, record = recorder()
+
+    def on_event(node: str, state: str, info: Any) -> None:
+        record(node, state, info)
+        if (node, state) == ("n1", "failed"):
+            _failed.set()
+
+    _started.clear()
+    _failed.clear()
+    with pytest.raises(WorkflowExecutionError, match="node n1"):
+        run_workflow(wf, {"x": 1}, workers=2, on_event=on_event)
+    assert ran == []  # n2-n1 never started: the run was stopping
+    states = {(n, s) for n, s, _ in events}
+    assert ("n2-n0", "succeeded") in states  # what was running finished
+    assert ("n2", "failed") in states
+    assert ("n2-n1", "running") not in states
+
+
+_crowd_lock = threading.Lock()
+_crowd = threading.Event()
+_active = [0, 0]  # running now, most at once
+
+
+@task
+def occupy(x: int) -> int:
+    with _crowd_lock:
+        _active[0] += 1
+        _active[1] = max(_active[1], _active[0])
+        if _active[0] > 2:
+            _crowd.set()
+    _crowd.wait(0.5)  # long enough for a third task to start if the limit let it
+    with _crowd_lock:
+        _active[0] -= 1
+    return x
+
+
+def test_workers_bounds_the_tasks_of_sub_workflows_too() -> None:
+    @workflow
+    def pair(x: int) -> int:
+        return t.add(a=occupy(x=x), b=occupy(x=x))
+
+    @workflow
+    def wf(x: int) -> int:
+        return t.add(a=pair(x=x), b=pair(x=x))
+
+    _crowd.clear()
+    _active[:] = [0, 0]
+    assert run_workflow(wf, {"x": 1}, workers=2) == 4
+    assert _active[1] <= 2
+
+
+_ended = threading.Event()
+
+
+@task
+def wait_for_the_end(x: int) -> int:
+    _started.set()
+    assert _ended.wait(60), "the run was never ended"
+    return x
+
+
+def test_an_interrupt_stops_sub_workflows_that_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flyweight.runtime._attempt import Subprocesses
+
+    ran: list[int] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append(x)
+        return x
+
+    @workflow
+    def slow_chain(x: int) -> int:
+        return note(x=wait_for_the_end(x=x))
+
+    @workflow
+    def wf(x: int) -> int:
+        t.double(x=wait_for_start(x=x))
+        return slow_chain(x=x)
+
+    def on_event(node: str, state: str, info: Any) -> None:
+        if (node, state) == ("n1", "running"):
+            raise KeyboardInterrupt
+
+    end_all = Subprocesses.end_all
+
+    def end_all_then_release(self: Subprocesses) -> None:
+        end_all(self)
+        _ended.set()
+
+    monkeypatch.setattr(Subprocesses, "end_all", end_all_then_release)
+    _started.clear()
+    _ended.clear()
+    with pytest.raises(KeyboardInterrupt):
+        run_workflow(wf, {"x": 1}, workers=2, on_event=on_event)
+    assert ran == []  # the sub-workflow started nothing after the interrupt
+
+
+def test_sys_exit_in_a_task_fails_its_node_instead_of_ending_the_caller() -> None:
+    import sys
+
+    @task
+    def bye(x: int) -> int:
+        sys.exit(3)
+
+    @workflow
+    def wf(x: int) -> int:
+        return bye(x=x)
+
+    with pytest.raises(WorkflowExecutionError, match=r"called sys.exit\(3\)") as info:
+        run_workflow(wf, {"x": 1})
+    assert (info.value.node_id, info.value.origin) == ("n0", "USER")
+    assert isinstance(info.value.__cause__.__cause__, SystemExit)  # type: ignore[union-attr]
+
+
+def test_an_ordering_cycle_is_refused_before_anything_runs() -> None:
+    from flyweight.errors import WorkflowCompileError
+
+    ran: list[int] = []
+
+    @task
+    def note(x: int) -> int:
+        ran.append(x)
+        return x
+
+    @workflow
+    def wf(x: int) -> None:
+        first = note(x=x)
+        p, q = note(x=first), note(x=first)
+        p >> q
+        q >> p
+
+    with pytest.raises(WorkflowCompileError, match=r"nodes n1, n2 wait for each other"):
+        run_workflow(wf, {"x": 1})
+    assert ran == []
+
+
+def test_a_promise_path_out_of_range_in_the_outputs_is_a_workflow_execution_error() -> None:
+    @task
+    def pair(x: int) -> list[int]:
+        return [x, x + 1]
+
+    @workflow
+    def wf(x: int) -> int:
+        return pair(x=x)[5]
+
+    @workflow
+    def outer(x: int) -> int:
+        return wf(x=x)
+
+    with pytest.raises(WorkflowExecutionError, match="index 5 is out of range") as info:
+        run_workflow(wf, {"x": 1})
+    assert (info.value.node_id, info.value.origin) == ("end-node", "USER")
+    with pytest.raises(WorkflowExecutionError) as info:
+        run_workflow(outer, {"x": 1})
+    assert info.value.node_id == "n0-end-node"
+
+
+_other_failed = threading.Event()
+
+
+@task(retries=3)
+def fail_recoverably_after_the_other(x: int) -> int:
+    assert _other_failed.wait(60), "the other node never failed"
+    raise RecoverableError("try again")
+
+
+def test_a_stopping_run_does_not_retry_and_reports_the_first_failure() -> None:
+    @workflow
+    def wf(x: int) -> None:
+        fail_recoverably_after_the_other(x=x)
+        t.fail(x=x)
+
+    events, record = recorder()
+
+    def on_event(node: str, state: str, info: Any) -> None:
+        record(node, state, info)
+        if (node, state) == ("n1", "failed"):
+            _other_failed.set()
+
+    _other_failed.clear()
+    with pytest.raises(WorkflowExecutionError, match="no good") as info:
+        run_workflow(wf, {"x": 1}, workers=2, on_event=on_event)
+    assert info.value.node_id == "n1"
+    assert [s for n, s, _ in events if n == "n0"] == ["pending", "running", "failed"]

@@ -107,3 +107,18 @@ def test_an_interrupted_run_ends_its_subprocesses(tmp_path: Path) -> None:
         )
     assert ("n0", "failed") in events  # ended, not left to sleep
     assert not (tmp_path / "n0" / "0" / "outputs.pb").exists()
+
+
+def test_a_reused_blob_dir_never_yields_an_earlier_runs_results(tmp_path: Path) -> None:
+    assert run_workflow(t.chain, {"x": 1}, isolated=True, blob_dir=tmp_path) == 5  # n1 wrote outputs.pb
+    with pytest.raises(WorkflowExecutionError) as info:  # n1 is `fail` now: its error, not run 1's outputs
+        run_workflow(t.failing, {"x": 1}, isolated=True, blob_dir=tmp_path)
+    assert info.value.node_id == "n1"
+    assert not (tmp_path / "n1" / "0" / "outputs.pb").exists()
+
+
+def test_a_reused_blob_dir_gets_the_new_template(tmp_path: Path) -> None:
+    assert run_workflow(t.chain, {"x": 1}, isolated=True, blob_dir=tmp_path) == 5
+    assert run_workflow(t.music, {"composer": "Ada Berg", "n": 2}, blob_dir=tmp_path) == 2
+    template = _idl.TaskTemplate.FromString((tmp_path / "n0" / "template.pb").read_bytes())
+    assert template.id.name == "engine_tests.tracks_by_composer"

@@ -342,6 +342,27 @@ def test_a_corrupt_database_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
     assert cache.get(TASK, "1", lmap(x=integer(1))) == lmap(o0=integer(1))
 
 
+def test_a_damaged_database_another_thread_already_moved_aside_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two threads find the file damaged and both judge it so; the first moves it aside, then the second
+    # finds nothing left to move: that is a rebuild already done, not a StorageError.
+    tmp_path.joinpath(DATABASE_NAME).write_bytes(b"this is not a database, just some text" * 200)
+    cache = LocalCache(tmp_path)
+    intact = LocalCache._intact
+
+    def judged_damaged_then_moved(self: LocalCache) -> bool:
+        verdict = intact(self)
+        if self.path.exists():
+            os.replace(self.path, str(self.path) + ".moved-by-the-other-thread")
+        return verdict
+
+    monkeypatch.setattr(LocalCache, "_intact", judged_damaged_then_moved)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert cache.get(TASK, "1", lmap(x=integer(1))) is None
+
+
 def test_a_database_damaged_while_in_use_is_rebuilt(tmp_path: Path) -> None:
     cache = LocalCache(tmp_path)
     cache.put(TASK, "1", lmap(x=integer(1)), lmap(o0=integer(1)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from typing import Any
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
-from flyweight.errors import PlatformError, raised_by_user_code
+from flyweight.errors import NotSupportedError, PlatformError, UserError, raised_by_user_code
 from flyweight.settings import placeholder_settings
 
 __all__ = ["AttemptFailed", "AttemptFailure", "Subprocesses", "run_in_process", "run_in_subprocess"]
@@ -72,6 +73,10 @@ def run_in_process(task: Any, inputs: _idl.LiteralMap, ctx: FlyteContext) -> _id
         out = task.sandbox_execute(ctx, inputs)
     except Exception as e:
         raise AttemptFailed(failure_of(e)) from e
+    except SystemExit as e:  # as flyweight-execute reports it: a USER error, not the end of the caller
+        error = UserError(f"the task's code called sys.exit({e.code!r}) instead of returning")
+        error.__cause__ = e
+        raise AttemptFailed(failure_of(error)) from e
     if not isinstance(out, _idl.LiteralMap):
         raise AttemptFailed(
             AttemptFailure(
@@ -85,14 +90,14 @@ def container_args(task: Any) -> tuple[_idl.TaskTemplate, list[str]]:
     """The task's template (placeholder settings, as local calls use) and its container arguments.
 
     Raises:
-        NotImplementedError: the template has no container, or its program is not ``flyweight-execute``
+        NotSupportedError: the template has no container, or its program is not ``flyweight-execute``
             / ``pyflyte-execute`` (running other images needs a container runtime, not supported yet).
     """
     template: _idl.TaskTemplate = task.serialize_to_model(placeholder_settings())
     args = list(template.container.args) if template.HasField("container") else []
     if not args or os.path.basename(args[0]) not in _ENTRYPOINTS:
         program = args[0] if args else "no container"
-        raise NotImplementedError(
+        raise NotSupportedError(
             f"task {task.name!r}: the local engine runs templates whose container runs flyweight-execute "
             f"(or pyflyte-execute); this one has {program!r}. Running other images locally is not supported "
             "yet; run it in-process (in_process=True) or on Flyte"
@@ -197,9 +202,9 @@ def run_in_subprocess(  # noqa: PLR0917
     template, args = container_args(task)
     attempt_dir = node_dir / str(attempt)
     attempt_dir.mkdir(parents=True, exist_ok=True)
+    _clear_results(attempt_dir)  # a blob directory given again keeps an earlier run's files here
     template_path = node_dir / "template.pb"
-    if not template_path.exists():
-        template_path.write_bytes(template.SerializeToString())
+    template_path.write_bytes(template.SerializeToString())
     inputs_path = attempt_dir / "inputs.pb"
     inputs_path.write_bytes(inputs.SerializeToString(deterministic=True))
     previous = node_dir / str(attempt - 1) / "checkpoint"
@@ -238,6 +243,13 @@ def run_in_subprocess(  # noqa: PLR0917
         finally:
             subprocesses.done(proc)
     return _result(task, attempt_dir, code, stderr_path)
+
+
+def _clear_results(attempt_dir: Path) -> None:
+    """Remove what an earlier run left in ``attempt_dir`` that this attempt would read as its own."""
+    for stale in [attempt_dir / "outputs.pb", *attempt_dir.glob("error*.pb")]:
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(attempt_dir / "checkpoint", ignore_errors=True)
 
 
 def _result(task: Any, attempt_dir: Path, code: int, stderr_path: Path) -> _idl.LiteralMap:

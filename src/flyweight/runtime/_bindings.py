@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flyweight import _idl
-from flyweight.errors import PlatformError
+from flyweight.errors import NotSupportedError, PlatformError
 from flyweight.workflows import GLOBAL_INPUT_NODE_ID, Binding, Promise
 
 __all__ = ["resolve_bindings", "resolve_value"]
@@ -34,7 +34,7 @@ def _step(lit: _idl.Literal, key: str | int, where: str) -> _idl.Literal:
         if key not in lit.map.literals:
             raise KeyError(f"{where}: key {key!r} is not in the dict (keys: {sorted(lit.map.literals)})")
         return lit.map.literals[key]
-    raise NotImplementedError(
+    raise NotSupportedError(
         f"{where}: the local engine resolves promise paths into lists (p[0]) and dicts (p['k']) only; "
         f"reaching into a {kind or 'value'} (a dataclass field, for example) is not supported yet — "
         "pass the whole value and read the field inside the task"

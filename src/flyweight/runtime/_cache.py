@@ -393,7 +393,10 @@ class LocalCache:
             return  # another process has already replaced it
         aside = self.path.with_name(DATABASE_NAME + ".corrupt")
         try:
-            os.replace(self.path, aside)
+            try:
+                os.replace(self.path, aside)
+            except FileNotFoundError:
+                return  # another thread or process moved it aside first
             for suffix in ("-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(str(self.path) + suffix)

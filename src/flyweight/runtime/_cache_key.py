@@ -1,6 +1,10 @@
 """The key of a local cache entry: which inputs count, and how they become a stable digest.
 
-A cached result is found again by ``(task name, cache version, inputs digest)``. The digest must be
+A cached result is found again by ``(task name, version, inputs digest)``, where the version is the
+task's ``cache_version`` and a digest of its typed interface, ``<cache_version>-<interface digest>``,
+as Flyte's catalog names a dataset version: a task whose inputs or outputs change type misses the
+entries written before the change instead of handing a downstream node values of the old types. The
+inputs digest must be
 the same in every process and on every run for the same inputs, so it is computed from bytes, never
 from Python's ``hash()``:
 
@@ -24,7 +28,7 @@ from collections.abc import Iterable
 
 from flyweight import _idl
 
-__all__ = ["KEY_SCHEME", "hashed_inputs", "inputs_digest"]
+__all__ = ["KEY_SCHEME", "entry_version", "hashed_inputs", "inputs_digest"]
 
 KEY_SCHEME = b"flyweight-local-cache-v1\x00"
 
@@ -72,3 +76,10 @@ def inputs_digest(inputs: _idl.LiteralMap, ignore: Iterable[str] = ()) -> str:
         True
     """
     return hashlib.sha256(KEY_SCHEME + hashed_inputs(inputs, ignore)).hexdigest()
+
+
+def entry_version(cache_version: str, interface: _idl.TypedInterface) -> str:
+    """The version an entry is stored under: ``cache_version`` and the first 16 hex digits of the SHA-256
+    of the interface's deterministic bytes (names and literal types of inputs and outputs)."""
+    signature = hashlib.sha256(interface.SerializeToString(deterministic=True)).hexdigest()[:16]
+    return f"{cache_version}-{signature}"

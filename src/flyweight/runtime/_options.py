@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flyweight.errors import StorageError
 from flyweight.runtime._attempt import Subprocesses
 
 if TYPE_CHECKING:
@@ -54,6 +55,12 @@ class RunOptions:
     cache: LocalCache | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
+    slots: threading.BoundedSemaphore = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        # Held by a task node while it runs: every graph of the run (sub-workflows have their own pools)
+        # shares these, so at most `workers` tasks run at once in the whole run.
+        self.slots = threading.BoundedSemaphore(self.workers)
 
     def local_cache(self) -> LocalCache:
         """The cache given to the run, else the environment's (made when a cached task first runs)."""
@@ -78,6 +85,18 @@ class BlobDir:
         self.given = path is not None
         self._path = Path(path) if path is not None else None
         self._lock = threading.Lock()
+        if self._path is not None:  # a directory given by the caller is checked before anything runs
+            try:
+                self._path.mkdir(parents=True, exist_ok=True)
+                usable = os.access(self._path, os.W_OK | os.X_OK)
+                reason = "it is not writable"
+            except OSError as e:
+                usable, reason = False, str(e)
+            if not usable:
+                raise StorageError(
+                    f"blob_dir {str(self._path)!r} cannot be used as the run's blob directory ({reason}); "
+                    "give a writable directory, or none for a temporary one"
+                )
 
     @property
     def made(self) -> bool:
@@ -87,5 +106,11 @@ class BlobDir:
     def path(self) -> Path:
         with self._lock:
             if self._path is None:
-                self._path = Path(tempfile.mkdtemp(prefix="flyweight-run-"))
+                try:
+                    self._path = Path(tempfile.mkdtemp(prefix="flyweight-run-"))
+                except OSError as e:
+                    raise StorageError(
+                        f"cannot make a temporary blob directory for the run ({e}); set TMPDIR to a "
+                        "writable directory or give blob_dir"
+                    ) from e
             return self._path
