@@ -80,6 +80,16 @@ def failing(x: int) -> int:
     return explode(x=add(x=x, items=[]))
 
 
+@task
+def make_cfg(k: str) -> Cfg:
+    return Cfg(k=k)
+
+
+@workflow
+def field_of(k: str) -> int:
+    return add(x=make_cfg(k=k).n, items=[])
+
+
 ten = LaunchPlan.get_or_create(pipeline, "ten", fixed_inputs={"x": 10}, default_inputs={"items": [5]})
 '''
 

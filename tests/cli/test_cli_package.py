@@ -141,6 +141,17 @@ def test_a_directory_source_root(project: Path, tmp_path: Path) -> None:
         ({"empty.py": "x = 1\n"}, ["empty.py"], "no tasks, workflows or launch plans found in empty"),
         ({"notes.txt": "hi"}, ["notes.txt"], "is not a Python file"),
         ({}, ["../outside.py"], "outside the source root"),
+        (
+            {"script.py": "import sys\nsys.exit(3)\n"},
+            ["script.py"],
+            "'script' failed to import: SystemExit: 3",
+        ),
+        (
+            {"my-flow.py": ""},
+            ["my-flow.py"],
+            "(got 'my-flow'); rename it so each part is a Python identifier",
+        ),
+        ({}, ["."], "'.' is the source root itself; name a file or package below it"),
         ({"empty.py": ""}, ["empty.py", "--image", "ghcr.io/acme/app"], "has no tag or digest"),
         ({"empty.py": ""}, ["empty.py", "--image", "a:1", "--image", "b:2"], "two default images"),
         ({"empty.py": ""}, ["empty.py", "--env", "NOVALUE"], "expected KEY=VALUE"),
@@ -168,6 +179,22 @@ def test_an_existing_output_needs_force(project: Path) -> None:
     assert Path("flyte-package.tgz").read_bytes() == b"old"
     assert invoke("package", "wf_pipeline.py", "-f").exit_code == 0
     assert len(archive_members(Path("flyte-package.tgz").read_bytes())) == 8
+
+
+def test_an_output_that_cannot_be_written_is_an_error_and_leaves_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(project, "flyweight")
+
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("flyweight.cli._archive.os.replace", refuse)
+    result = invoke("package", "wf_pipeline.py", "-o", "out.tgz")
+    assert result.exit_code == 1
+    assert "Error: cannot write " in result.output
+    assert "out.tgz: Permission denied" in result.output
+    assert not [p.name for p in project.iterdir() if "out.tgz" in p.name]
 
 
 def test_the_console_script_reports_errors_and_exits_1(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ import pytest
 from tests.cli.cli_fixtures import invoke, project
 from tests.cli.cli_run_sources import RUN_SQL, RUN_WF, write
 
-from flyweight.cli._inputs import parse_value, type_name
+from flyweight.cli._inputs import parse_value
 from flyweight.cli._progress import LiveProgress, PlainProgress
+from flyweight.cli._shapes import type_name
 from flyweight.types import FlyteDirectory, FlyteFile
 
 __all__ = ["project"]
@@ -91,6 +92,8 @@ def test_the_file_lists_its_entities(wf_file: Path) -> None:
         (["--cfg", '{"n": 2}'], "Invalid value for '--cfg': '{\"n\": 2}' is not a valid Cfg"),
         (["--color", "green"], "'green' is not a valid Color: expected one of red, blue"),
         (["--d", '{"a": "b"}'], "is not a valid dict[str, int]"),
+        (["--items", "[1.5]"], "is not a valid list[int]: expected int, got number 1.5 at $[0]"),
+        (["--cfg", '{"k": "v", "nn": 2}'], "is not a valid Cfg: unknown field 'nn' of Cfg at $"),
     ],
 )
 def test_a_value_that_does_not_parse_is_a_usage_error(wf_file: Path, args: list[str], message: str) -> None:
@@ -104,7 +107,7 @@ def test_a_value_that_does_not_parse_is_a_usage_error(wf_file: Path, args: list[
 def test_a_missing_input_is_a_usage_error_naming_it(wf_file: Path) -> None:
     result = invoke("run", "run_wf.py", "pipeline", "--x", "1", "--cfg", CFG)
     assert result.exit_code == 2
-    assert "Missing option '--items'" in result.output
+    assert "Missing option '--items'. Expected a value of type list[int]." in result.output
 
 
 def test_an_unknown_entity_names_what_the_file_has(wf_file: Path) -> None:
@@ -112,6 +115,43 @@ def test_an_unknown_entity_names_what_the_file_has(wf_file: Path) -> None:
     assert result.exit_code == 2
     assert "no task, workflow or launch plan named 'nothing' in run_wf.py" in result.output
     assert "pipeline" in result.output
+
+
+def test_a_name_that_is_not_an_entity_says_what_it_is(wf_file: Path) -> None:
+    (wf_file.parent / "odd.py").write_text(
+        "from flyweight import task\nlimit = 3\ndef plain() -> None: ...\n@task\ndef real() -> None: ...\n"
+    )
+    result = invoke("run", "odd.py", "limit")
+    assert result.exit_code == 2
+    assert "'limit' in odd.py is of type int, not a task, workflow or launch plan (found: real)" in " ".join(
+        result.output.split()
+    )
+    result = invoke("run", "odd.py", "plain")
+    assert result.exit_code == 2
+    assert "is a function (decorate it with flyweight's @task or @workflow)" in " ".join(
+        result.output.split()
+    )
+
+
+def test_an_input_named_like_an_option_blocks_only_its_entity(project: Path) -> None:
+    (project / "clash.py").write_text(
+        "from flyweight import task\n"
+        "@task\ndef asks(help: int) -> int:\n    return help\n"
+        "@task\ndef fine(x: int) -> int:\n    return x\n"
+    )
+    listing = invoke("run", "clash.py", "--help")
+    assert listing.exit_code == 0, listing.output
+    assert "fine" in listing.output
+    assert "asks" in listing.output
+    assert invoke("run", "clash.py", "fine", "--x", "2").output.splitlines()[-1] == "o0 = 2"
+    help_text = invoke("run", "clash.py", "asks", "--help")
+    assert help_text.exit_code == 0
+    assert "It cannot run: input 'help' has the name of an option" in " ".join(help_text.output.split())
+    refused = invoke("run", "clash.py", "asks")
+    assert refused.exit_code == 1
+    assert "input 'help' has the name of an option of `flyweight run` (--help); rename the input" in (
+        refused.output
+    )
 
 
 def test_a_missing_file_is_a_usage_error(project: Path) -> None:
@@ -127,6 +167,13 @@ def test_a_failing_node_prints_the_report_and_exits_1(wf_file: Path) -> None:
     assert "ValueError: no good: 3" in result.output
     failed = [line for line in _lines(result.output) if line[:3] == ["n1", "run_wf.explode", "failed"]]
     assert len(failed) == 1
+
+
+def test_a_feature_the_local_engine_lacks_is_a_one_line_error_not_a_traceback(wf_file: Path) -> None:
+    result = invoke("run", "run_wf.py", "field_of", "--k", "a")
+    assert result.exit_code == 1
+    assert "a dataclass field, for example) is not supported yet" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_plain_progress_and_a_cached_node_on_the_second_run(wf_file: Path, cache_dir: Path) -> None:
@@ -180,6 +227,10 @@ def test_a_launch_plan_hides_its_fixed_inputs(wf_file: Path) -> None:
     result = invoke("run", "run_wf.py", "ten", "--cfg", '{"k": "t"}')
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "o0 = t:15:[('a', 1)]:red"
+    assert "Fixed inputs (not options): x=10." in " ".join(help_text.split())
+    refused = invoke("run", "run_wf.py", "ten", "--cfg", '{"k": "t"}', "--x", "1")
+    assert refused.exit_code == 2
+    assert "input 'x' is fixed by the launch plan 'ten'; it cannot be given" in refused.output
 
 
 def test_a_plugin_task_runs_through_the_container_entrypoint(project: Path, cache_dir: Path) -> None:
@@ -253,6 +304,16 @@ def test_the_live_table_has_a_row_per_node() -> None:
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert ["n0", "a", "succeeded", "1", "2.00s"] in _lines(text)
     assert ["n1", "b", "cached"] in _lines(text)
+
+
+def test_the_live_table_shows_names_as_text() -> None:
+    from rich.console import Console
+
+    progress = LiveProgress()
+    progress("n0", "running", {"entity": "lib.[bold]odd[/]", "attempt": 1})
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(progress._table())
+    assert "lib.[bold]odd[/]" in console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_flyweight_help_does_not_import_rich() -> None:

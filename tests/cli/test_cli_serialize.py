@@ -49,3 +49,26 @@ def test_errors_leave_the_folder_alone(project: Path) -> None:
     assert result.exit_code == 1
     assert "ModuleNotFoundError: No module named 'no_such_module_here'" in result.output
     assert not (project / "out").exists()
+
+
+def test_a_failed_write_keeps_the_files_already_there(project: Path) -> None:
+    write_project(project, "flyweight")
+    out = project / "out"
+    assert invoke("serialize", "pkg", "-f", "out").exit_code == 0
+    (out / "3_pkg.jobs.greeting_3.pb").unlink()
+    (out / "3_pkg.jobs.greeting_3.pb").mkdir()  # the last file cannot be written
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    result = invoke("serialize", "pkg", "-f", "out", "--force")
+    assert result.exit_code == 1
+    assert "Error: cannot write into" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_folder_below_a_file_is_an_error(project: Path) -> None:
+    write_project(project, "flyweight")
+    (project / "notes").write_text("")
+    result = invoke("serialize", "pkg", "-f", "notes/out")
+    assert result.exit_code == 1
+    assert "cannot write into" in result.output
+    assert "Not a directory" in result.output

@@ -2,7 +2,8 @@
 
 Each input ``x_y`` becomes ``--x-y`` (``--x_y`` is accepted too). Its text is parsed by the input's type:
 ``int``/``float``/``str``/``bool``; ISO ``datetime``/``date``; a ``timedelta`` as seconds or ``1h30m``;
-an enum by value (``--help`` lists the choices); ``list``/``dict``/dataclasses from JSON; ``FlyteFile`` /
+an enum by value (``--help`` lists the choices); ``list``/``dict``/dataclasses from JSON, whose shape must fit
+the type (no ``"1"`` for an int, no unknown dataclass fields: nothing is converted silently); ``FlyteFile`` /
 ``FlyteDirectory`` from a path or URI; ``Optional[T]`` also takes ``none``. The parsed value is checked
 by the type engine, so a value the run would refuse is a usage error naming the input and its type
 (exit status 2), before anything runs. Defaults are the interface's (a launch plan's saved inputs win),
@@ -17,7 +18,6 @@ import enum
 import json
 import os
 import re
-import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 
 import click
 
+from flyweight.cli._shapes import admits_none, conform, is_union, optional_of, strip_annotated, type_name
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.interface import NO_DEFAULT
 from flyweight.types import TypeEngine
@@ -43,51 +44,6 @@ _DURATION = re.compile(
 def option_name(name: str) -> str:
     """``min_ms`` → ``--min-ms``."""
     return "--" + name.replace("_", "-")
-
-
-def _strip_annotated(py_type: Any) -> Any:
-    while typing.get_origin(py_type) is typing.Annotated:
-        py_type = py_type.__origin__
-    return py_type
-
-
-def _optional_of(py_type: Any) -> Any | None:
-    """``T`` for ``Optional[T]`` (one other member), else None."""
-    if typing.get_origin(py_type) not in (typing.Union, types.UnionType):
-        return None
-    others = [a for a in typing.get_args(py_type) if a is not type(None)]
-    if len(others) == len(typing.get_args(py_type)) or len(others) != 1:
-        return None
-    return others[0]
-
-
-def _is_union(py_type: Any) -> bool:
-    return typing.get_origin(py_type) in (typing.Union, types.UnionType)
-
-
-def _admits_none(py_type: Any) -> bool:
-    py_type = _strip_annotated(py_type)
-    return py_type is type(None) or (_is_union(py_type) and type(None) in typing.get_args(py_type))
-
-
-def type_name(py_type: Any) -> str:
-    """A short readable name of an input type: ``int``, ``list[int]``, ``Optional[Config]``."""
-    py_type = _strip_annotated(py_type)
-    inner = _optional_of(py_type)
-    if inner is not None:
-        return f"Optional[{type_name(inner)}]"
-    if _is_union(py_type):
-        return " | ".join(type_name(a) for a in typing.get_args(py_type))
-    origin = typing.get_origin(py_type)
-    if origin is not None:
-        args = typing.get_args(py_type)
-        base = getattr(origin, "__name__", str(origin))
-        return f"{base}[{', '.join(type_name(a) for a in args)}]" if args else base
-    if py_type is type(None):
-        return "None"
-    if isinstance(py_type, type):
-        return py_type.__name__
-    return str(py_type).replace("typing.", "")
 
 
 def _blob_kind(py_type: Any) -> str | None:
@@ -114,7 +70,13 @@ def _bool(text: str) -> bool:
 
 
 def _timedelta(text: str) -> datetime.timedelta:
-    text = text.strip()
+    try:
+        return _duration(text.strip())
+    except OverflowError:
+        raise ValueError(f"longer than the longest duration ({datetime.timedelta.max.days} days)") from None
+
+
+def _duration(text: str) -> datetime.timedelta:
     try:
         return datetime.timedelta(seconds=float(text))
     except ValueError:
@@ -128,7 +90,7 @@ def _timedelta(text: str) -> datetime.timedelta:
             minutes=parts.get("m", 0),
             seconds=parts.get("s", 0),
         )
-    if text.count(":") == 2:
+    if text.count(":") == 2 and re.fullmatch(r"\d+:\d+:\d+(?:\.\d*)?", text):
         h, m, s = text.split(":")
         return datetime.timedelta(hours=int(h), minutes=int(m), seconds=float(s))
     raise ValueError("expected seconds, HH:MM:SS or a duration like 1h30m")
@@ -167,6 +129,7 @@ def _json(text: str) -> Any:
 
 def _from_json(text: str, py_type: Any) -> Any:
     raw = _json(text)
+    conform(raw, py_type, "$")
     from mashumaro.codecs.basic import BasicDecoder
 
     try:
@@ -192,13 +155,13 @@ def parse_value(text: str, py_type: Any) -> Any:
     Raises:
         ValueError: the text does not parse as that type (the message says why).
     """
-    py_type = _strip_annotated(py_type)
-    if _admits_none(py_type) and text.strip().lower() in _NONE_WORDS:
+    py_type = strip_annotated(py_type)
+    if admits_none(py_type) and text.strip().lower() in _NONE_WORDS:
         return None
-    inner = _optional_of(py_type)
+    inner = optional_of(py_type)
     if inner is not None:
         return parse_value(text, inner)
-    if _is_union(py_type):
+    if is_union(py_type):
         reasons = []
         for member in typing.get_args(py_type):
             if member is type(None):
@@ -226,7 +189,7 @@ def parse_value(text: str, py_type: Any) -> Any:
 
 def _check(value: Any, py_type: Any) -> None:
     """Convert ``value`` with the type engine, as the run will (files and directories are not uploaded)."""
-    if value is None or _blob_kind(_optional_of(_strip_annotated(py_type)) or py_type) is not None:
+    if value is None or _blob_kind(optional_of(strip_annotated(py_type)) or py_type) is not None:
         return
     lt = TypeEngine.to_literal_type(py_type)
     TypeEngine.to_literal(None, value, py_type, lt)
@@ -242,13 +205,16 @@ class InputType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return self.name
 
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"Expected a value of type {self.name}."
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
         try:
             parsed = parse_value(value, self.py_type)
             _check(parsed, self.py_type)
-        except (ValueError, TypeTransformerFailedError) as e:
+        except (ValueError, OverflowError, TypeTransformerFailedError) as e:
             self.fail(f"{value!r} is not a valid {self.name}: {e}", param, ctx)
         return parsed
 
@@ -272,8 +238,8 @@ def _display(value: Any) -> str:
 
 
 def _help(py_type: Any, description: str | None) -> str:
-    bare = _strip_annotated(py_type)
-    inner = _optional_of(bare) or bare
+    bare = strip_annotated(py_type)
+    inner = optional_of(bare) or bare
     how = ""
     if isinstance(inner, type) and issubclass(inner, enum.Enum):
         how = f"One of: {', '.join(str(m.value) for m in inner)}"
@@ -309,7 +275,7 @@ def input_options(
         names = [flag] if flag == f"--{name}" else [flag, f"--{name}"]
         # ``(T, None)`` is "no default" unless T admits None (then the default is None), as in Interface
         no_default = default is NO_DEFAULT or default is None
-        required = no_default and not _admits_none(py_type)
+        required = no_default and not admits_none(py_type)
         text = _help(py_type, (descriptions or {}).get(name))
         if not required:
             text += f"  [default: {'none' if no_default else _display(default)}]"

@@ -58,9 +58,12 @@ def module_name(target: str, source_root: Path) -> str:
     parts = list(relative.with_suffix("").parts) if resolved.is_file() else list(relative.parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
-    if not parts or not all(p.isidentifier() for p in parts):
+    if not parts:
+        raise PackagingError(f"{target!r} is the source root itself; name a file or package below it")
+    if not all(p.isidentifier() for p in parts):
         raise PackagingError(
-            f"{target!r} has no importable module name below {str(source_root)!r} (got {'.'.join(parts)!r})"
+            f"{target!r} has no importable module name below {str(source_root)!r} (got {'.'.join(parts)!r}); "
+            "rename it so each part is a Python identifier (letters, digits, underscores)"
         )
     return ".".join(parts)
 
@@ -81,7 +84,7 @@ def _describe_failure(name: str, error: BaseException) -> str:
 def _import(name: str, source_root: Path) -> ModuleType:
     try:
         module = importlib.import_module(name)
-    except Exception as e:
+    except (Exception, SystemExit) as e:  # a script's sys.exit() or argparse at import, too
         raise PackagingError(_describe_failure(name, e)) from e
     file = getattr(module, "__file__", None)
     if file is not None:

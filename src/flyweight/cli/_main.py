@@ -104,7 +104,10 @@ def package(targets: tuple[str, ...], output: Path, force: bool, **options: Any)
     if not output.parent.is_dir():
         raise PackagingError(f"cannot write {output}: the directory {output.parent} does not exist")
     files = _files(targets, options)
-    write_atomically(output, archive_bytes(files))
+    try:
+        write_atomically(output, archive_bytes(files))
+    except OSError as e:
+        raise PackagingError(f"cannot write {output}: {e.strerror or e}") from e
     click.echo(f"Packaged {len(files)} entities into {output}")
 
 
@@ -125,6 +128,8 @@ def serialize(targets: tuple[str, ...], folder: Path, force: bool, **options: An
 
     The same files as `pyflyte serialize workflows -f FOLDER` (and as the members of `flyweight package`).
     """
+    from flyweight.cli._archive import write_atomically
+
     stale = (
         sorted(p for p in folder.glob("*.pb") if _REGISTRATION_FILE.match(p.name)) if folder.is_dir() else []
     )
@@ -133,9 +138,14 @@ def serialize(targets: tuple[str, ...], folder: Path, force: bool, **options: An
             f"{folder} already holds registration files ({stale[0].name}, …); pass --force to replace them"
         )
     files = _files(targets, options)
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in stale:
-        path.unlink()
-    for name, data in files:
-        (folder / name).write_bytes(data)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files:  # each file whole or not at all; old files go only once all are written
+            write_atomically(folder / name, data)
+        written = {name for name, _ in files}
+        for path in stale:
+            if path.name not in written:
+                path.unlink()
+    except OSError as e:
+        raise PackagingError(f"cannot write into {folder}: {e.strerror or e}") from e
     click.echo(f"Serialized {len(files)} entities into {folder}")

@@ -98,6 +98,7 @@ class LiveProgress(Progress):
         self._live: Any = None
 
     def _table(self) -> Any:
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(box=None, pad_edge=False)
@@ -109,8 +110,8 @@ class LiveProgress(Progress):
             if row.state == "running" and row.started is not None:
                 duration = now - row.started
             table.add_row(
-                node_id,
-                row.entity,
+                escape(node_id),
+                escape(row.entity),  # names are text, not rich markup
                 f"[{_STYLES.get(row.state, '')}]{row.state}[/]",
                 "" if row.attempt is None else str(row.attempt),
                 _seconds(duration),

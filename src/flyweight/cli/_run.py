@@ -59,7 +59,7 @@ def _load(file: str) -> tuple[ModuleType, dict[str, Any], Path]:
     return module, named, root
 
 
-def _find(named: dict[str, Any], entity: str, file: str) -> Any:
+def _find(named: dict[str, Any], entity: str, file: str, module: ModuleType | None = None) -> Any:
     if entity in named:
         return named[entity]
     for value in named.values():
@@ -67,6 +67,16 @@ def _find(named: dict[str, Any], entity: str, file: str) -> Any:
         if entity in (full, full.rsplit(".", 1)[-1]):
             return value
     known = ", ".join(sorted(named)) or "none"
+    if module is not None and hasattr(module, entity):
+        value = getattr(module, entity)
+        what = (
+            "a function (decorate it with flyweight's @task or @workflow)"
+            if inspect.isfunction(value)
+            else f"of type {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+        )
+        raise click.UsageError(
+            f"{entity!r} in {file} is {what}, not a task, workflow or launch plan (found: {known})"
+        )
     raise click.UsageError(f"no task, workflow or launch plan named {entity!r} in {file} (found: {known})")
 
 
@@ -229,9 +239,44 @@ def _entity_command(name: str, entity: Any, root: Path) -> click.Command:
 
     command = click.Command(name, callback=callback, help=f"Run the {kind} {entity.name!r} on this machine.")
     _engine_options(command)
-    reserved = {opt for p in command.params for opt in p.opts + p.secondary_opts}
-    command.params[:0] = input_options(inputs, descriptions, reserved)
+    reserved = {opt for p in command.params for opt in p.opts + p.secondary_opts} | {"-h", "--help"}
+    try:
+        command.params[:0] = input_options(inputs, descriptions, reserved)
+    except click.ClickException as e:  # listed (so the file's --help works) but refuses to run
+        problem = e.message
+
+        def refuse(**_: Any) -> None:
+            raise click.ClickException(problem)
+
+        command.callback = refuse
+        command.help = f"{command.help} It cannot run: {problem}."
+    _fixed_options(command, entity, reserved)
     return command
+
+
+def _fixed_options(command: click.Command, entity: Any, reserved: set[str]) -> None:
+    """Hidden options for a launch plan's fixed inputs, so that giving one says it is fixed (not "no such
+    option"); ``--help`` lists their values."""
+    from flyweight.cli._inputs import option_name
+
+    fixed = sorted(getattr(entity, "fixed_input_names", ()))
+    if not fixed:
+        return
+    saved = getattr(entity, "saved_inputs", {})
+    shown = ", ".join(f"{n}={saved[n]!r}" if n in saved else n for n in fixed)
+    command.help = f"{command.help} Fixed inputs (not options): {shown}."
+    for name in fixed:
+        names = list(dict.fromkeys([option_name(name), f"--{name}"]))
+        if reserved.intersection(names):
+            continue
+
+        def refuse(ctx: click.Context, param: click.Parameter, value: Any, name: str = name) -> None:
+            if value is not None:
+                raise click.UsageError(
+                    f"input {name!r} is fixed by the launch plan {entity.name!r}; it cannot be given", ctx
+                )
+
+        command.params.append(click.Option(names, hidden=True, expose_value=False, callback=refuse))
 
 
 def _run(runnable: Any, values: dict[str, Any], params: dict[str, Any], root: Path) -> None:
@@ -288,7 +333,8 @@ class _FileGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         named, root = self._entities()
-        return _entity_command(cmd_name, _find(named, cmd_name, self.file), root)
+        module = self._loaded[0] if self._loaded is not None else None
+        return _entity_command(cmd_name, _find(named, cmd_name, self.file, module), root)
 
 
 class RunGroup(click.Group):
