@@ -188,6 +188,10 @@ def test_pickle_untyped_takes_anything() -> None:
         ("def f(x: int) -> tuple[int]: return 1", "only one"),
         ("def f(x: int) -> tuple[int, ...]: return 1", "a tuple of any length"),
         ("async def f(x: int) -> int: return 1", "async function"),
+        ("def f(x: int) -> int:\n    yield x", r"generator function \(it uses yield\).*return a list"),
+        ("f = lambda: 1", "got a lambda; a lambda has no name of its own"),
+        ("class f:\n    pass", "got the class 'f'"),
+        ("def f(self, x: int) -> int: return x", "looks like a method .* define it at module level"),
     ],
 )
 def test_bad_signatures_are_refused_when_decorated(source: str, message: str) -> None:
@@ -277,6 +281,35 @@ def test_pod_template_name_does_not_change_the_given_metadata() -> None:
         ({"execution_mode": PythonFunctionTask.ExecutionBehavior.DYNAMIC}, "not supported by flyweight yet"),
         ({"node_dependency_hints": []}, "only be used on dynamic tasks"),
         ({"enable_deck": True, "disable_deck": False}, "only one of"),
+        (
+            {"cache": True, "cache_version": 1},
+            r"cache_version=1\): expected str, got int; write cache_version='1'",
+        ),
+        ({"cache": True, "cache_version": "1", "cache_serialize": "yes"}, "cache_serialize='yes'.*bool"),
+        ({"cache": True, "cache_version": "1", "cache_ignore_input_vars": 3}, "expected input names"),
+        ({"interruptible": "yes"}, r"interruptible='yes'\): expected bool, got str"),
+        ({"deprecated": True}, "deprecated=True.*expected str"),
+        ({"enable_deck": "no"}, "enable_deck='no'.*expected bool"),
+        ({"timeout": -5}, "timeout of -5 seconds is negative"),
+        ({"timeout": datetime.timedelta(minutes=-1)}, "timeout of -60 seconds is negative"),
+        ({"environment": ["A=1"]}, "environment must be a dict of str to str, got list"),
+        ({"environment": {"WORKERS": 4}}, r"environment: 'WORKERS': 4 .* quote it: \{'WORKERS': '4'\}"),
+        ({"labels": {"team": 1}}, "labels: 'team': 1"),
+        ({"annotations": "a=b"}, "annotations must be a dict"),
+        ({"pod_template_name": 3}, "pod_template_name must be the name of a PodTemplate"),
+        (
+            {"secret_requests": Secret(group="db", key="pw")},
+            r"must be a list of flyweight.Secret, got Secret",
+        ),
+        ({"secret_requests": "db"}, "must be a list of flyweight.Secret, got str"),
+        ({"docs": "what it does"}, "docs must be a flyweight.Documentation, got str"),
+        (
+            {"requests": Resources(cpu="abc")},
+            r"requests=Resources\(cpu='abc'\): 'abc' is not a Kubernetes quantity",
+        ),
+        ({"limits": Resources(mem="1GB")}, "Kubernetes spells it '1G' \\(decimal\\) or '1Gi' \\(binary\\)"),
+        ({"resources": Resources(cpu=("1", "x"))}, "'x' is not a Kubernetes quantity"),
+        ({"requests": Resources(cpu=-1)}, "cannot be negative"),
     ],
 )
 def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
@@ -285,6 +318,47 @@ def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
 
     with pytest.raises(TaskDefinitionError, match=message):
         task(**options)(f)
+
+
+@pytest.mark.parametrize(
+    "resources",
+    [
+        Resources(cpu="500m", mem="1.5Gi", gpu="1", ephemeral_storage="10G"),
+        Resources(cpu=0.5, mem=1024, gpu=0),
+        Resources(cpu="1e3", mem="129e6", ephemeral_storage=""),
+        Resources(cpu=(".5", "2"), mem=("512Mi", "1Gi")),
+    ],
+)
+def test_kubernetes_quantities_are_accepted(resources: Resources) -> None:
+    def f(x: int) -> int:
+        return x
+
+    task(resources=resources)(f)
+
+
+def test_a_cache_version_without_cache_warns_and_does_not_cache() -> None:
+    def f(x: int) -> int:
+        return x
+
+    with pytest.warns(UserWarning, match=r"cache_version='1'\) without cache=True: the task is not cached"):
+        t = task(cache_version="1")(f)
+    assert not t.metadata.cache
+
+
+def test_metadata_of_another_type_is_refused() -> None:
+    def f(x: int) -> int:
+        return x
+
+    with pytest.raises(TaskDefinitionError, match="metadata must be a flyweight.TaskMetadata, got dict"):
+        PythonFunctionTask(None, f, metadata={"retries": 2})
+
+
+def test_a_task_is_not_decorated_twice() -> None:
+    def f(x: int) -> int:
+        return x
+
+    with pytest.raises(TaskDefinitionError, match="already a task or workflow; decorate the function once"):
+        task(task(f))  # type: ignore[arg-type]
 
 
 def test_an_unknown_option_is_a_type_error() -> None:

@@ -134,3 +134,36 @@ def test_calling_a_launch_plan_outside_a_body_is_a_local_run() -> None:
     with running_workflows_with(lambda w, args, kwargs: calls.append((w, args, kwargs))):
         lp(n=1)
     assert calls == [(wf, (), {"n": 1, "k": 1, "maybe": None})]
+
+
+def test_a_fixed_input_cannot_be_changed_by_a_local_run() -> None:
+    lp = LaunchPlan.get_or_create(make_workflow(), "lp_fixed_local", fixed_inputs={"k": 3})
+    with pytest.raises(WorkflowCompileError, match="launch plan 'lp_fixed_local' fixes input\\(s\\) 'k'"):
+        lp(n=1, k=4)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"labels": ["team"]}, "labels must be a dict of str to str, got list"),
+        ({"annotations": {"n": 1}}, r"annotations: 'n': 1 must be str to str.*quote it: \{'n': '1'\}"),
+        ({"max_parallelism": "3"}, "max_parallelism='3' is not valid"),
+        ({"max_parallelism": -1}, "max_parallelism=-1 is not valid"),
+        ({"raw_output_data_config": 3}, "raw_output_data_config=3 is not valid"),
+        ({"security_context": ["db"]}, r"security_context=\['db'\] is not valid"),
+        ({"overwrite_cache": "yes"}, "overwrite_cache='yes' is not valid"),
+        ({"fixed_inputs": [("k", 1)]}, "fixed_inputs must be a dict of input name to value, got list"),
+    ],
+)
+def test_options_of_the_wrong_type_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(WorkflowCompileError, match=message):
+        LaunchPlan.get_or_create(make_workflow(), "lp_bad_option", **options)
+
+
+def test_a_launch_plan_needs_a_workflow_and_a_str_name() -> None:
+    with pytest.raises(WorkflowCompileError, match="a launch plan starts a workflow, got a task"):
+        LaunchPlan.get_or_create(inc, "lp_of_a_task")  # type: ignore[arg-type]
+    with pytest.raises(WorkflowCompileError, match="got function"):
+        LaunchPlan.get_default_launch_plan(None, make_workflow().function)
+    with pytest.raises(WorkflowCompileError, match="the name must be a non-empty str, got 5"):
+        LaunchPlan.get_or_create(make_workflow(), 5)  # type: ignore[arg-type]

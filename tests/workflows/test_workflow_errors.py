@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional
 
 import pytest
@@ -137,8 +138,26 @@ def test_an_input_given_twice() -> None:
         (lambda p: p == 1, "==", "compare inside a task"),
         (lambda p: p < 1, "<", "compare inside a task"),
         (lambda p: 3 in p, "'in'", "compare inside a task"),
+        (str, "str() (or print", "print repr(p)"),
+        (lambda p: p.bit_length(), "'.bit_length'", "use .bit_length inside a task"),
     ],
-    ids=["if", "add", "radd", "neg", "int", "float", "index", "format", "iter", "len", "eq", "lt", "in"],
+    ids=[
+        "if",
+        "add",
+        "radd",
+        "neg",
+        "int",
+        "float",
+        "index",
+        "format",
+        "iter",
+        "len",
+        "eq",
+        "lt",
+        "in",
+        "str",
+        "method",
+    ],
 )
 def test_using_a_promise_as_a_python_value(use: Any, action: str, fix: str) -> None:
     def misuse(a: int) -> int:
@@ -240,6 +259,16 @@ def test_returning_none_from_a_workflow_with_outputs() -> None:
     assert "declares output(s) (o0: int) but its body returned None" in msg
 
 
+def test_returning_none_for_one_optional_output_binds_a_none() -> None:
+    def nothing_yet(a: int) -> Optional[int]:
+        inc(n=a)
+        return None
+
+    wf = workflow(nothing_yet)
+    [binding] = wf.output_bindings
+    assert binding.var == "o0" and "none_type" in str(binding.value)
+
+
 def test_returning_a_value_from_a_workflow_without_outputs() -> None:
     def extra(a: int) -> None:
         return inc(n=a)  # type: ignore[no-any-return]
@@ -315,3 +344,91 @@ def test_with_overrides_is_not_supported_yet() -> None:
     wf = workflow(overrides)
     with pytest.raises(NotImplementedError, match="with_overrides"):
         wf.compile()
+
+
+def test_str_of_a_promise_is_not_bound_as_text() -> None:
+    def as_text(a: int) -> str:
+        return text(s=str(a))
+
+    msg = compile_error(as_text)
+    assert "str() (or print, or '%s' formatting) uses input 'a' of the workflow as a Python value" in msg
+
+
+def test_str_of_the_result_of_a_task_without_outputs() -> None:
+    def as_text(a: int) -> str:
+        return text(s=str(side()))
+
+    assert "uses the result of 'mod.side'" in compile_error(as_text)
+
+
+def test_a_method_of_a_plain_value() -> None:
+    def upper(a: str) -> str:
+        return text(s=text(s=a).upper())
+
+    msg = compile_error(upper)
+    assert "'.upper' uses output 'o' of node n0 (task 'mod.text') as a Python value" in msg
+    assert "use .upper inside a task that takes it as an input" in msg
+
+
+async def _async_body(a: int) -> int:
+    return a
+
+
+def _generator_body(a: int) -> int:  # type: ignore[misc]
+    yield inc(n=a)
+
+
+class _Body:
+    def __init__(self, a: int) -> None:
+        self.a = a
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (_async_body, r"function '_async_body' is an async function; a workflow body runs once"),
+        (_generator_body, r"is a generator function \(it uses yield\).*return the promises"),
+        (lambda a: a, "got a lambda"),
+        (_Body, "got the class '_Body'"),
+        (inc, "got FlyweightPluginTask 'mod.inc', which is already a task or workflow"),
+        (__import__("functools").partial(_async_body, a=1), "needs a function defined with def, got partial"),
+    ],
+    ids=["async", "generator", "lambda", "class", "task", "partial"],
+)
+def test_what_is_not_a_plain_function_is_refused_when_decorated(function: Any, message: str) -> None:
+    with pytest.raises(WorkflowCompileError, match=message):
+        workflow(function)
+
+
+def test_docs_of_another_type_are_refused_when_decorated() -> None:
+    def documented(a: int) -> int:
+        return inc(n=a)
+
+    with pytest.raises(
+        WorkflowCompileError, match="workflow '.*documented': docs must be a flyweight.Documentation"
+    ):
+        workflow(documented, docs="adds one")  # type: ignore[call-overload]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are new in Python 3.11")
+def test_an_error_of_the_body_itself_says_which_workflow_was_compiling() -> None:
+    def broken(a: int) -> int:
+        raise KeyError("settings")
+
+    wf = workflow(broken)
+    with pytest.raises(KeyError) as info:
+        wf.compile()
+    assert info.value.__notes__ == [
+        "(raised while compiling the body of workflow 'test_workflow_errors.broken')"
+    ]
+
+
+def test_a_promise_as_a_dict_key() -> None:
+    counts = plugin("counts", {"d": dict[str, int]}, {})
+
+    def keyed(a: str) -> None:
+        counts(d={text(s=a): 1})
+
+    msg = compile_error(keyed)
+    assert "node n1 (task 'mod.counts'), input 'd': a dict key is Promise(output 'o' of node n0" in msg
+    assert "build a dict with computed keys inside a task" in msg

@@ -370,6 +370,18 @@ def build_passthrough(sdk: Sdk) -> Built:
     return Built(passthrough)
 
 
+def build_optional_none(sdk: Sdk) -> Built:
+    """A workflow whose one optional output is ``return None`` (a constant none), after a call."""
+    side = sdk.plugin("side", {"n": int}, {})
+
+    @sdk.workflow
+    def optional_none(a: int) -> Optional[int]:
+        side(n=a)
+        return None
+
+    return Built(optional_none)
+
+
 SHAPES: dict[str, Callable[[Sdk], Built]] = {
     name[len("build_") :]: fn for name, fn in globals().items() if name.startswith("build_") and callable(fn)
 }

@@ -10,7 +10,9 @@ the one serializer (``Task.serialize_to_model``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import datetime
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from flyweight import _idl
@@ -46,7 +48,72 @@ def split_resources(resources: Resources) -> ResourceSpec:
     return ResourceSpec(requests=Resources(**requests), limits=Resources(**limits))
 
 
+# A Kubernetes quantity (k8s.io/apimachinery resource.Quantity), without a sign: Kubernetes refuses
+# anything else when it starts the pod, long after registration.
+_QUANTITY = re.compile(r"(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][-+]?\d+)?")
+
+
+def _check_quantities(what: str, resources: Resources) -> None:
+    for field in dataclasses.fields(resources):
+        value = getattr(resources, field.name)
+        for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+            where = f"{what}={type(resources).__name__}({field.name}={value!r})"
+            where += f" [{i}]" if isinstance(value, (list, tuple)) else ""
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and item < 0:
+                raise TaskDefinitionError(f"{where}: a quantity cannot be negative; pass 0 or more")
+            if isinstance(item, str) and item and not _QUANTITY.fullmatch(item):
+                bytes_unit = re.fullmatch(r"(\d+)([KMGTPE])B", item, re.IGNORECASE)
+                hint = ""
+                if bytes_unit:
+                    n, unit = bytes_unit[1], bytes_unit[2].upper()
+                    decimal = "k" if unit == "K" else unit
+                    hint = f"; Kubernetes spells it {n + decimal!r} (decimal) or {n + unit + 'i'!r} (binary)"
+                raise TaskDefinitionError(
+                    f"{where}: {item!r} is not a Kubernetes quantity{hint}; write a number with an optional "
+                    "unit: '500m', '2', '1.5', '512Mi', '2Gi', '1G'"
+                )
+
+
+def _check_str_dict(what: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise TaskDefinitionError(
+            f"{what} must be a dict of str to str, got {type(value).__name__} {value!r}; write "
+            f"{what}={{'NAME': 'value'}}"
+        )
+    for k, v in value.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TaskDefinitionError(
+                f"{what}: {k!r}: {v!r} must be str to str, got {type(k).__name__} to {type(v).__name__}; "
+                f"quote it: {{{str(k)!r}: {str(v)!r}}}"
+            )
+    return dict(value)
+
+
+def _check_metadata(metadata: Any) -> TaskMetadata:
+    if metadata is None:
+        return TaskMetadata()
+    if not isinstance(metadata, TaskMetadata):
+        raise TaskDefinitionError(
+            f"metadata must be a flyweight.TaskMetadata, got {type(metadata).__name__}; write "
+            "metadata=TaskMetadata(retries=2)"
+        )
+    timeout = metadata.timeout
+    if isinstance(timeout, datetime.timedelta) and timeout < datetime.timedelta(0):
+        raise TaskDefinitionError(
+            f"timeout of {timeout.total_seconds():g} seconds is negative; pass the longest a run may "
+            "take (timedelta(minutes=5) or seconds), or 0 for no limit"
+        )
+    return metadata
+
+
 def _check_secrets(secret_requests: list[Secret] | None) -> SecurityContext | None:
+    if secret_requests is not None and (
+        isinstance(secret_requests, (Secret, str, Mapping)) or not isinstance(secret_requests, Iterable)
+    ):
+        raise TaskDefinitionError(
+            f"secret_requests must be a list of flyweight.Secret, got {type(secret_requests).__name__} "
+            f"{secret_requests!r}; write secret_requests=[Secret(group='db', key='password')]"
+        )
     for s in secret_requests or []:
         if not isinstance(s, Secret):
             raise TaskDefinitionError(
@@ -62,6 +129,8 @@ def _resource_spec(
     for what, value in (("requests", requests), ("limits", limits), ("resources", resources)):
         if value is not None and not isinstance(value, Resources):
             raise TaskDefinitionError(f"{what} must be a flyweight.Resources, got {type(value).__name__}")
+        if value is not None:
+            _check_quantities(what, value)
     if resources is not None:
         if requests is not None or limits is not None:
             raise TaskDefinitionError(
@@ -123,14 +192,21 @@ class PythonAutoContainerTask(PythonTask[T]):
             raise TaskDefinitionError(
                 f"container_image must be an image name string, got {type(container_image).__name__}"
             )
-        metadata = kwargs.pop("metadata", None) or TaskMetadata()
+        metadata = _check_metadata(kwargs.pop("metadata", None))
         changes: dict[str, Any] = {}
         if pod_template_name is not None:
+            if not isinstance(pod_template_name, str):
+                raise TaskDefinitionError(
+                    f"pod_template_name must be the name of a PodTemplate (a str), got "
+                    f"{type(pod_template_name).__name__} {pod_template_name!r}"
+                )
             changes["pod_template_name"] = pod_template_name
         for field in ("labels", "annotations"):
             value = kwargs.pop(field, None)
             if value is not None:
-                changes[field] = dict(value)
+                changes[field] = _check_str_dict(field, value)
+        if environment is not None:
+            environment = _check_str_dict("environment", environment)
         if changes:
             metadata = dataclasses.replace(metadata, **changes)
         self._resources = _resource_spec(requests, limits, resources)

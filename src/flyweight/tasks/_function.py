@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
-import inspect
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
@@ -22,7 +22,12 @@ from flyweight.settings import Resources, Secret
 from flyweight.tasks._auto_container import PythonAutoContainerTask
 from flyweight.tasks._metadata import DEFAULT_DECK_FIELDS, DeckField, Documentation, TaskMetadata
 from flyweight.tasks._resolver import TaskResolverMixin
-from flyweight.tasks._signature import function_module_name, interface_from_function, merge_docs
+from flyweight.tasks._signature import (
+    check_plain_function,
+    function_module_name,
+    interface_from_function,
+    merge_docs,
+)
 from flyweight.types import TypeEngine
 
 __all__ = ["PythonFunctionTask", "task"]
@@ -75,15 +80,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         pickle_untyped: bool = False,
         **kwargs: Any,
     ) -> None:
-        if not callable(task_function) or not isinstance(getattr(task_function, "__name__", None), str):
-            raise TaskDefinitionError(
-                f"PythonFunctionTask needs a function defined with def, got {task_function!r}"
-            )
-        if inspect.iscoroutinefunction(task_function):
-            raise TaskDefinitionError(
-                f"{task_function.__qualname__} is an async function; flyweight runs only plain (def) "
-                "function tasks so far"
-            )
+        check_plain_function(task_function, "task")
         if execution_mode is not ExecutionBehavior.DEFAULT:
             raise TaskDefinitionError(
                 f"execution_mode={execution_mode} is not supported by flyweight yet (dynamic and eager "
@@ -176,6 +173,21 @@ def _check_cache_inputs(name: str, metadata: Any, inputs: dict[str, Any]) -> Non
             f"{'is not an input' if len(unknown) == 1 else 'are not inputs'}; its inputs are: "
             f"{', '.join(inputs) or 'none'}"
         )
+
+
+def _ignored_inputs(names: Any) -> tuple[str, ...]:
+    """``cache_ignore_input_vars`` as a tuple of names (one name may be given as a str)."""
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        return (names,)
+    items = tuple(names) if isinstance(names, Iterable) else None
+    if items is None or not all(isinstance(k, str) for k in items):
+        raise TaskDefinitionError(
+            f"@task(cache_ignore_input_vars={names!r}): expected input names (a list of str), got "
+            f"{type(names).__name__}; write cache_ignore_input_vars=['seed']"
+        )
+    return items
 
 
 if TYPE_CHECKING:
@@ -300,8 +312,8 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
     Args:
         task_config: plugin configuration; flyweight has no function-task plugins yet, so it must be None.
         cache: whether Flyte may reuse the outputs of an earlier run with the same inputs; needs
-            ``cache_version``. Local calls do not use a cache yet (that is the local engine's part);
-            the cache fields reach the template.
+            ``cache_version``. A workflow run by the local engine (``wf(...)``, ``flyweight run``) reuses
+            outputs from the local cache (``FLYWEIGHT_CACHE_DIR``); a direct call of the task always runs it.
         retries: how many times Flyte retries the task after a recoverable failure.
         interruptible: whether the task may run on interruptible (spot) machines; None inherits.
         deprecated: a deprecation message Flyte shows when the task is used.
@@ -356,16 +368,34 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
             "objects yet: use cache=True, cache_version='1'"
         )
 
+    for option, value, allowed, example in (
+        ("cache_version", cache_version, str, "cache_version='1'"),
+        ("cache_serialize", cache_serialize, bool, "cache_serialize=True"),
+        ("interruptible", interruptible, bool, "interruptible=True"),
+        ("deprecated", deprecated, str, "deprecated='use new_task instead'"),
+        ("enable_deck", enable_deck, bool, "enable_deck=True"),
+        ("disable_deck", disable_deck, bool, "enable_deck=False"),
+    ):
+        if value is not None and not isinstance(value, allowed):
+            raise TaskDefinitionError(
+                f"@task({option}={value!r}): expected {allowed.__name__}, got {type(value).__name__}; "
+                f"write {example}"
+            )
+    ignored = _ignored_inputs(cache_ignore_input_vars)
+    if cache_version and not cache:
+        warnings.warn(
+            f"@task(cache_version={cache_version!r}) without cache=True: the task is not cached; add "
+            "cache=True to cache it",
+            UserWarning,
+            stacklevel=2,
+        )
+
     def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any]:
         metadata = TaskMetadata(
             cache=cache,
             cache_serialize=bool(cache_serialize),
             cache_version=cache_version or "",
-            cache_ignore_input_vars=(
-                (cache_ignore_input_vars,)
-                if isinstance(cache_ignore_input_vars, str)
-                else tuple(cache_ignore_input_vars or ())
-            ),
+            cache_ignore_input_vars=ignored,
             retries=retries,
             interruptible=interruptible,
             deprecated=deprecated,

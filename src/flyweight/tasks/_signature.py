@@ -24,7 +24,13 @@ from flyweight.tasks._docstring import Docstring, parse_docstring
 from flyweight.tasks._metadata import Description, Documentation
 from flyweight.tasks._tracker import _main_module_name
 
-__all__ = ["function_module_name", "interface_from_function", "merge_docs", "output_names"]
+__all__ = [
+    "check_plain_function",
+    "function_module_name",
+    "interface_from_function",
+    "merge_docs",
+    "output_names",
+]
 
 
 def output_names(n: int) -> list[str]:
@@ -34,6 +40,52 @@ def output_names(n: int) -> list[str]:
 
 def _describe(fn: Callable[..., Any]) -> str:
     return f"function {getattr(fn, '__qualname__', repr(fn))!r}"
+
+
+def check_plain_function(fn: Any, kind: str) -> None:
+    """Refuse what ``@task`` / ``@workflow`` (``kind``) cannot be made of: anything but a named, plain
+    (not async, not generator) function defined with ``def``.
+
+    Raises:
+        TaskDefinitionError: naming what came and what to write instead.
+    """
+    if isinstance(fn, type):
+        raise TaskDefinitionError(
+            f"@{kind} needs a function defined with def, got the class {fn.__qualname__!r}; decorate a "
+            "module-level function instead"
+        )
+    if getattr(fn, "python_interface", None) is not None and hasattr(fn, "compile"):
+        raise TaskDefinitionError(
+            f"@{kind} got {type(fn).__name__} {getattr(fn, 'name', fn)!r}, which is already a task or "
+            f"workflow; decorate the function once (remove the extra @{kind})"
+        )
+    if not callable(fn) or not isinstance(getattr(fn, "__name__", None), str):
+        raise TaskDefinitionError(
+            f"@{kind} needs a function defined with def, got {type(fn).__name__} {fn!r}; "
+            "write a def that calls it"
+        )
+    if fn.__name__ == "<lambda>":
+        raise TaskDefinitionError(
+            f"@{kind} needs a function defined with def, got a lambda; a lambda has no name of its own, "
+            f"and Flyte finds a {kind} by its name: define it with def at module level"
+        )
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        fix = (
+            "flyweight runs only plain (def) function tasks so far"
+            if kind == "task"
+            else "a workflow body runs once, synchronously, to build the graph"
+        )
+        raise TaskDefinitionError(f"{_describe(fn)} is an async function; {fix}: make it a plain def")
+    if inspect.isgeneratorfunction(fn):
+        fix = (
+            "return a list instead of yielding values"
+            if kind == "task"
+            else "return the promises instead of yielding them"
+        )
+        raise TaskDefinitionError(
+            f"{_describe(fn)} is a generator function (it uses yield); a {kind} returns its outputs "
+            f"once: {fix}"
+        )
 
 
 def _is_named_tuple(t: Any) -> bool:
@@ -116,6 +168,11 @@ def interface_from_function(fn: Callable[..., Any], pickle_untyped: bool = False
             )
         annotation = hints.get(name, None)
         if annotation is None:
+            if not pickle_untyped and name in ("self", "cls") and next(iter(signature.parameters)) == name:
+                raise TaskDefinitionError(
+                    f"{_describe(fn)} looks like a method (its first parameter is {name!r}); a task or "
+                    "workflow is a plain function: define it at module level, outside the class"
+                )
             if not pickle_untyped:
                 raise TaskDefinitionError(
                     f"{_describe(fn)}: parameter {name!r} has no type; add a type annotation "
@@ -148,6 +205,11 @@ def function_module_name(fn: Callable[..., Any]) -> str:
 def merge_docs(docs: Documentation | None, docstring: Any) -> Documentation:
     """The documentation of a task or workflow: ``docs`` with the docstring's summary and long text filling
     (or replacing) its own, as flytekit does; ``docs`` itself is not changed."""
+    if docs is not None and not isinstance(docs, Documentation):
+        raise TaskDefinitionError(
+            f"docs must be a flyweight.Documentation, got {type(docs).__name__} {docs!r}; write "
+            "docs=Documentation(short_description=...), or put the description in the docstring"
+        )
     short = getattr(docstring, "short_description", None)
     long = getattr(docstring, "long_description", None)
     if docs is None:

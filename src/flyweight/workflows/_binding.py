@@ -134,7 +134,7 @@ class Binder:
         if not hit[2]:
             raise WorkflowCompileError(
                 f"workflow {self.workflow_name!r}: {where()}: expected {describe_type(lt)}, got "
-                f"{p._describe()}, a {describe_type(src)}; pass a value of the input's type, or change "
+                f"{p._describe()}, a {describe_type(src)}; pass a value of that type, or change "
                 "the types so they agree"
             )
 
@@ -191,6 +191,12 @@ class Binder:
             inner = lt.map_value_type
             out: dict[str, Any] = {}
             for k, v in value.items():
+                if isinstance(k, (Promise, VoidPromise)):
+                    raise WorkflowCompileError(
+                        f"workflow {self.workflow_name!r}: {where()}: a dict key is {k!r}, a promise; "
+                        "the keys of a dict passed in a workflow body must be known when it compiles (str "
+                        "constants): build a dict with computed keys inside a task"
+                    )
                 if not isinstance(k, str):
                     raise WorkflowCompileError(
                         f"workflow {self.workflow_name!r}: {where()}: dict keys must be str, got "

@@ -211,7 +211,13 @@ def compile_body(workflow: Any, function: Callable[..., Any]) -> tuple[list[Node
     in_vars = typed.inputs.variables
     inputs = {k: Promise(k, NodeOutput(start, k), in_vars[k].type) for k in iface.inputs}
     with compiling(compiler):
-        result = function(**inputs)
+        try:
+            result = function(**inputs)
+        except Exception as e:
+            add_note = getattr(e, "add_note", None)  # Python 3.11+
+            if add_note is not None and not isinstance(e, WorkflowCompileError):  # the user's own error
+                add_note(f"(raised while compiling the body of workflow {name!r})")
+            raise
     return compiler.nodes, _output_bindings(compiler, workflow, result)
 
 
@@ -228,7 +234,8 @@ def _output_bindings(compiler: Compiler, workflow: Any, result: Any) -> list[Bin
             f"{wf} returns {result!r} but declares no outputs; annotate the return type "
             "(def wf(...) -> int:) or return nothing"
         )
-    if result is None or isinstance(result, VoidPromise):
+    none_is_a_value = result is None and len(names) == 1 and admits_none(out_vars[names[0]].type)
+    if (result is None and not none_is_a_value) or isinstance(result, VoidPromise):
         raise WorkflowCompileError(
             f"{wf} declares output(s) ({declared}) but its body returned "
             f"{'None' if result is None else 'the result of a call without outputs'}; return the promise(s)"

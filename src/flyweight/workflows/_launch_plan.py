@@ -25,10 +25,11 @@ from flyweight._idl import (
     TypedInterface,
     Void,
 )
-from flyweight.errors import TypeTransformerFailedError, WorkflowCompileError
+from flyweight.errors import NotSupportedError, TypeTransformerFailedError, WorkflowCompileError
 from flyweight.interface import NO_DEFAULT, Interface
 from flyweight.types import TypeEngine
 from flyweight.workflows._binding import admits_none
+from flyweight.workflows._launch_plan_checks import check_options, check_workflow, str_dict
 from flyweight.workflows._node import LAUNCH_PLAN
 from flyweight.workflows._workflow import WorkflowBase
 
@@ -69,15 +70,6 @@ def _parameters(
             param.default.CopyFrom(_literal(owner, name, default, py_type, var.type))
         out.parameters[name].CopyFrom(param)
     return out
-
-
-def _values(x: Any) -> dict[str, str]:
-    """Labels or annotations given as a dict or as an object with ``values`` (flytekit's models)."""
-    if x is None:
-        return {}
-    if isinstance(x, Mapping):
-        return dict(x)
-    return dict(x.values)
 
 
 _OPTIONS = (
@@ -145,9 +137,7 @@ class LaunchPlan:
             ("concurrency", concurrency),
         ):
             if value:
-                raise NotImplementedError(
-                    f"launch plan {name!r}: {option}= is not supported by flyweight yet"
-                )
+                raise NotSupportedError(f"launch plan {name!r}: {option}= is not supported by flyweight yet")
         self._name = name
         self._workflow = workflow
         kept = ParameterMap()
@@ -157,10 +147,11 @@ class LaunchPlan:
         self._parameters = kept
         self._fixed_inputs = fixed_inputs
         self._saved_inputs: dict[str, Any] = {}
-        self._labels = _values(labels)
-        self._annotations = _values(annotations)
-        self._raw_output_data_config: str | None = getattr(
-            raw_output_data_config, "output_location_prefix", raw_output_data_config
+        owner = f"launch plan {name!r}"
+        self._labels = str_dict(owner, "labels", labels)
+        self._annotations = str_dict(owner, "annotations", annotations)
+        self._raw_output_data_config: str | None = check_options(
+            owner, raw_output_data_config, max_parallelism, security_context, overwrite_cache
         )
         self._max_parallelism = max_parallelism
         self._security_context = security_context
@@ -175,6 +166,7 @@ class LaunchPlan:
         ``ctx`` is accepted for flytekit's signature and not used. The same object comes back for the same
         workflow.
         """
+        check_workflow(workflow, None)
         cached = cls.CACHE.get(workflow.name)
         if cached is not None and cached._workflow is workflow:
             return cached
@@ -225,9 +217,16 @@ class LaunchPlan:
             WorkflowCompileError: an input name is not an input of the workflow, or a value does not fit
                 its type; or another workflow already has a launch plan of this name.
         """
+        check_workflow(workflow, name)
         if auth_role is not None:
-            raise NotImplementedError(f"launch plan {name!r}: auth_role is deprecated; use security_context")
+            raise NotSupportedError(f"launch plan {name!r}: auth_role is deprecated; use security_context")
         owner = f"launch plan {name!r}"
+        for option, given in (("default_inputs", default_inputs), ("fixed_inputs", fixed_inputs)):
+            if given is not None and not isinstance(given, Mapping):
+                raise WorkflowCompileError(
+                    f"{owner}: {option} must be a dict of input name to value, got {type(given).__name__}; "
+                    f"write {option}={{'x': 1}}"
+                )
         defaults = dict(default_inputs or {})
         fixed = dict(fixed_inputs or {})
         iface = workflow.python_interface
@@ -281,6 +280,7 @@ class LaunchPlan:
             WorkflowCompileError: options without a name (the default plan has none), or a name already
                 used with other options.
         """
+        check_workflow(workflow, name)
         options = {k: v for k, v in locals().items() if k in _OPTIONS}
         if name is None:
             given = [k for k, v in options.items() if v is not None and k != "auto_activate"]
@@ -386,6 +386,13 @@ class LaunchPlan:
         compiler = current_compiler()
         if compiler is not None:
             return compiler.add_entity(self, args, kwargs)
+        fixed = sorted(k for k in kwargs if k in self._fixed_inputs.literals)
+        if fixed:
+            raise WorkflowCompileError(
+                f"launch plan {self._name!r} fixes input(s) {', '.join(map(repr, fixed))}, so a run cannot "
+                "change them (Flyte refuses it too); leave them out of the call, or use a launch plan that "
+                "does not fix them"
+            )
         return self._workflow(*args, **{**self._saved_inputs, **kwargs})
 
     def __repr__(self) -> str:

@@ -6,17 +6,19 @@ The body of a ``@workflow`` runs once, at compile time, when no task has run: a 
 lists and dicts), returned as the workflow's outputs, ordered with ``>>``, and indexed (``p.field``,
 ``p["key"]``, ``p[0]``) to pass a part of a value.
 
-Everything that needs the value itself — ``if p:``, ``p + 1``, ``int(p)``, ``for x in p``, ``f"{p}"``,
-comparisons — raises :class:`~flyweight.errors.WorkflowCompileError` naming the workflow, the node and
-the output, and saying what to do instead: the value only exists when the workflow runs.
+Everything that needs the value itself — ``if p:``, ``p + 1``, ``int(p)``, ``str(p)``, ``p.upper()``,
+``for x in p``, ``f"{p}"``, comparisons — raises :class:`~flyweight.errors.WorkflowCompileError` naming
+the workflow, the node and the output, and saying what to do instead: the value only exists when the
+workflow runs.
 """
 
 from __future__ import annotations
 
 import collections
+import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from flyweight.errors import WorkflowCompileError
+from flyweight.errors import NotSupportedError, WorkflowCompileError
 from flyweight.workflows._node import START, Node, NodeOutput
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ _COMPARE = (
     "which flyweight does not support yet)"
 )
 _CONVERT = "convert it inside a task that takes it as an input"
+_STR = "convert it inside a task that takes it as an input (to see what the promise refers to, print repr(p))"
 _ITERATE = (
     "a task with several outputs returns a tuple of promises, unpack that (a, b = t()); to loop over a "
     "list, do it inside a task"
@@ -41,6 +44,14 @@ _ITERATE = (
 
 # Literal types whose values have no attributes or items to reach into (Flyte's simple types).
 _PLAIN_SIMPLE = frozenset({1, 2, 3, 4, 5, 6})  # INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION
+_SIMPLE_TYPES: dict[int, type] = {
+    1: int,
+    2: float,
+    3: str,
+    4: bool,
+    5: datetime.datetime,
+    6: datetime.timedelta,
+}
 
 
 class Promise:
@@ -142,6 +153,8 @@ class Promise:
             raise self._value_error(f"reading [{key!r}] of a value that is already here", _CONVERT)
         lt = self._type
         if not self._attr_path and lt is not None and lt.simple in _PLAIN_SIMPLE and not _has_more(lt):
+            if isinstance(key, str) and hasattr(_SIMPLE_TYPES[lt.simple], key):
+                raise self._value_error(f"'.{key}'", f"use .{key} inside a task that takes it as an input")
             raise WorkflowCompileError(
                 f"workflow {self._workflow()!r}: {self._describe()} is a plain value "
                 f"({_simple_name(lt.simple)}) and has no field or item {key!r}; only dataclasses, dicts "
@@ -151,7 +164,7 @@ class Promise:
 
     def with_overrides(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Per-node overrides (resources, retries, names…) are not supported by flyweight yet."""
-        raise NotImplementedError(
+        raise NotSupportedError(
             f"workflow {self._workflow()!r}: with_overrides() on {self._describe()} is not supported by "
             "flyweight yet; set retries, timeout and resources on the task itself"
         )
@@ -189,7 +202,11 @@ class Promise:
             return f"Promise({self._var!r}, ready)"
         return f"Promise({self._describe()})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        if self._ref is None:
+            return repr(self)
+        # str(p) would pass for a value: t(name=str(p)) would bind the text "Promise(...)"
+        raise self._value_error("str() (or print, or '%s' formatting)", _STR)
 
 
 def _refuse(action: str, fix: str) -> Any:
@@ -299,7 +316,7 @@ class VoidPromise:
 
     def with_overrides(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Per-node overrides are not supported by flyweight yet."""
-        raise NotImplementedError(
+        raise NotSupportedError(
             f"with_overrides() on the call of {self._task_name!r} is not supported by flyweight yet; set "
             "retries, timeout and resources on the task itself"
         )
@@ -327,6 +344,7 @@ def _void_use(action: str) -> Any:
 
 for _name, _action in {
     "__bool__": "a truth test",
+    "__str__": "str() (or print, or '%s' formatting)",
     "__iter__": "iterating",
     "__eq__": "'=='",
     "__add__": "'+'",

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 from flyweight._context import current_compiler, workflow_runner
 from flyweight._idl import NodeMetadata, TypedInterface
-from flyweight.errors import TaskDefinitionError, WorkflowCompileError
+from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowCompileError
 from flyweight.interface import Interface, typed_interface
 from flyweight.tasks import Documentation, function_module_name, interface_from_function, merge_docs
+from flyweight.tasks._signature import check_plain_function
 from flyweight.workflows._compiler import compile_body
 from flyweight.workflows._metadata import (
     WorkflowFailurePolicy,
@@ -68,7 +69,7 @@ class WorkflowBase:
             )
         for option, value in (("on_failure", on_failure), ("default_options", default_options)):
             if value is not None:
-                raise NotImplementedError(
+                raise NotSupportedError(
                     f"workflow {name!r}: {option}= is not supported by flyweight yet; remove it"
                 )
         self._name = name
@@ -204,9 +205,14 @@ class PythonFunctionWorkflow(WorkflowBase):
         pickle_untyped: bool = False,
         default_options: Any = None,
     ) -> None:
+        try:
+            check_plain_function(workflow_function, "workflow")
+        except TaskDefinitionError as e:
+            raise WorkflowCompileError(str(e)) from e
         name = f"{function_module_name(workflow_function)}.{workflow_function.__name__}"
         try:
             native = interface_from_function(workflow_function, pickle_untyped=pickle_untyped)
+            merge_docs(docs, None)  # refuses docs that are not Documentation
         except TaskDefinitionError as e:
             raise WorkflowCompileError(f"workflow {name!r}: {e}") from e
         self._workflow_function = workflow_function
@@ -244,7 +250,7 @@ class PythonFunctionWorkflow(WorkflowBase):
         if self._compiled:
             return
         if kwargs:
-            raise NotImplementedError(f"workflow {self._name!r}: compile() takes no arguments in flyweight")
+            raise NotSupportedError(f"workflow {self._name!r}: compile() takes no arguments in flyweight")
         if self._compiling:
             raise WorkflowCompileError(
                 f"workflow {self._name!r} calls itself; a workflow cannot contain itself as a sub-workflow"
