@@ -533,28 +533,6 @@ def test_sys_exit_in_a_task_fails_its_node_instead_of_ending_the_caller() -> Non
     assert isinstance(info.value.__cause__.__cause__, SystemExit)  # type: ignore[union-attr]
 
 
-def test_an_ordering_cycle_is_refused_before_anything_runs() -> None:
-    from flyweight.errors import WorkflowCompileError
-
-    ran: list[int] = []
-
-    @task
-    def note(x: int) -> int:
-        ran.append(x)
-        return x
-
-    @workflow
-    def wf(x: int) -> None:
-        first = note(x=x)
-        p, q = note(x=first), note(x=first)
-        p >> q
-        q >> p
-
-    with pytest.raises(WorkflowCompileError, match=r"nodes n1, n2 wait for each other"):
-        run_workflow(wf, {"x": 1})
-    assert ran == []
-
-
 def test_a_promise_path_out_of_range_in_the_outputs_is_a_workflow_execution_error() -> None:
     @task
     def pair(x: int) -> list[int]:

@@ -200,6 +200,26 @@ def test_passing_the_result_of_a_task_without_outputs() -> None:
     assert "a >> b" in msg
 
 
+def test_an_ordering_that_closes_a_cycle() -> None:
+    def looped(a: int) -> None:
+        first = inc(n=a)
+        p, q = inc(n=first), inc(n=first)
+        p >> q
+        q >> p
+
+    msg = compile_error(looped)
+    assert "node n2 (task 'mod.inc') cannot run before node n1 (task 'mod.inc')" in msg
+    assert "which it already waits for (a cycle)" in msg
+
+
+def test_an_ordering_against_a_data_dependency_closes_a_cycle() -> None:
+    def backwards(a: int) -> None:
+        first = inc(n=a)
+        inc(n=first) >> first
+
+    assert "node n1 (task 'mod.inc') cannot run before node n0" in compile_error(backwards)
+
+
 def test_passing_all_outputs_of_a_multi_output_call() -> None:
     def whole(a: int) -> int:
         return inc(n=two(a=a, b=a))

@@ -36,7 +36,7 @@ from flyweight.runtime._attempt import (
 )
 from flyweight.runtime._bindings import resolve_bindings
 from flyweight.runtime._cache_key import entry_version
-from flyweight.runtime._checks import check_acyclic, check_arguments
+from flyweight.runtime._checks import check_arguments
 from flyweight.runtime._options import (
     CACHED,
     FAILED,
@@ -129,7 +129,6 @@ class _Graph:
             for up in n.upstream_nodes:
                 dependents[up.id].append(n)
         ready = collections.deque(n for n in nodes if not n.upstream_nodes)
-        check_acyclic(self.workflow.name, nodes, ready, dependents)
         for n in nodes:
             self.options.emit(self.prefix + n.id, PENDING, {"entity": _entity_name(n), "kind": n.kind})
         failures: list[_NodeFailed] = []

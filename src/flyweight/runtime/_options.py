@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -42,6 +43,25 @@ per state ``attempt`` (running, retried, failed), ``duration`` in seconds (retri
 ``error`` (retried, failed), ``timed_out`` and ``where`` (``"in-process"`` / ``"subprocess"``)."""
 
 
+class Slots:
+    """``n`` tokens a task holds while it runs, as ``with slots:``; waits while none is free.
+
+    A ``threading.Semaphore`` would do the same through a Python-level condition (a few µs per task);
+    a ``SimpleQueue`` of tokens is a C-level lock, so a chain of tiny tasks barely notices it.
+    """
+
+    def __init__(self, n: int) -> None:
+        self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
+        for _ in range(n):
+            self._tokens.put(None)
+
+    def __enter__(self) -> None:
+        self._tokens.get()
+
+    def __exit__(self, *exc: object) -> None:
+        self._tokens.put(None)
+
+
 @dataclasses.dataclass
 class RunOptions:
     """The settings and shared state of one run (see ``run_workflow`` for the switches)."""
@@ -55,12 +75,12 @@ class RunOptions:
     cache: LocalCache | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
-    slots: threading.BoundedSemaphore = dataclasses.field(init=False)
+    slots: Slots = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         # Held by a task node while it runs: every graph of the run (sub-workflows have their own pools)
         # shares these, so at most `workers` tasks run at once in the whole run.
-        self.slots = threading.BoundedSemaphore(self.workers)
+        self.slots = Slots(self.workers)
 
     def local_cache(self) -> LocalCache:
         """The cache given to the run, else the environment's (made when a cached task first runs)."""

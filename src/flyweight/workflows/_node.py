@@ -104,8 +104,11 @@ class Node:
             raise _ordering_error(self, "itself")
         if START in (self.kind, other.kind):
             return
-        if not any(n is self for n in other.upstream_nodes):
-            other.upstream_nodes.append(self)
+        if any(n is self for n in other.upstream_nodes):
+            return
+        if _waits_for(self, other):
+            raise _ordering_error(self, f"{other.describe()}, which it already waits for (a cycle)")
+        other.upstream_nodes.append(self)
 
     def __rshift__(self, other: Node) -> Node:
         self.runs_before(other)
@@ -119,6 +122,20 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self._id!r}, {self.kind} {getattr(self.flyte_entity, 'name', None)!r})"
+
+
+def _waits_for(node: Node, other: Node) -> bool:
+    """Whether ``node`` runs after ``other``, directly or through the nodes it waits for."""
+    seen: set[int] = set()
+    todo = list(node.upstream_nodes)
+    while todo:
+        up = todo.pop()
+        if up is other:
+            return True
+        if id(up) not in seen:
+            seen.add(id(up))
+            todo.extend(up.upstream_nodes)
+    return False
 
 
 def _ordering_error(node: Node, what: str) -> Exception:
