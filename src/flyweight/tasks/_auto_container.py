@@ -19,6 +19,7 @@ from flyweight import _idl
 from flyweight.errors import TaskDefinitionError
 from flyweight.serialize import container, merge_env
 from flyweight.settings import Resources, Secret, SecurityContext, SerializationSettings, resolve_image
+from flyweight.tasks._checks import str_dict
 from flyweight.tasks._customized import ResourceSpec
 from flyweight.tasks._function_resolver import default_task_resolver
 from flyweight.tasks._metadata import TaskMetadata
@@ -72,21 +73,6 @@ def _check_quantities(what: str, resources: Resources) -> None:
                     f"{where}: {item!r} is not a Kubernetes quantity{hint}; write a number with an optional "
                     "unit: '500m', '2', '1.5', '512Mi', '2Gi', '1G'"
                 )
-
-
-def _check_str_dict(what: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise TaskDefinitionError(
-            f"{what} must be a dict of str to str, got {type(value).__name__} {value!r}; write "
-            f"{what}={{'NAME': 'value'}}"
-        )
-    for k, v in value.items():
-        if not isinstance(k, str) or not isinstance(v, str):
-            raise TaskDefinitionError(
-                f"{what}: {k!r}: {v!r} must be str to str, got {type(k).__name__} to {type(v).__name__}; "
-                f"quote it: {{{str(k)!r}: {str(v)!r}}}"
-            )
-    return dict(value)
 
 
 def _check_metadata(metadata: Any) -> TaskMetadata:
@@ -204,9 +190,9 @@ class PythonAutoContainerTask(PythonTask[T]):
         for field in ("labels", "annotations"):
             value = kwargs.pop(field, None)
             if value is not None:
-                changes[field] = _check_str_dict(field, value)
+                changes[field] = str_dict(field, value)
         if environment is not None:
-            environment = _check_str_dict("environment", environment)
+            environment = str_dict("environment", environment)
         if changes:
             metadata = dataclasses.replace(metadata, **changes)
         self._resources = _resource_spec(requests, limits, resources)

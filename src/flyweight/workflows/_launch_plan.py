@@ -29,7 +29,7 @@ from flyweight.errors import NotSupportedError, TypeTransformerFailedError, Work
 from flyweight.interface import NO_DEFAULT, Interface
 from flyweight.types import TypeEngine
 from flyweight.workflows._binding import admits_none
-from flyweight.workflows._launch_plan_checks import check_options, check_workflow, str_dict
+from flyweight.workflows._launch_plan_checks import check_options, check_workflow, labels_dict
 from flyweight.workflows._node import LAUNCH_PLAN
 from flyweight.workflows._workflow import WorkflowBase
 
@@ -148,8 +148,8 @@ class LaunchPlan:
         self._fixed_inputs = fixed_inputs
         self._saved_inputs: dict[str, Any] = {}
         owner = f"launch plan {name!r}"
-        self._labels = str_dict(owner, "labels", labels)
-        self._annotations = str_dict(owner, "annotations", annotations)
+        self._labels = labels_dict(owner, "labels", labels)
+        self._annotations = labels_dict(owner, "annotations", annotations)
         self._raw_output_data_config: str | None = check_options(
             owner, raw_output_data_config, max_parallelism, security_context, overwrite_cache
         )

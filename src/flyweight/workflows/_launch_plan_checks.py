@@ -7,28 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from flyweight.errors import WorkflowCompileError
+from flyweight.tasks._checks import str_dict
 from flyweight.workflows._workflow import WorkflowBase
 
-__all__ = ["check_options", "check_workflow", "str_dict"]
+__all__ = ["check_options", "check_workflow", "labels_dict"]
 
 
-def str_dict(owner: str, what: str, x: Any) -> dict[str, str]:
+def labels_dict(owner: str, what: str, x: Any) -> dict[str, str]:
     """Labels or annotations given as a dict or as an object with ``values`` (flytekit's models)."""
     if x is None:
         return {}
-    values = x if isinstance(x, Mapping) else getattr(x, "values", None)
-    if not isinstance(values, Mapping):
-        raise WorkflowCompileError(
-            f"{owner}: {what} must be a dict of str to str, got {type(x).__name__} {x!r}; write "
-            f"{what}={{'team': 'data'}}"
-        )
-    for k, v in values.items():
-        if not isinstance(k, str) or not isinstance(v, str):
-            raise WorkflowCompileError(
-                f"{owner}: {what}: {k!r}: {v!r} must be str to str, got {type(k).__name__} to "
-                f"{type(v).__name__}; quote it: {{{str(k)!r}: {str(v)!r}}}"
-            )
-    return dict(values)
+    values = x if isinstance(x, Mapping) else getattr(x, "values", x)
+    return str_dict(f"{owner}: {what}", values, WorkflowCompileError, "'team': 'data'")
 
 
 def check_workflow(workflow: Any, name: Any) -> None:
