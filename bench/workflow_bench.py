@@ -71,8 +71,8 @@ def wide(args: argparse.Namespace, flytekit_python: Path) -> dict[str, Any]:
     in_process = 1 if args.quick else 5
     series = [
         # (series, interpreter, side, mode, processes, repeats per process)
-        ("flyweight subprocess-1", fw, "flyweight", "subprocess-1", 1, 2),
-        ("flyweight subprocess-2", fw, "flyweight", "subprocess-2", 1, 2),
+        ("flyweight subprocess-1", fw, "flyweight", "subprocess-1", 1, 3),
+        ("flyweight subprocess-2", fw, "flyweight", "subprocess-2", 1, 3),
         ("flytekit entrypoint-2", fk, "flytekit", "entrypoint-2", 1, 2),
         ("flyweight in-process", fw, "flyweight", "in-process", args.call_runs, in_process),
         ("flytekit in-process", fk, "flytekit", "in-process", args.call_runs, in_process),
