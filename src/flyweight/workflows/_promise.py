@@ -42,8 +42,9 @@ _ITERATE = (
     "list, do it inside a task"
 )
 
-# Literal types whose values have no attributes or items to reach into (Flyte's simple types).
-_PLAIN_SIMPLE = frozenset({1, 2, 3, 4, 5, 6})  # INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION
+# Literal types whose values have no attributes or items to reach into (Flyte's simple types): flyteidl's
+# SimpleType numbers (INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION), without importing protobuf
+# here, and the Python type of each.
 _SIMPLE_TYPES: dict[int, type] = {
     1: int,
     2: float,
@@ -52,6 +53,7 @@ _SIMPLE_TYPES: dict[int, type] = {
     5: datetime.datetime,
     6: datetime.timedelta,
 }
+_PLAIN_SIMPLE = frozenset(_SIMPLE_TYPES)
 
 
 class Promise:
