@@ -187,6 +187,17 @@ class BlobValue:
 
     path: Any
     _remote_source: str | None
+    _format: typing.ClassVar[str] = ""  # set by ``Kind["csv"]`` on the subclass it makes (``with_format``)
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        """``FlyteFile["csv"]`` / ``FlyteDirectory["csv"]``: the subclass recording the format ``csv`` (the
+        same class every time)."""
+        return with_format(cls, item)
+
+    @classmethod
+    def extension(cls) -> str:
+        """The format of this type: ``"csv"`` for ``FlyteFile["csv"]``, ``""`` when none was given."""
+        return cls._format
 
     def _identity(self) -> tuple[Any, ...]:
         """What makes two values of the same kind equal, besides their source."""

@@ -14,7 +14,7 @@ import typing
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
@@ -66,8 +66,6 @@ class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-a
         ['a.txt']
     """
 
-    _format: ClassVar[str] = ""
-
     def __init__(
         self,
         path: PathType,
@@ -84,15 +82,6 @@ class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-a
             self._remote_source = os.fspath(path)
             self._local_path = FlyteContextManager.current_context().file_access.get_random_local_path()
             self._downloader = Download(self._remote_source, self._local_path, multipart=True)
-
-    def __class_getitem__(cls, item: Any) -> Any:
-        """``FlyteDirectory["csv"]``: the subclass recording the format ``csv`` (the same class each time)."""
-        return with_format(cls, item)
-
-    @classmethod
-    def extension(cls) -> str:
-        """The format of this directory type (``""`` when none was given)."""
-        return cls._format
 
     @classmethod
     def new_remote(cls, stem: str | None = None, alt: str | None = None) -> FlyteDirectory[T]:

@@ -15,7 +15,7 @@ import os
 import typing
 import uuid
 from collections.abc import Callable, Iterator
-from typing import IO, Any, ClassVar, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
@@ -77,8 +77,6 @@ class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
         'a,b\\n'
     """
 
-    _format: ClassVar[str] = ""
-
     def __init__(
         self,
         path: PathType,
@@ -98,15 +96,6 @@ class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
             self._remote_source = os.fspath(path)
             self._local_path = fa.get_random_local_path(self._remote_source)
             self._downloader = Download(self._remote_source, self._local_path, multipart=False)
-
-    def __class_getitem__(cls, item: Any) -> Any:
-        """``FlyteFile["csv"]``: the subclass that records the format ``csv`` (the same class every time)."""
-        return with_format(cls, item)
-
-    @classmethod
-    def extension(cls) -> str:
-        """The format of this file type: ``"csv"`` for ``FlyteFile["csv"]``, ``""`` for ``FlyteFile``."""
-        return cls._format
 
     @classmethod
     def new_remote_file(cls, name: str | None = None, alt: str | None = None) -> FlyteFile[T]:
