@@ -8,7 +8,7 @@ STAMP_RUNTIME := $(VENV)/.stamp-runtime
 STAMP_TEST    := $(VENV)/.stamp-test
 DEMO_IMAGE ?= localhost:30000/flyweight-demo:v1
 
-.PHONY: demo test lint typecheck layers pytest bench clean
+.PHONY: demo test lint typecheck layers pytest goldens bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ pytest: $(STAMP_TEST)
 	FLYWEIGHT_REQUIRE_ORACLE=1 $(PY) -m pytest -q
 
 test: lint typecheck layers pytest
+
+goldens: $(STAMP_TEST)
+	$(PY) tools/goldens.py
 
 bench: $(STAMP_RUNTIME)
 	$(PY) bench/run.py

@@ -4,6 +4,8 @@ The identity map: the launcher ``pyflyte-execute`` → ``flyweight-execute``, fl
 flyweight's, flytekit's executor path → ``flyweight.plugins.sqlite3.SQLite3TaskExecutor``, the runtime
 version → flyweight's, the default image → flyweight's. Everything else, ``interface`` (with its
 ``schema`` output type) included, must be byte-identical.
+
+The goldens are ``tests/golden/templates/*.pb``, made by ``tools/goldens.py`` (``make goldens``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
 from flyweight.settings import default_image
 from flyweight.types import FlyteSchema
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "templates"
 CHINOOK = "https://www.sqlitetutorial.net/wp-content/uploads/2018/03/chinook.zip"
 FLYTEKIT_IMAGE = "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.14"
 

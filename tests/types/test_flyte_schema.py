@@ -17,7 +17,7 @@ from flyweight.types import FlyteSchema, SchemaOpenMode, StructuredDataset, Type
 
 pd = pytest.importorskip("pandas")
 
-GOLDEN = Path(__file__).resolve().parents[1] / "tasks" / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "templates"
 
 
 def _golden_output_type(stem: str) -> bytes:

@@ -1,76 +1,38 @@
-"""The type engine against the shared literal goldens (bytes made by flytekit 1.16.14).
+"""The type engine against the literal goldens (bytes made by flytekit 1.16.14).
 
-The goldens live in ``<shared>/golden/literals``: ``cases.py`` lists (id, Python type, value) and
-``data/<id>.type.pb`` / ``data/<id>.literal.pb`` hold the expected ``LiteralType`` / ``Literal`` bytes.
-``<shared>`` is the ``shared`` folder next to the repository, or ``$FLYWEIGHT_SHARED``.
+The goldens live in ``tests/golden/literals``: ``cases.py`` lists (id, Python type, value) and
+``<id>.type.pb`` / ``<id>.literal.pb`` hold the expected ``LiteralType`` / ``Literal`` bytes.
+``tools/goldens.py`` makes them (``make goldens``); ``tests/golden/README.md`` says more.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from flyteidl.core import literals_pb2, types_pb2
+from tests.golden.literals.cases import cases
 
 from flyweight.types import TypeEngine
 
-_MODULE_NAME = "flyweight_golden_literal_cases"
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "literals"
 
-
-def _shared_dir() -> Path:
-    env = os.environ.get("FLYWEIGHT_SHARED")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared"
-
-
-GOLDEN_DIR = _shared_dir() / "golden" / "literals"
-DATA_DIR = GOLDEN_DIR / "data"
-
-
-def _load_cases_module() -> ModuleType | None:
-    path = GOLDEN_DIR / "cases.py"
-    if not path.is_file():
-        return None
-    if _MODULE_NAME in sys.modules:
-        return sys.modules[_MODULE_NAME]
-    spec = importlib.util.spec_from_file_location(_MODULE_NAME, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Registered before running so dataclasses defined there can resolve their own module.
-    sys.modules[_MODULE_NAME] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_CASES_MODULE = _load_cases_module()
-CASES: list[tuple[str, Any, Any]] = list(_CASES_MODULE.cases()) if _CASES_MODULE is not None else []
-
-
-def _missing_message() -> str:
-    return (
-        f"literal goldens not found: expected {GOLDEN_DIR / 'cases.py'} and {DATA_DIR}/. "
-        "Put the shared folder next to the repository or set FLYWEIGHT_SHARED to its path."
-    )
+CASES: list[tuple[str, Any, Any]] = cases()
 
 
 def test_goldens_present() -> None:
-    if _CASES_MODULE is None or not DATA_DIR.is_dir():
-        pytest.fail(_missing_message())
     assert CASES, f"{GOLDEN_DIR / 'cases.py'} defines no cases"
     ids = [cid for cid, _, _ in CASES]
     assert len(ids) == len(set(ids)), f"duplicate golden case ids: {ids}"
+    expected = {f"{cid}{suffix}" for cid in ids for suffix in (".type.pb", ".literal.pb")}
+    assert {p.name for p in GOLDEN_DIR.glob("*.pb")} == expected, "rebuild the goldens: make goldens"
 
 
 def _expected(cid: str, suffix: str) -> bytes:
-    path = DATA_DIR / f"{cid}{suffix}"
+    path = GOLDEN_DIR / f"{cid}{suffix}"
     if not path.is_file():
-        pytest.fail(f"golden file missing: {path}. {_missing_message()}")
+        pytest.fail(f"golden file missing: {path}; rebuild the goldens: make goldens")
     return path.read_bytes()
 
 
