@@ -271,6 +271,6 @@ def test_s3_options_match_flytekits(monkeypatch: pytest.MonkeyPatch, s3_env: dic
     theirs = persistence.s3_setup_args(configuration.S3Config.auto())
     ours = remote.s3_options(os.environ)
     assert {k: ours[k] for k in theirs} == theirs
-    assert ours["config_kwargs"] == {"retries": {"max_attempts": 2, "mode": "standard"}}
+    assert ours["config_kwargs"]["retries"] == {"total_max_attempts": 2, "mode": "standard"}
     assert persistence.s3_setup_args(configuration.S3Config.auto(), anonymous=True)["anon"] is True
     assert remote.s3_options(os.environ, anonymous=True)["anon"] is True

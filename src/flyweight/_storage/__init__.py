@@ -8,7 +8,9 @@ place gives one set of rules:
   fsspec, imported the first time a remote location is used (``pip install 'flyweight[s3]'``);
 * writes are atomic (temporary file and rename locally, one PUT or completed multipart upload on an
   object store), so a reader never sees half a file;
-* every failure is a ``StorageError`` (SYSTEM, recoverable) naming the location, the cause and a fix.
+* every failure is a ``StorageError`` (SYSTEM, recoverable) naming the location, the cause and a fix;
+* time against remote storage is bounded (``FLYWEIGHT_STORAGE_TIMEOUT``, retries included), so an
+  endpoint that stops answering fails the task, to be retried, instead of hanging it.
 """
 
 from flyweight._storage._access import FileAccess, FileAccessProvider

@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from typing import IO, Any, cast
 
-from flyweight._storage import _files, _remote, _uri
+from flyweight._storage import _deadline, _files, _remote, _uri
 from flyweight.errors import StorageError
 
 __all__ = ["FileAccess", "FileAccessProvider"]
@@ -35,6 +35,24 @@ class FileAccess:
     whole new file or the old one, never part. Every failure is a :class:`~flyweight.errors.StorageError`
     naming the location and the cause. S3 is configured as Flyte configures it (``FLYTE_AWS_ENDPOINT``,
     ``FLYTE_AWS_ACCESS_KEY_ID``, ``FLYTE_AWS_SECRET_ACCESS_KEY``, then the usual ``AWS_*`` variables).
+
+    Time against storage is bounded, so an endpoint that accepts connections and never answers fails
+    the operation (a recoverable ``StorageError`` saying it timed out) instead of hanging the task:
+
+    * ``FLYWEIGHT_STORAGE_TIMEOUT`` (seconds, default 120): the longest one operation may go without
+      progress, retries included. Reads, writes, copies, listings and existence checks on S3,
+      http(s), GCS, Azure and the other asynchronous fsspec protocols are abandoned after that long
+      without progress. A large transfer that keeps moving is never cut off, but one request must
+      finish within the bound (s3fs uploads a file under 100 MiB in one PUT). Streamed reads through
+      :meth:`open` are bounded by the per-request timeouts below, sized to fit in the same bound.
+    * ``FLYTE_AWS_RETRIES`` (default 3): retries of an S3 request, the only retries (s3fs's own are
+      turned off). Each attempt gets an equal share of the bound after botocore's back-off: a
+      connect timeout of a quarter of it (at most 10 s) and a read timeout of the rest, 7 s and 21 s
+      with the defaults. An http(s) request is not retried; it gets half the bound (opening a URL may
+      take a HEAD and a GET): 10 s to connect and 50 s to wait for data, with the defaults.
+
+    Filesystems returned by :meth:`get_filesystem` carry those per-request timeouts but not the
+    per-operation bound; synchronous fsspec protocols (sftp, ftp…) and local paths have neither.
 
     Args:
         raw_output_prefix: where offloaded output data goes (Flyte's ``--raw-output-data-prefix``);
@@ -105,7 +123,15 @@ class FileAccess:
             except OSError as e:
                 raise StorageError(f"cannot read {uri!r}: {_remote.describe(e)}") from e
         with _remote.storage_errors("read", uri):
-            return bytes(self._remote_fs(uri).cat_file(uri))
+            fs = self._remote_fs(uri)
+            fd, tmp = tempfile.mkstemp(prefix=".flyweight-download.", suffix=".tmp")
+            os.close(fd)
+            try:  # through a file, so the watchdog sees each chunk arrive (a large read is not cut off)
+                _deadline.call(fs, "get_file", uri, tmp, progress=True)
+                with open(tmp, "rb") as f:
+                    return f.read()
+            finally:
+                os.unlink(tmp)
 
     def write_bytes(self, uri: str, data: bytes) -> None:
         """Write ``data`` to ``uri`` atomically (one PUT, or a temporary file renamed), making directories."""
@@ -117,14 +143,23 @@ class FileAccess:
             return
         fs = self._remote_fs(uri, for_writing=True)
         with _remote.storage_errors("write", uri):
-            fs.pipe_file(uri, bytes(data))
+            fd, tmp = tempfile.mkstemp(prefix=".flyweight-upload.", suffix=".tmp")
+            try:  # through a file, as a streamed write: each uploaded part counts as progress
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                _deadline.call(fs, "put_file", tmp, uri, progress=True)
+            finally:
+                os.unlink(tmp)
 
     def exists(self, uri: str) -> bool:
         """Whether a file or directory (a prefix with objects under it) is at ``uri``."""
         if not _uri.is_remote(uri):
             return os.path.exists(_uri.local_path(uri))
         with _remote.storage_errors("check", uri):
-            return bool(self._remote_fs(uri).exists(uri))
+            fs = self._remote_fs(uri)
+            # fsspec's http exists() answers False on any network error (a timeout too) unless strict.
+            strict = {"strict": True} if _uri.protocol_of(uri) in _uri.READ_ONLY_PROTOCOLS else {}
+            return bool(_deadline.call(fs, "exists", uri, **strict))
 
     def open(
         self,
@@ -190,7 +225,7 @@ class FileAccess:
 
         def upload(tmp: str) -> None:
             with _remote.storage_errors("write", uri):
-                fs.put_file(tmp, uri)
+                _deadline.call(fs, "put_file", tmp, uri, progress=True)
 
         return _files.AtomicWriter(uri, upload)
 
@@ -215,18 +250,18 @@ class FileAccess:
                 self._get_tree(fs, remote_path, target)
             else:
                 with _files.staged_file(target) as tmp:
-                    fs.get_file(remote_path, tmp)
+                    _deadline.call(fs, "get_file", remote_path, tmp, progress=True)
 
     def _get_tree(self, fs: Any, uri: str, target: str) -> None:
         root = _remote.strip_protocol(fs, uri).rstrip("/")
-        found = [p for p in fs.find(root) if p.startswith(root + "/")]
+        found = [p for p in _deadline.call(fs, "find", root) if p.startswith(root + "/")]
         if not found:
             raise FileNotFoundError(f"expected a directory with files in it, found no files under {uri!r}")
         with _files.staged_tree(target) as staging:
             lpaths = [os.path.join(staging, *p[len(root) + 1 :].split("/")) for p in found]
             for lpath in lpaths:
                 os.makedirs(os.path.dirname(lpath), exist_ok=True)
-            fs.get(found, lpaths)
+            _deadline.call(fs, "get", found, lpaths, progress=True)
 
     def put_data(self, local_path: str, remote_path: str, is_multipart: bool = False) -> str:
         """Copy the local ``local_path`` (a file, or a directory) to ``remote_path``; returns ``remote_path``.
@@ -260,11 +295,11 @@ class FileAccess:
                         lpaths.append(os.path.join(here, name))
                         rpaths.append(_uri.join(remote_path, *parts, name))
                 if lpaths:
-                    fs.put(lpaths, rpaths)
+                    _deadline.call(fs, "put", lpaths, rpaths, progress=True)
             else:
                 if not os.path.isfile(src):
                     raise FileNotFoundError(f"no file at {src!r}")
-                fs.put_file(src, remote_path)
+                _deadline.call(fs, "put_file", src, remote_path, progress=True)
         return remote_path
 
     def _local_side(self, path: str, action: str) -> str:

@@ -4,7 +4,8 @@ failure turned into a ``StorageError``.
 fsspec, s3fs and their network stacks are optional and slow to import, so nothing here imports them
 until a remote location is actually used. Creating an S3 client is also slow, so filesystems are
 cached per protocol and configuration (the configuration is read from the environment on each call,
-so a changed endpoint or credential gives a fresh filesystem).
+so a changed endpoint, credential or timeout gives a fresh filesystem). S3 and http(s) clients get
+connect and read timeouts and retries sized from ``FLYWEIGHT_STORAGE_TIMEOUT`` (see ``_deadline``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,22 @@ import contextlib
 import importlib
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flyweight._storage import _deadline
 from flyweight.errors import StorageError
 
-__all__ = ["INSTALL_HINT", "describe", "filesystem", "s3_options", "storage_errors", "strip_protocol"]
+__all__ = [
+    "INSTALL_HINT",
+    "describe",
+    "filesystem",
+    "http_options",
+    "s3_options",
+    "storage_errors",
+    "strip_protocol",
+]
 
 INSTALL_HINT = "pip install 'flyweight[s3]'"
 
@@ -53,11 +64,13 @@ def _retries(environ: Mapping[str, str]) -> int:
 
 
 def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str, Any]:
-    """s3fs options from Flyte's settings, as flytekit passes them, plus bounded retries.
+    """s3fs options from Flyte's settings, as flytekit passes them, plus bounded retries and timeouts.
 
     ``FLYTE_AWS_ENDPOINT``, ``FLYTE_AWS_ACCESS_KEY_ID`` and ``FLYTE_AWS_SECRET_ACCESS_KEY`` are used
     when set; everything else (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``, profiles, instance roles)
-    is left to botocore's own lookup. ``FLYTE_AWS_RETRIES`` (default 3) bounds botocore's retries.
+    is left to botocore's own lookup. ``FLYTE_AWS_RETRIES`` (default 3) bounds botocore's retries;
+    the connect and read timeouts of each attempt are sized so that all attempts and the back-off
+    between them fit in ``FLYWEIGHT_STORAGE_TIMEOUT`` (default 120 s).
     """
     options: dict[str, Any] = {"cache_regions": True, "use_listings_cache": False}
     key = environ.get("FLYTE_AWS_ACCESS_KEY_ID")
@@ -69,15 +82,42 @@ def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str,
         options["secret"] = secret
     if endpoint:
         options["client_kwargs"] = {"endpoint_url": endpoint}
-    options["config_kwargs"] = {"retries": {"max_attempts": _retries(environ) + 1, "mode": "standard"}}
+    attempts = _retries(environ) + 1
+    connect, read = _deadline.attempt_timeouts(
+        _deadline.storage_timeout(environ), attempts, _deadline.botocore_backoff(attempts)
+    )
+    options["config_kwargs"] = {
+        "connect_timeout": connect,
+        "read_timeout": read,
+        "retries": {"total_max_attempts": attempts, "mode": "standard"},
+    }
     if anonymous:
         options["anon"] = True
     return options
 
 
+def http_options(environ: Mapping[str, str]) -> dict[str, Any]:
+    """fsspec ``HTTPFileSystem`` options: aiohttp connect and read timeouts sized from the storage bound.
+
+    fsspec's http filesystem does not retry, but finding a URL's size (to open it) may take two
+    requests, a HEAD then a GET, so each request gets half the bound. There is no timeout on the
+    total: aiohttp's default of 5 minutes would cut off a large download that is still moving.
+    """
+    connect, read = _deadline.attempt_timeouts(_deadline.storage_timeout(environ), attempts=2)
+    try:
+        aiohttp = importlib.import_module("aiohttp")
+    except ImportError:
+        return {}  # fsspec reports the missing dependency when the filesystem is made
+    return {
+        "client_kwargs": {"timeout": aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)}
+    }
+
+
 def _options(protocol: str, anonymous: bool, environ: Mapping[str, str]) -> dict[str, Any]:
     if protocol in ("s3", "s3a"):
         return s3_options(environ, anonymous)
+    if protocol in ("http", "https"):
+        return http_options(environ)
     if protocol == "file":
         return {"auto_mkdir": True}
     if protocol == "gs" and anonymous:
@@ -126,7 +166,10 @@ def filesystem(protocol: str, anonymous: bool = False, **kwargs: Any) -> Any:
             "check the spelling, or install the fsspec implementation for it"
         ) from e
     if protocol in ("s3", "s3a"):
-        fs.retries = 2  # s3fs's own loop, around botocore's bounded retries
+        # s3fs's own retry loops (nested: around each call and around each read) multiply botocore's
+        # attempts; one attempt each leaves botocore's FLYTE_AWS_RETRIES as the only retries, which
+        # keeps the timeouts sized in s3_options true.
+        fs.retries = 1
     with _LOCK:
         return _CACHE.setdefault(key, fs)
 
@@ -165,12 +208,32 @@ def describe(e: BaseException) -> str:
     return f"not found ({described})" if isinstance(e, FileNotFoundError) else described
 
 
+def _timed_out(action: str, uri: str, e: BaseException, elapsed: float) -> StorageError:
+    e = _deadline.timeout_in(e) or e  # fsspec's http info() reports a timeout as "not found"
+    try:
+        bound = f"now {_deadline.storage_timeout(os.environ):g}"
+    except StorageError:
+        bound = "unreadable"
+    return StorageError(
+        f"cannot {action} {uri!r}: timed out after {elapsed:.1f} s without an answer from storage "
+        f"({describe(e)}); check the network and the endpoint (FLYTE_AWS_ENDPOINT / AWS_ENDPOINT_URL "
+        f"for S3), or raise {_deadline.TIMEOUT_VARIABLE} (seconds, {bound}; it bounds each operation, "
+        "retries included) if the endpoint is only slow; retrying may succeed"
+    )
+
+
 @contextlib.contextmanager
 def storage_errors(action: str, uri: str) -> Iterator[None]:
-    """Turn any failure inside the block into ``StorageError("cannot <action> <uri>: <cause>; <hint>")``."""
+    """Turn any failure inside the block into ``StorageError("cannot <action> <uri>: <cause>; <hint>")``.
+
+    A timeout says so, after how long, and which setting bounds it (``FLYWEIGHT_STORAGE_TIMEOUT``).
+    """
+    start = time.monotonic()
     try:
         yield
     except StorageError:
         raise
     except Exception as e:
+        if _deadline.timeout_in(e) is not None:
+            raise _timed_out(action, uri, e, time.monotonic() - start) from e
         raise StorageError(f"cannot {action} {uri!r}: {describe(e)}; {_hint(e)}") from e
