@@ -25,7 +25,7 @@ def test_tree_shape() -> None:
         (errors.TemplateTooLargeError, errors.TaskDefinitionError, (ValueError,)),
         (errors.TaskLoadError, errors.UserError, (ImportError,)),
         (errors.TaskExecutionError, errors.UserError, (RuntimeError,)),
-        (errors.WorkflowExecutionError, errors.UserError, (RuntimeError,)),
+        (errors.WorkflowExecutionError, errors.UserError, ()),  # no builtin on purpose: see its docstring
         (errors.SecretNotFoundError, errors.UserError, (ValueError,)),
         (errors.PackagingError, errors.UserError, (ValueError,)),
         (errors.NotSupportedError, errors.UserError, (NotImplementedError,)),
@@ -90,3 +90,38 @@ def test_user_code_mark_keeps_the_exception_unchanged() -> None:
 def test_a_workflow_execution_error_says_how_many_attempts_ran(attempts: int, said: str) -> None:
     e = errors.WorkflowExecutionError("wf", "n0", "t", "boom", attempts=attempts)
     assert f"node n0 ('t') failed {said} with a USER error" in str(e)
+
+
+def test_a_workflow_execution_error_lists_every_failed_node() -> None:
+    node = errors.WorkflowExecutionError.NodeFailure
+    slow = node("n0", "m.slow", "task 'm.slow' timed out after 2s and was ended", timed_out=True, timeout=2.0)
+    bad = node("n2", "m.bad", "ValueError: no good\nsecond line", "USER", 3)
+    e = errors.WorkflowExecutionError("wf", "n0", "m.slow", slow.error_message, failures=[slow, bad])
+    assert e.failures == (slow, bad)
+    assert (e.node_id, e.attempts) == ("n0", 1)
+    assert str(e) == (
+        "workflow 'wf' failed: 2 nodes failed:\n"
+        "node n0 ('m.slow') timed out after 2s on its first attempt:\n"
+        "  task 'm.slow' timed out after 2s and was ended\n"
+        "node n2 ('m.bad') failed after 3 attempts with a USER error:\n"
+        "  ValueError: no good\n"
+        "  second line"
+    )
+
+
+def test_a_workflow_execution_error_made_the_old_way_has_one_failure() -> None:
+    e = errors.WorkflowExecutionError("wf", "n1", "t", "boom", "SYSTEM", 2, "/runs/r1")
+    (only,) = e.failures
+    assert (only.node_id, only.entity_name, only.error_message, only.origin, only.attempts) == (
+        "n1",
+        "t",
+        "boom",
+        "SYSTEM",
+        2,
+    )
+    assert not only.timed_out
+    assert str(e) == (
+        "workflow 'wf' failed: node n1 ('t') failed after 2 attempts with a SYSTEM error; "
+        "the run's files are in /runs/r1:\nboom"
+    )
+    assert not isinstance(e, (RuntimeError, ValueError))  # never caught by a clause meant for another error

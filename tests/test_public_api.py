@@ -175,7 +175,9 @@ PUBLIC = {
         "UserError",
         "WorkflowCompileError",
         "WorkflowExecutionError",
+        "mark_transient",
         "mark_user_code",
+        "marked_transient",
         "raised_by_user_code",
     ],
     "flyweight.settings": [

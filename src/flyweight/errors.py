@@ -21,8 +21,8 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
     │   ├── TaskExecutionError                      + RuntimeError (a run asked for what cannot be done:
     │   │                                              a missing database, a query the engine rejects)
-    │   ├── WorkflowExecutionError                  + RuntimeError (a node of a local workflow run failed;
-    │   │                                              names the workflow, the node, the task, the error)
+    │   ├── WorkflowExecutionError                  (nodes of a local workflow run failed: names the
+    │   │                                              workflow, each node, its task and its error)
     │   ├── SecretNotFoundError                     + ValueError
     │   ├── PackagingError                          + ValueError (``flyweight package`` / ``serialize``:
     │   │                                              a missing file, a module that fails to import,
@@ -37,9 +37,12 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     IgnoreOutputs (an Exception, not an error: "discard this attempt's outputs")
 
 Exceptions of any type raised by task or executor code are passed through unchanged; the task layer
-marks them (``mark_user_code``) so the container entrypoint can report them as USER errors
-(``raised_by_user_code``). A ``PlatformError`` stays the platform's even when it passes through task
-code (a storage outage during an executor's download is SYSTEM).
+marks them (``mark_user_code``) so every path that runs a task reports them as USER errors
+(``raised_by_user_code``), and marks those the task or its plugin declares transient
+(``mark_transient``, from ``is_transient``; read back with ``marked_transient``) so they are
+retried. A ``PlatformError`` stays the platform's even when it passes through task code (a storage
+outage during an executor's download is SYSTEM). The full rule, one for every way a task runs, is in
+ADR 0014.
 
 ``TypeTransformerFailedError`` keeps flytekit's three builtin bases so plugin code written against
 flytekit (which catches any of them) ports unchanged.
@@ -75,7 +78,9 @@ __all__ = [
     "UserError",
     "WorkflowCompileError",
     "WorkflowExecutionError",
+    "mark_transient",
     "mark_user_code",
+    "marked_transient",
     "raised_by_user_code",
 ]
 
@@ -207,22 +212,91 @@ class TaskExecutionError(UserError, RuntimeError):
     """
 
 
-class WorkflowExecutionError(UserError, RuntimeError):
-    """A node of a workflow run by the local engine failed (after its retries), so the run stopped.
+class WorkflowExecutionError(UserError):
+    """Nodes of a workflow run by the local engine failed (after their retries), so the run stopped.
 
-    The message names the workflow, the node, the task and the task's error (the message of its
-    ``error.pb`` when it ran through ``flyweight-execute``); the exception raised in this process, if
-    any, is the ``__cause__``.
+    The message names the workflow and, for every failed node, the node, the task, the attempts and the
+    task's error (the message of its ``error.pb`` when it ran through ``flyweight-execute``); a node
+    that ran past its timeout says ``timed out after Ns``. The exception raised in this process by the
+    first failed node, if any, is the ``__cause__``.
+
+    It is no builtin exception type on purpose: it stands for a failure of any type inside the run, so
+    an ``except ValueError`` or ``except RuntimeError`` written for something else never catches it by
+    accident. Catch ``WorkflowExecutionError`` and look at ``__cause__`` (or ``failures[i].cause``) for
+    the task's own exception.
 
     Attributes:
         workflow_name: the workflow that was run.
-        node_id: the failed node (``n1``; ``n1-n0`` for node ``n0`` of the sub-workflow at ``n1``).
-        entity_name: the task (or launch plan) the node ran.
-        error_message: the task's error message.
+        node_id: the first failed node (``n1``; ``n1-n0`` for node ``n0`` of the sub-workflow at ``n1``).
+        entity_name: the task (or launch plan) that node ran.
+        error_message: its task's error message.
         origin: ``"USER"`` or ``"SYSTEM"``, as in ``error.pb``.
         attempts: how many attempts were made.
         blob_dir: the run's local blob directory, where finished nodes' files stay (None if none was made).
+        failures: every failed node, in the order they failed (the attributes above describe the first):
+            more than one when nodes failed at the same time, or when the workflow's failure policy is
+            ``FAIL_AFTER_EXECUTABLE_NODES_COMPLETE``.
     """
+
+    class NodeFailure:
+        """One failed node of the run.
+
+        Attributes:
+            node_id, entity_name, error_message, origin, attempts: as on the error.
+            timed_out: whether its last attempt ran past the task's timeout and was ended.
+            timeout: the task's timeout in seconds (None if it has none).
+            cause: the exception raised in this process, if any (an attempt in a subprocess leaves only
+                the message of its ``error.pb``).
+            recoverable: whether its last failure was of kind RECOVERABLE (ADR 0014).
+            code: the error code of its last failure (``"USER:RuntimeError"``, ``"SYSTEM"``…).
+        """
+
+        def __init__(  # noqa: PLR0917
+            self,
+            node_id: str,
+            entity_name: str,
+            error_message: str,
+            origin: str = "USER",
+            attempts: int = 1,
+            timed_out: bool = False,
+            timeout: float | None = None,
+            cause: BaseException | None = None,
+            recoverable: bool = False,
+            code: str = "",
+        ) -> None:
+            self.recoverable = recoverable
+            self.code = code
+            self.node_id = node_id
+            self.entity_name = entity_name
+            self.error_message = error_message
+            self.origin = origin
+            self.attempts = attempts
+            self.timed_out = timed_out
+            self.timeout = timeout
+            self.cause = cause
+
+        def headline(self) -> str:
+            """``node n1 ('m.t') failed on its first attempt with a USER error`` (or ``timed out after
+            2s …``)."""
+            node = f"node {self.node_id} ({self.entity_name!r})"
+            if self.timed_out:
+                after = f" after {self.timeout:g}s" if self.timeout is not None else ""
+                tries = "on its first attempt" if self.attempts == 1 else f"on attempt {self.attempts}"
+                return f"{node} timed out{after} {tries}"
+            tries = (
+                f"after {self.attempts} attempts"
+                if self.attempts > 1
+                else "on its first attempt"
+                if self.attempts == 1
+                else "before it could start"
+            )
+            return f"{node} failed {tries} with a {self.origin} error"
+
+        def __repr__(self) -> str:
+            return (
+                f"NodeFailure(node_id={self.node_id!r}, entity_name={self.entity_name!r}, "
+                f"origin={self.origin!r}, attempts={self.attempts}, timed_out={self.timed_out})"
+            )
 
     def __init__(  # noqa: PLR0917
         self,
@@ -233,6 +307,8 @@ class WorkflowExecutionError(UserError, RuntimeError):
         origin: str = "USER",
         attempts: int = 1,
         blob_dir: str | None = None,
+        *,
+        failures: Sequence[WorkflowExecutionError.NodeFailure] = (),
     ) -> None:
         self.workflow_name = workflow_name
         self.node_id = node_id
@@ -241,18 +317,20 @@ class WorkflowExecutionError(UserError, RuntimeError):
         self.origin = origin
         self.attempts = attempts
         self.blob_dir = blob_dir
-        tries = (
-            f"after {attempts} attempts"
-            if attempts > 1
-            else "on its first attempt"
-            if attempts == 1
-            else "before it could start"
+        self.failures = tuple(failures) or (
+            WorkflowExecutionError.NodeFailure(node_id, entity_name, error_message, origin, attempts),
         )
         where = f"; the run's files are in {blob_dir}" if blob_dir else ""
-        super().__init__(
-            f"workflow {workflow_name!r} failed: node {node_id} ({entity_name!r}) failed {tries} with a "
-            f"{origin} error{where}:\n{error_message}"
-        )
+        if len(self.failures) == 1:
+            only = self.failures[0]
+            message = f"workflow {workflow_name!r} failed: {only.headline()}{where}:\n{only.error_message}"
+        else:
+            lines = [f"workflow {workflow_name!r} failed: {len(self.failures)} nodes failed{where}:"]
+            for failure in self.failures:
+                lines.append(f"{failure.headline()}:")
+                lines.extend(f"  {line}" for line in failure.error_message.splitlines() or [""])
+            message = "\n".join(lines)
+        super().__init__(message)
 
 
 class RecoverableError(UserError):
@@ -298,6 +376,15 @@ class SecretNotFoundError(UserError, ValueError):
 
 
 _USER_CODE_MARK = "__flyweight_raised_by_user_code__"
+_TRANSIENT_MARK = "__flyweight_transient__"
+
+
+def _mark(exc: BaseException, name: str) -> BaseException:
+    try:
+        setattr(exc, name, True)
+    except (AttributeError, TypeError):  # an exception type with __slots__ or a read-only __setattr__
+        pass
+    return exc
 
 
 def mark_user_code(exc: BaseException) -> BaseException:
@@ -306,11 +393,24 @@ def mark_user_code(exc: BaseException) -> BaseException:
     The exception keeps its type and message, so local callers see exactly what the code raised; the
     container entrypoint reads the mark to report it as a USER error.
     """
+    return _mark(exc, _USER_CODE_MARK)
+
+
+def mark_transient(exc: BaseException) -> BaseException:
+    """Note that ``exc`` is transient (retrying the attempt may succeed), and return it unchanged.
+
+    The task layer calls it for exceptions a task's or executor's ``is_transient`` accepts; the failure is
+    then reported as RECOVERABLE, so Flyte's retry budget applies.
+    """
+    return _mark(exc, _TRANSIENT_MARK)
+
+
+def marked_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` was marked by :func:`mark_transient`."""
     try:
-        setattr(exc, _USER_CODE_MARK, True)
-    except (AttributeError, TypeError):
-        pass
-    return exc
+        return getattr(exc, _TRANSIENT_MARK, False) is True
+    except Exception:
+        return False
 
 
 def raised_by_user_code(exc: BaseException) -> bool:
@@ -318,4 +418,9 @@ def raised_by_user_code(exc: BaseException) -> bool:
     :class:`PlatformError` (a failure of the platform stays the platform's wherever it surfaced)."""
     if isinstance(exc, PlatformError):
         return False
-    return isinstance(exc, UserError) or bool(getattr(exc, _USER_CODE_MARK, False))
+    if isinstance(exc, UserError):
+        return True
+    try:
+        return getattr(exc, _USER_CODE_MARK, False) is True
+    except Exception:  # an exception whose __getattr__ raises
+        return False

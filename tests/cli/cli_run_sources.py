@@ -120,6 +120,63 @@ def tracks(min_ms: int = 0) -> int:
     return count(df=long_tracks(min_ms=min_ms))
 """
 
+RUN_FILES = """
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from flyweight import task, workflow
+from flyweight.types import FlyteFile
+
+
+@task
+def nap(pid_file: str, seconds: float) -> str:
+    part = Path(pid_file + ".part")
+    part.write_text(str(os.getpid()))
+    part.rename(pid_file)  # whole, for the test that waits for it
+    time.sleep(seconds)
+    return pid_file
+
+
+@task
+def echo(x: str) -> str:
+    return x
+
+
+@workflow
+def sleepy(pid_file: str, seconds: float = 600.0) -> str:
+    return echo(x=nap(pid_file=pid_file, seconds=seconds))
+
+
+@workflow
+def quick(x: str) -> str:
+    return echo(x=echo(x=x))
+
+
+@task
+def explode(x: str) -> str:
+    raise ValueError(f"no good: {x}")
+
+
+@workflow
+def failing(x: str) -> str:
+    return explode(x=echo(x=x))
+
+
+@task
+def note(text: str) -> FlyteFile:
+    path = Path(f"note-{os.getpid()}.txt").resolve()
+    path.write_text(text)
+    return FlyteFile(str(path))
+
+
+@workflow
+def noted(text: str) -> FlyteFile:
+    return note(text=text)
+"""
+
 
 def write(directory: Path, name: str, source: str) -> Path:
     path = directory / f"{name}.py"

@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from tests.cli.cli_fixtures import invoke, project
-from tests.cli.cli_run_sources import RUN_SQL, RUN_WF, write
+from tests.cli.cli_run_sources import RUN_FILES, RUN_SQL, RUN_WF, write
+from tests.runtime.processes import HANG, eventually, needs_proc, processes_naming
 
 from flyweight.cli._inputs import parse_value
 from flyweight.cli._progress import LiveProgress, PlainProgress
@@ -365,3 +368,88 @@ def test_isolated_function_tasks_run_through_the_entrypoint(wf_file: Path, proje
     assert result.output.splitlines()[-1] == "o0 = v:6:[('a', 1)]:red"
     assert (blobs / "n0" / "template.pb").exists()
     assert (blobs / "n1" / "0" / "outputs.pb").exists()
+
+
+@pytest.fixture
+def temp_dir(project: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the runs of the test make their temporary blob directories; ``run_files.py`` is written."""
+    temp = project.parent / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    write(project, "run_files", RUN_FILES)
+    return temp
+
+
+def test_a_successful_run_removes_its_temporary_blob_dir(temp_dir: Path) -> None:
+    result = invoke("run", "run_files.py", "quick", "--x", "hi", "--isolated")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "o0 = hi"
+    assert not list(temp_dir.glob("flyweight-run-*"))
+    assert "the run's files" not in result.output
+
+
+def test_keep_blob_dir_keeps_it_and_says_where(temp_dir: Path) -> None:
+    result = invoke("run", "run_files.py", "quick", "--x", "hi", "--isolated", "--keep-blob-dir")
+    assert result.exit_code == 0, result.output
+    (kept,) = temp_dir.glob("flyweight-run-*")
+    assert f"the run's files are in {kept}" in result.stderr
+    assert result.stdout.splitlines()[-1] == "o0 = hi"
+    assert (kept / "n1" / "0" / "outputs.pb").exists()
+
+
+def test_a_failed_run_keeps_its_blob_dir_and_says_where(temp_dir: Path) -> None:
+    result = invoke("run", "run_files.py", "failing", "--x", "hi", "--isolated")
+    assert result.exit_code == 1
+    (kept,) = temp_dir.glob("flyweight-run-*")
+    assert f"the run's files are in {kept}" in result.output
+    assert (kept / "n1" / "0" / "error.pb").exists()
+
+
+def test_a_run_whose_output_points_into_its_blob_dir_keeps_it(temp_dir: Path) -> None:
+    """A file made by a task in a subprocess lives in the blob directory: removing it would leave the
+    printed output pointing at nothing."""
+    result = invoke("run", "run_files.py", "noted", "--text", "hello", "--isolated")
+    assert result.exit_code == 0, result.output
+    (kept,) = temp_dir.glob("flyweight-run-*")
+    assert f"the run's files are in {kept} (an output points into it)" in result.stderr
+    printed = Path(result.stdout.splitlines()[-1].removeprefix("o0 = "))
+    assert kept in printed.parents
+    assert printed.read_text() == "hello"
+
+
+def test_a_run_without_subprocesses_makes_no_blob_dir(temp_dir: Path) -> None:
+    result = invoke("run", "run_files.py", "noted", "--text", "hello")
+    assert result.exit_code == 0, result.output
+    assert not list(temp_dir.glob("flyweight-run-*"))
+    assert Path(result.stdout.splitlines()[-1].removeprefix("o0 = ")).read_text() == "hello"
+
+
+@needs_proc
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_run_and_ends_the_command_by_it(tmp_path: Path, sig: signal.Signals) -> None:
+    """Ctrl-C (SIGINT) or SIGTERM: the task's subprocess is ended, the nodes that did not finish are shown
+    cancelled, the files are kept, and the command ends by the signal (a shell sees 130 / 143)."""
+    write(tmp_path, "run_files", RUN_FILES)
+    pid_file, temp = tmp_path / "pid", tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "FLYWEIGHT_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(temp)}
+    script = Path(sys.executable).parent / "flyweight"
+    command = [str(script), "run", "run_files.py", "sleepy", "--pid-file", str(pid_file), "--isolated"]
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        eventually(lambda: pid_file.exists() or run.poll() is not None, "the task to start")
+        assert run.poll() is None, run.communicate()
+        run.send_signal(sig)
+        out, err = run.communicate(timeout=HANG)
+    finally:
+        run.kill()
+    assert run.returncode == -sig, err
+    states = [line.split()[:3] for line in out.splitlines()]
+    assert ["n0", "run_files.nap", "cancelled"] in states
+    assert ["n1", "run_files.echo", "cancelled"] in states
+    assert "— the run was interrupted" in out
+    (kept,) = temp.glob("flyweight-run-*")
+    assert f"flyweight run: stopped by {sig.name}; the run's files are in {kept}" in err
+    eventually(lambda: not processes_naming(str(kept)), "the task's flyweight-execute to end")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flyweight import kwtypes, task, workflow
+from flyweight import WorkflowFailurePolicy, kwtypes, task, workflow
 from flyweight.errors import RecoverableError
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
 
@@ -106,3 +106,24 @@ def nap(seconds: float) -> float:
 @workflow
 def nap_and_greet(seconds: float, name: str) -> tuple[float, str]:
     return nap(seconds=seconds), greet(name=name)
+
+
+@task
+def pid_then_sleep(pid_file: str, seconds: float) -> str:
+    """Writes the id of the process it runs in to ``pid_file`` (whole, by a rename), then sleeps."""
+    part = Path(pid_file + ".part")
+    part.write_text(str(os.getpid()))
+    part.rename(pid_file)
+    time.sleep(seconds)
+    return pid_file
+
+
+@workflow
+def sleep_then_greet(pid_file: str, seconds: float) -> str:
+    return greet(name=pid_then_sleep(pid_file=pid_file, seconds=seconds))
+
+
+@workflow(failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE)
+def time_out_and_fail(x: int, seconds: float) -> None:
+    sleepy(seconds=seconds)
+    fail(x=x)

@@ -155,7 +155,18 @@ def test_failing_node_stops_the_run_and_names_the_node() -> None:
     assert isinstance(e.__cause__, ValueError)
     assert e.origin == "USER"
     states = [(n, s) for n, s, _ in events if s != "pending"]
-    assert states == [("n0", "running"), ("n0", "succeeded"), ("n1", "running"), ("n1", "failed")]
+    assert states == [
+        ("n0", "running"),
+        ("n0", "succeeded"),
+        ("n1", "running"),
+        ("n1", "failed"),
+        ("n2", "cancelled"),  # never started: the run stopped
+    ]
+    assert events[-1][2] == {
+        "entity": "tests.runtime.engine_tasks.double",
+        "kind": "task",
+        "reason": "the run failed",
+    }
 
 
 def test_failure_policy_finishes_what_can_run() -> None:
@@ -174,6 +185,48 @@ def test_failure_policy_finishes_what_can_run() -> None:
     with pytest.raises(WorkflowExecutionError, match="node n0"):
         wf(x=1)
     assert ran == ["note"]
+
+
+def test_failure_policy_reports_every_failed_node() -> None:
+    @task
+    def lookup(key: str) -> int:
+        return {"a": 1}[key]
+
+    @workflow
+    def inner(key: str) -> int:
+        return lookup(key=key)
+
+    @workflow(failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE)
+    def wf(x: int, key: str) -> int:
+        t.fail(x=x)
+        inner(key=key)
+        return t.double(x=x)
+
+    events, on_event = recorder()
+    with pytest.raises(WorkflowExecutionError) as info:
+        run_workflow(wf, {"x": 1, "key": "b"}, workers=1, on_event=on_event)
+    e = info.value
+    first, second = e.failures
+    assert (first.node_id, first.entity_name, first.attempts) == ("n0", "tests.runtime.engine_tasks.fail", 1)
+    assert (second.node_id, second.entity_name) == ("n1-n0", lookup.name)
+    assert (first.origin, second.origin, first.timed_out, second.timed_out) == ("USER", "USER", False, False)
+    assert isinstance(first.cause, ValueError) and isinstance(second.cause, KeyError)
+    assert first.error_message == "ValueError: no good: 1"
+    # the error's own attributes are the first failure's, as before
+    assert (e.node_id, e.entity_name, e.error_message, e.attempts) == (
+        first.node_id,
+        first.entity_name,
+        first.error_message,
+        first.attempts,
+    )
+    assert e.__cause__ is first.cause
+    text = str(e)
+    assert text.startswith(f"workflow {wf.name!r} failed: 2 nodes failed:\n")
+    assert (
+        "node n0 ('tests.runtime.engine_tasks.fail') failed on its first attempt with a USER error:\n" in text
+    )
+    assert f"node n1-n0 ({lookup.name!r}) failed on its first attempt with a USER error:\n  KeyError" in text
+    assert ("n2", "succeeded") in [(n, s) for n, s, _ in events]  # it did not depend on them
 
 
 def test_recoverable_failure_is_retried_in_process(tmp_path: Path) -> None:
@@ -432,7 +485,8 @@ def test_a_failure_stops_a_sibling_sub_workflow() -> None:
     assert ran == []  # n2-n1 never started: the run was stopping
     states = {(n, s) for n, s, _ in events}
     assert ("n2-n0", "succeeded") in states  # what was running finished
-    assert ("n2", "failed") in states
+    assert ("n2", "cancelled") in states  # the sub-workflow did not fail: it was stopped
+    assert ("n2-n1", "cancelled") in states
     assert ("n2-n1", "running") not in states
 
 

@@ -70,7 +70,7 @@ def test_recoverable_failure_retried_across_processes(tmp_path: Path) -> None:
 
 def test_timeout_ends_the_subprocess(tmp_path: Path) -> None:
     events: list[tuple[str, str, dict[str, Any]]] = []
-    with pytest.raises(WorkflowExecutionError, match="exceeded its timeout of 1s") as info:
+    with pytest.raises(WorkflowExecutionError, match="timed out after 1s") as info:
         run_workflow(
             t.sleepy_wf,
             {"seconds": 120.0},
@@ -79,9 +79,31 @@ def test_timeout_ends_the_subprocess(tmp_path: Path) -> None:
             on_event=lambda n, s, i: events.append((n, s, i)),
         )
     assert info.value.node_id == "n0"
+    assert "node n0 ('tests.runtime.engine_tasks.sleepy') timed out after 1s on its first attempt" in str(
+        info.value
+    )
+    (record,) = info.value.failures
+    assert (record.timed_out, record.timeout, record.attempts) == (True, 1.0, 1)
     failed = [i for _, s, i in events if s == "failed"]
     assert failed and failed[0]["timed_out"] is True
     assert not (tmp_path / "n0" / "0" / "outputs.pb").exists()
+
+
+def test_every_failed_node_is_reported_and_a_timeout_as_a_timeout(tmp_path: Path) -> None:
+    with pytest.raises(WorkflowExecutionError) as info:
+        run_workflow(t.time_out_and_fail, {"x": 1, "seconds": 120.0}, isolated=True, blob_dir=tmp_path)
+    by_node = {f.node_id: f for f in info.value.failures}
+    assert sorted(by_node) == ["n0", "n1"]
+    slow, bad = by_node["n0"], by_node["n1"]
+    assert (slow.timed_out, slow.timeout, slow.attempts, slow.cause) == (True, 1.0, 1, None)
+    assert (bad.timed_out, bad.origin, bad.cause) == (False, "USER", None)  # a subprocess leaves a message
+    assert "ValueError: no good: 1" in bad.error_message
+    text = str(info.value)
+    assert "2 nodes failed; the run's files are in" in text
+    assert "node n0 ('tests.runtime.engine_tasks.sleepy') timed out after 1s on its first attempt:" in text
+    assert (
+        "node n1 ('tests.runtime.engine_tasks.fail') failed on its first attempt with a USER error:" in text
+    )
 
 
 def test_timeout_is_not_enforced_in_process() -> None:
@@ -105,7 +127,7 @@ def test_an_interrupted_run_ends_its_subprocesses(tmp_path: Path) -> None:
             blob_dir=tmp_path,
             on_event=on_event,
         )
-    assert ("n0", "failed") in events  # ended, not left to sleep
+    assert ("n0", "cancelled") in events  # ended, not left to sleep
     assert not (tmp_path / "n0" / "0" / "outputs.pb").exists()
 
 

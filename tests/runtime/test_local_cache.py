@@ -1,5 +1,6 @@
 """The local cache (``flyweight.runtime._cache``): keys, modes, configuration, damage, and two processes
-sharing one database."""
+sharing one database. (Entries that do not fit a task, and caches that cannot be used where they are, are
+in ``test_local_cache_faults.py``.)"""
 
 from __future__ import annotations
 
@@ -387,19 +388,44 @@ def test_a_damaged_value_is_a_miss(cache: LocalCache) -> None:
     assert cache.get(TASK, "1", inputs) == lmap(o0=integer(1))
 
 
-def test_an_unusable_directory_is_a_storage_error(tmp_path: Path) -> None:
+def test_a_damaged_database_that_cannot_be_moved_aside_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path.joinpath(DATABASE_NAME).write_bytes(b"this is not a database, just some text" * 200)
+
+    def refused(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied", str(src))
+
+    monkeypatch.setattr(os, "replace", refused)
+    cache = LocalCache(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cache.get(TASK, "1", lmap(x=integer(1))) is None
+        cache.put(TASK, "1", lmap(x=integer(1)), lmap(o0=integer(1)))
+        assert cache.get(TASK, "1", lmap(x=integer(1))) is None
+    (warning,) = [str(w.message) for w in caught]
+    assert "is damaged" in warning and "cannot be moved aside" in warning and "delete it by hand" in warning
+    assert "continuing without the cache" in warning
+
+
+def test_an_unusable_directory_is_a_miss_and_a_storage_error_for_housekeeping(tmp_path: Path) -> None:
+    # (tests/runtime/test_local_cache_faults.py has every unusable cache, through workflow runs too)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     cache = LocalCache(blocker / "cache")
+    with pytest.warns(RuntimeWarning, match="FLYWEIGHT_CACHE_DIR"):
+        assert cache.get(TASK, "1", lmap()) is None
     with pytest.raises(StorageError, match="FLYWEIGHT_CACHE_DIR") as caught:
-        cache.get(TASK, "1", lmap())
+        cache.entries()
     assert caught.value.kind == "SYSTEM"
 
 
-def test_a_database_path_that_cannot_be_opened_is_a_storage_error(tmp_path: Path) -> None:
+def test_a_database_path_that_cannot_be_opened_is_a_storage_error_for_housekeeping(tmp_path: Path) -> None:
     tmp_path.joinpath(DATABASE_NAME).mkdir()  # a directory where the file should be
-    with pytest.raises(StorageError, match="SQLite failed") as caught:
+    with pytest.warns(RuntimeWarning, match="SQLite failed"):
         LocalCache(tmp_path).put(TASK, "1", lmap(), lmap())
+    with pytest.raises(StorageError, match="SQLite failed") as caught:
+        LocalCache(tmp_path).clear()
     assert not isinstance(caught.value, sqlite3.Error)
 
 

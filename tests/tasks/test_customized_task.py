@@ -43,7 +43,7 @@ from flyweight import (
 )
 from flyweight import _context as context_module
 from flyweight._context import ExecutionState, FlyteContextManager
-from flyweight.errors import IgnoreOutputs, TaskDefinitionError
+from flyweight.errors import IgnoreOutputs, TaskDefinitionError, TaskExecutionError
 from flyweight.extend import (
     ExecutableTemplateShimTask,
     LiteralMap,
@@ -456,13 +456,17 @@ def test_executor_exceptions_propagate_unchanged(run: Any, exc: Exception) -> No
     assert e.value.args == exc.args
 
 
-def test_ignore_outputs_from_an_executor_reaches_a_local_caller(run: Any) -> None:
-    def ignore(tt: Any) -> None:
+def test_ignore_outputs_from_an_executor_is_honoured_as_in_a_container(run: Any) -> None:
+    def ignore(tt: Any, **kwargs: Any) -> None:
         raise IgnoreOutputs("not the leader")
 
     run(ignore)
-    with pytest.raises(IgnoreOutputs, match="not the leader"):
-        SampleTask("sample.ignore")()
+    # No outputs declared: the attempt simply has none, as flyweight-execute writes nothing.
+    assert SampleTask("sample.ignore")() is None
+    # Outputs declared: nobody can read them, so the call fails, naming them.
+    with pytest.raises(TaskExecutionError, match="IgnoreOutputs.*declares total") as e:
+        adder()(1, 2)
+    assert isinstance(e.value.__cause__, IgnoreOutputs)
 
 
 # -- working directory --------------------------------------------------------------------------------

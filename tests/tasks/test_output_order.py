@@ -53,9 +53,9 @@ def reordered_template() -> tasks_pb2.TaskTemplate:
         for name in order:
             rebuilt.variables[name].CopyFrom(old[name])
         if list(rebuilt.variables) != DECLARED:
-            pb.interface.outputs.CopyFrom(rebuilt)
-            assert list(pb.interface.outputs.variables) != DECLARED
-            return pb
+            pb.interface.outputs.CopyFrom(rebuilt)  # copying may reorder the map again: check the copy
+            if list(pb.interface.outputs.variables) != DECLARED:
+                return pb
     raise AssertionError(f"every insertion order of {DECLARED} iterates in declaration order")
 
 

@@ -57,6 +57,22 @@ def test_enums_come_back_as_an_enum_with_the_same_values() -> None:
     assert TypeEngine.guess_python_type(TypeEngine.to_literal_type(Fruit)) is guessed
 
 
+class Odd(enum.Enum):
+    EMPTY = ""
+    MRO = "mro"
+    SUNDER = "_x_"
+    ORDER = "_order_"
+    RED = "red"
+
+
+def test_enum_values_that_cannot_be_member_names_still_come_back() -> None:
+    """flyweight writes these values; a container must be able to read its own template's enum."""
+    guessed = TypeEngine.guess_python_type(TypeEngine.to_literal_type(Odd))
+    assert [m.value for m in guessed] == ["", "mro", "_x_", "_order_", "red"]
+    lit = TypeEngine.to_literal(None, Odd.MRO, Odd, None)
+    assert TypeEngine.to_python_value(None, lit, guessed).value == "mro"
+
+
 def test_dataclasses_come_back_as_an_equivalent_dataclass_that_reads_the_value() -> None:
     lt = TypeEngine.to_literal_type(list[Item])
     guessed = TypeEngine.guess_python_type(lt)

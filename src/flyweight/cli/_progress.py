@@ -4,6 +4,7 @@ Plain mode (stdout is not a terminal: logs, CI, tests) prints one line per event
 
     n0  double      running    attempt 1
     n0  double      succeeded  attempt 1  0.01s
+    n1  report      cancelled  — the run was interrupted
 
 The live mode (a terminal) keeps one row per node — id, task, state, attempt, duration (running nodes
 count up) — redrawn in place by rich, imported only then. Events arrive serialized by the engine's lock.
@@ -27,6 +28,7 @@ _STYLES = {
     "retried": "yellow",
     "succeeded": "green",
     "failed": "bold red",
+    "cancelled": "magenta",
 }
 
 
@@ -62,6 +64,8 @@ class Progress:
             row.duration = float(info["duration"])
         if "error" in info:
             row.error = str(info["error"])
+        elif "reason" in info:  # cancelled: why the node did not finish
+            row.error = str(info["reason"])
         self.changed(node_id, row)
 
     def changed(self, node_id: str, row: _Row) -> None:
@@ -85,7 +89,7 @@ class PlainProgress(Progress):
             parts.append(f"attempt {row.attempt}")
         if row.duration is not None and row.state != "running":
             parts.append(_seconds(row.duration))
-        if row.state in ("retried", "failed") and row.error:
+        if row.state in ("retried", "failed", "cancelled") and row.error:
             parts.append("— " + row.error.strip().splitlines()[-1][:200])
         click.echo("  ".join(parts).rstrip())
 

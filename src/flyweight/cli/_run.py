@@ -6,22 +6,33 @@ sub-subcommand is the entity (its name at module level); the entity's command ha
 for it, so switches, retries, the cache and progress apply alike. The run goes through the local engine
 (``flyweight.runtime.run_workflow``; ADR 0012) with a progress view (:mod:`flyweight.cli._progress`);
 a failed node prints the engine's report and exits with status 1; the outputs are printed at the end.
+
+The temporary blob directory of a successful run is removed after the outputs are printed, unless
+``--keep-blob-dir`` or ``--blob-dir`` was given or an output points into it (a file made by a task in a
+subprocess); a failed or interrupted run keeps it and says where it is. Ctrl-C (SIGINT) or SIGTERM stops
+the run — its subprocesses ended, the nodes it did not finish shown as cancelled — and ends the command
+by that signal (a shell sees status 130 or 143).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import shutil
+import signal
 import sys
 import typing
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from flyweight.errors import FlyweightError, WorkflowExecutionError
+
+if TYPE_CHECKING:
+    from flyweight.runtime._run import LocalRun
 
 __all__ = ["RunGroup", "format_value"]
 
@@ -30,6 +41,7 @@ _SWITCHES = (
     "--isolated",
     "--workers",
     "--blob-dir",
+    "--keep-blob-dir",
     "--cache",
     "--no-cache",
     "--overwrite-cache",
@@ -191,6 +203,12 @@ def _engine_options(command: click.Command) -> None:
             help="Keep the run's files (inputs, outputs, errors of each node) in this directory.",
         ),
         click.option(
+            "--keep-blob-dir",
+            is_flag=True,
+            help="Keep the temporary directory of the run's files after a successful run too (a failed "
+            "run always keeps it).",
+        ),
+        click.option(
             "--cache/--no-cache",
             "use_cache",
             default=True,
@@ -281,34 +299,76 @@ def _fixed_options(command: click.Command, entity: Any, reserved: set[str]) -> N
 
 def _run(runnable: Any, values: dict[str, Any], params: dict[str, Any], root: Path) -> None:
     from flyweight.cli._progress import make_progress
-    from flyweight.runtime import run_workflow
+    from flyweight.runtime._interrupt import die_by, handling_signals, signal_of, stopping
+    from flyweight.runtime._run import LocalRun
 
     wf = getattr(runnable, "workflow", runnable)
     output_names = list(wf.python_interface.outputs)
     live = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     sys.path.insert(0, str(root))  # isolated tasks import the user's modules from the same root
+    run: LocalRun | None = None
     try:
-        with make_progress(live) as progress:
-            result = run_workflow(
-                runnable,
-                values,
-                in_process=params["in_process"],
-                isolated=params["isolated"],
-                workers=params["workers"],
-                blob_dir=params["blob_dir"],
-                on_event=progress,
-                cache=_cache(params["use_cache"], params["overwrite_cache"]),
-            )
-    except WorkflowExecutionError as e:
+        with handling_signals():  # ours, not run_workflow's: this command reports the signal, then ends by it
+            try:
+                with make_progress(live) as progress:
+                    run = LocalRun(
+                        runnable,
+                        values,
+                        in_process=params["in_process"],
+                        isolated=params["isolated"],
+                        workers=params["workers"],
+                        blob_dir=params["blob_dir"],
+                        on_event=progress,
+                        cache=_cache(params["use_cache"], params["overwrite_cache"]),
+                    )
+                    result = run.run()
+            except BaseException as e:
+                number = signal_of(e)
+                if number is None:
+                    raise
+                stopping()  # a second Ctrl-C must not cut this report short
+                name = signal.Signals(number).name
+                click.echo(f"flyweight run: stopped by {name}{_files_of(run)}", err=True)
+                interrupted: int | None = number
+            else:
+                interrupted = None
+        if interrupted is not None:
+            die_by(interrupted)
+    except WorkflowExecutionError as e:  # its message says where the run's files are
         raise click.ClickException(str(e)) from e
     except FlyweightError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(f"{e}{_files_of(run)}") from e
     except TypeError as e:  # the inputs do not fit (checked by click already; a last guard)
         raise click.UsageError(str(e)) from e
     finally:
         if str(root) in sys.path:
             sys.path.remove(str(root))
+    assert run is not None
+    _finish(run, result, output_names, params)
+
+
+def _files_of(run: LocalRun | None) -> str:
+    """Where the files of a run that did not succeed are kept (they are never removed then)."""
+    blob = run.blob_dir if run is not None else None
+    return f"; the run's files are in {blob}" if blob is not None else ""
+
+
+def _finish(run: LocalRun, result: Any, output_names: list[str], params: dict[str, Any]) -> None:
+    """Print the outputs of a successful run, then remove its temporary blob directory unless it is to be
+    kept: asked for (``--keep-blob-dir``), given (``--blob-dir``), or an output points into it (a file a
+    task made in a subprocess lives under ``<node>/<attempt>/raw/``), which removing would break."""
+    blob = run.blob_dir
+    temporary = blob is not None and params["blob_dir"] is None
+    pointed = temporary and run.outputs is not None and str(blob).encode() in run.outputs.SerializeToString()
+    if temporary and (params["keep_blob_dir"] or pointed):
+        why = " (an output points into it)" if pointed and not params["keep_blob_dir"] else ""
+        click.echo(f"the run's files are in {blob}{why}", err=True)
     _print_outputs(result, output_names)
+    if temporary and not params["keep_blob_dir"] and not pointed:
+        try:
+            shutil.rmtree(str(blob))
+        except OSError as e:
+            click.echo(f"flyweight run: could not remove the run's files in {blob}: {e}", err=True)
 
 
 class _FileGroup(click.Group):
@@ -359,7 +419,8 @@ run = RunGroup(
     (`flyweight run FILE ENTITY --help` lists them): numbers and strings as is, lists, dicts and
     dataclasses as JSON, files and directories as paths. Plugin tasks run through the real container
     entrypoint (flyweight-execute) unless --in-process. Engine options (--in-process, --isolated,
-    --workers, --blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY. A failed node ends the
-    run with its report and exit status 1; the outputs are printed at the end.
+    --workers, --blob-dir, --keep-blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY. A
+    failed node ends the run with its report and exit status 1; the outputs are printed at the end.
+    Ctrl-C or SIGTERM stops the run and its subprocesses (exit status 130 or 143).
     """,
 )

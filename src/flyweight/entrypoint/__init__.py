@@ -7,10 +7,15 @@ without a raw output prefix, cannot report a bad ``--resolver`` and reports ever
 as a retryable system error. This module takes the same arguments, so templates work with either
 program, and fixes those faults:
 
-* a failure of task or executor code is reported as the user's (retried only for
-  ``RecoverableError``); only failures of flyweight or the environment are the system's;
-* every failure, a bad resolver included, ends in ``error.pb`` and exit status 0 (1 with
-  ``FLYTE_FAIL_ON_ERROR``), and an executor's ``IgnoreOutputs`` writes nothing;
+* a failure of task or executor code is reported as the user's (retried only when transient or
+  ``RecoverableError``); only failures of flyweight or the environment are the system's — the one error
+  contract of :mod:`flyweight._failure` (ADR 0014), shared with local runs;
+* every failure — a bad resolver, any ``BaseException``, an exception whose ``__str__`` raises, streams
+  the task closed, arguments that are not UTF-8, SIGTERM from Kubernetes — ends in ``error.pb`` and exit
+  status 0 (1 with ``FLYTE_FAIL_ON_ERROR``), and an executor's ``IgnoreOutputs`` writes nothing;
+* an argument holding a placeholder Flyte never filled in (``{{.outputPrefix}}``…) is refused;
+* on SIGTERM or SIGINT the task's child processes are ended and a result is written in bounded time
+  (``FLYWEIGHT_STOP_GRACE`` seconds, default 10, for a task stuck in a C call);
 * ``outputs.pb`` is written whole or not at all.
 
 Usage (as written into a template's container arguments)::
@@ -54,13 +59,35 @@ def _usage_error(argv: Sequence[str], reason: str) -> int:
         # Best effort: leave Flyte a reason too, not just a failed pod.
         import os
 
+        from flyweight._failure import SYSTEM, Failure
         from flyweight._storage import FileAccess
-        from flyweight.entrypoint._errors import SYSTEM, Classification
         from flyweight.entrypoint._run import write_error
 
         message = f"{_argv.PROG} was started with invalid arguments: {reason}\narguments: {list(argv)}"
-        write_error(FileAccess(), prefix, message, Classification(SYSTEM, False, SYSTEM), os.environ)
+        write_error(FileAccess(), prefix, message, Failure(SYSTEM, False, SYSTEM), os.environ)
     return 2
+
+
+def _settle_streams() -> None:
+    """Flush stdout and stderr now; if task code closed them or they are a broken pipe, point their file
+    descriptors at /dev/null, so the interpreter's own flush at exit cannot turn a reported result into
+    exit status 120."""
+    import os
+
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        try:
+            if stream is not None and not stream.closed:
+                stream.flush()
+            os.fstat(fd)
+            continue
+        except (OSError, ValueError):
+            pass
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        except OSError:
+            pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,4 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from flyweight.entrypoint._run import run
 
-    return run(args)
+    try:
+        return run(args)
+    finally:
+        _settle_streams()

@@ -27,6 +27,8 @@ def _placeholder(name: str) -> re.Pattern[str]:
 _RAW_OUTPUT_UNSET = _placeholder("rawOutputDataPrefix")
 _CHECKPOINT_UNSET = _placeholder("checkpointOutputPrefix")
 _PREV_CHECKPOINT_UNSET = _placeholder("prevCheckpointPrefix")
+# Any placeholder left in a value that must be filled (inputs, output prefix, template path…).
+_ANY_PLACEHOLDER = re.compile(r"\{\{\s*[.$][\w.]+\s*\}\}")
 # On a first attempt Flyte fills the previous checkpoint with two double quotes.
 _EMPTY = frozenset({"", '""'})
 
@@ -131,7 +133,8 @@ def parse_args(argv: Sequence[str]) -> Arguments:
     option.
 
     Raises:
-        UsageError: a required option is missing, an option is unknown, or no loader arguments came.
+        UsageError: a required option is missing, an option is unknown, no loader arguments came, or
+            a value that must be filled in still holds a Flyte placeholder (``{{.outputPrefix}}``…).
         HelpRequested: ``--help`` was given (the help has been printed to stdout).
     """
     argv = list(argv)
@@ -144,6 +147,17 @@ def parse_args(argv: Sequence[str]) -> Arguments:
     loader_args = (*ns.loader_args, *tail)
     if not loader_args:
         raise UsageError("no loader arguments: put the resolver's arguments after '--'")
+    for option, value in (
+        ("--inputs", ns.inputs),
+        ("--output-prefix", ns.output_prefix),
+        ("--resolver", ns.resolver),
+    ):
+        if not value.strip():
+            raise UsageError(f"{option} is empty; it must name a location (Flyte fills it in)")
+    _refuse_placeholders(
+        [("--inputs", ns.inputs), ("--output-prefix", ns.output_prefix), ("--resolver", ns.resolver)]
+        + [(f"loader argument {i + 1}", a) for i, a in enumerate(loader_args)]
+    )
     return Arguments(
         inputs=ns.inputs,
         output_prefix=ns.output_prefix,
@@ -158,6 +172,19 @@ def parse_args(argv: Sequence[str]) -> Arguments:
     )
 
 
+def _refuse_placeholders(values: Sequence[tuple[str, str]]) -> None:
+    """A value still holding a Flyte placeholder was never filled in by Flyte: using it as a path would
+    write results where nobody looks, so it is refused."""
+    for what, value in values:
+        m = _ANY_PLACEHOLDER.search(value)
+        if m:
+            raise UsageError(
+                f"{what} is {value!r}, which still holds the Flyte placeholder {m.group(0)}: Flyte fills "
+                "these in before the container starts. Run the template through Flyte (or `flyweight "
+                "run`), or put the real value in its place"
+            )
+
+
 def usage() -> str:
     return _parser().format_usage()
 
@@ -168,8 +195,11 @@ def guess_output_prefix(argv: Sequence[str]) -> str | None:
     if "--" in args:
         args = args[: args.index("--")]
     for i, arg in enumerate(args):
+        value: str | None = None
         if arg == "--output-prefix" and i + 1 < len(args) and not args[i + 1].startswith("--"):
-            return args[i + 1]
-        if arg.startswith("--output-prefix="):
-            return arg.split("=", 1)[1] or None
+            value = args[i + 1]
+        elif arg.startswith("--output-prefix="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            return None if not value or _ANY_PLACEHOLDER.search(value) else value
     return None

@@ -10,9 +10,11 @@ remote (``s3://``, ``gs://``…): all reads and writes go through one ``FileAcce
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,19 +26,14 @@ from flyweight._context import (
     FlyteContextManager,
     LazyDirectory,
 )
+from flyweight._failure import Failure, classify, describe, error_document, normalize, safe_str
 from flyweight._storage import FileAccess
 from flyweight.entrypoint._argv import Arguments
-from flyweight.entrypoint._errors import Classification, classify, describe, error_document, error_file_name
-from flyweight.errors import (
-    FlyweightError,
-    PlatformError,
-    TaskLoadError,
-    TemplateError,
-    UserError,
-    mark_user_code,
-)
+from flyweight.entrypoint._errors import error_file_name
+from flyweight.entrypoint._signals import StopGuard
+from flyweight.errors import FlyweightError, PlatformError, TaskLoadError, TemplateError, mark_user_code
 
-__all__ = ["ExecutionId", "TaskId", "join_uri", "load_resolver", "run", "write_error"]
+__all__ = ["ExecutionId", "Reporter", "TaskId", "join_uri", "load_resolver", "run", "say", "write_error"]
 
 OUTPUTS_FILE = "outputs.pb"
 
@@ -156,7 +153,7 @@ def _load_task(args: Arguments) -> Any:
         task = resolver.load_task(list(args.loader_args))
     except FlyweightError:
         raise
-    except Exception as e:
+    except BaseException as e:
         # A resolver of the user's own (not flyweight's) is user code.
         if not _is_flyweight_object(resolver):
             mark_user_code(e)
@@ -192,8 +189,23 @@ def _outputs(ctx: FlyteContext, args: Arguments) -> bytes:
     return out.SerializeToString(deterministic=True)
 
 
+def say(text: str) -> None:
+    """Write a line of diagnostics to stderr, whatever task code did to it (closed it, or a broken pipe)."""
+    data = text if text.endswith("\n") else text + "\n"
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            if stream is not None and not stream.closed:
+                stream.write(data)
+                stream.flush()
+                return
+        except Exception:
+            continue
+    with contextlib.suppress(OSError):
+        os.write(2, data.encode("utf-8", "backslashreplace"))
+
+
 def write_error(
-    file_access: FileAccess, output_prefix: str, message: str, how: Classification, environ: Mapping[str, str]
+    file_access: FileAccess, output_prefix: str, message: str, how: Failure, environ: Mapping[str, str]
 ) -> bool:
     """Write the error document under ``output_prefix``; False (reason on stderr) if that failed."""
     name, worker = error_file_name(environ)
@@ -201,16 +213,64 @@ def write_error(
         data = error_document(message, how, worker).SerializeToString()
         file_access.write_bytes(join_uri(output_prefix, name), data)
     except Exception as e:
-        sys.stderr.write(f"flyweight-execute: could not write {name} under {output_prefix!r}: {e}\n")
+        say(f"flyweight-execute: could not write {name} under {output_prefix!r}: {safe_str(e)}")
         return False
     return True
 
 
+class Reporter:
+    """Writes the attempt's one result, ``outputs.pb`` or ``error.pb``, exactly once.
+
+    The main thread and the stop guard's deadline thread may both try; a lock makes the first one win,
+    and the exit status it chose is what the process ends with.
+    """
+
+    def __init__(self, file_access: FileAccess, output_prefix: str, environ: Mapping[str, str]) -> None:
+        self._file_access = file_access
+        self._prefix = output_prefix
+        self._env = environ
+        self._lock = threading.RLock()
+        self.status: int | None = None
+
+    def outputs(self, payload: bytes) -> int:
+        """Write ``outputs.pb``; if that fails, the error document instead."""
+        with self._lock:
+            if self.status is not None:
+                return self.status
+            try:
+                self._file_access.write_bytes(join_uri(self._prefix, OUTPUTS_FILE), payload)
+            except BaseException as e:
+                return self.failure(e)
+            self.status = 0
+            return 0
+
+    def failure(self, exc: BaseException) -> int:
+        """Report ``exc`` by the error contract; returns the exit status."""
+        exc = normalize(exc)
+        how = classify(exc)
+        with self._lock:
+            if self.status is not None:
+                return self.status
+            if how is None:  # IgnoreOutputs: this attempt's outputs are not wanted
+                self.status = 0
+                return 0
+            message = describe(exc)
+            say(f"flyweight-execute: {how.origin} error ({how.kind.lower()}, code {how.code})\n{message}")
+            written = write_error(self._file_access, self._prefix, message, how, self._env)
+            self.status = 1 if not written or fail_on_error(self._env) else 0
+            return self.status
+
+
 def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
-    """Run the attempt described by ``args``; returns the process exit status."""
+    """Run the attempt described by ``args``; returns the process exit status.
+
+    Whatever happens — an exception of any kind from task code, a signal, a write that fails — the
+    attempt ends with ``outputs.pb`` or ``error.pb`` (nothing only for ``IgnoreOutputs``).
+    """
     env = os.environ if environ is None else environ
     _ensure_cwd_importable()
     file_access = FileAccess(raw_output_prefix=args.raw_output_data_prefix)
+    reporter = Reporter(file_access, args.output_prefix, env)
     execution_id, task_id = execution_ids(env)
     working_dir = LazyDirectory()
     params = ExecutionParameters(
@@ -223,27 +283,20 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         file_access=file_access,
     )
     ctx = FlyteContext(file_access, ExecutionState(ExecutionState.CONTAINER, params))
-    failure: Exception
-    try:
-        with FlyteContextManager.with_context(ctx):
-            try:
-                payload = _outputs(ctx, args)
-                file_access.write_bytes(join_uri(args.output_prefix, OUTPUTS_FILE), payload)
-                return 0
-            except Exception as e:
-                failure = e
-            except SystemExit as e:  # task code called sys.exit(): report it, never leave no file
-                failure = UserError(f"the task's code called sys.exit({e.code!r}) instead of returning")
-                failure.__cause__ = e
-    finally:
-        working_dir.cleanup()
-
-    how = classify(failure)
-    if how is None:  # IgnoreOutputs: this attempt's outputs are not wanted
-        return 0
-    message = describe(failure)
-    kind = "recoverable" if how.recoverable else "non-recoverable"
-    sys.stderr.write(f"flyweight-execute: {how.origin} error ({kind}, code {how.code})\n{message}\n")
-    if not write_error(file_access, args.output_prefix, message, how, env):
-        return 1
-    return 1 if fail_on_error(env) else 0
+    with StopGuard(reporter.failure, env) as guard:
+        failure: BaseException | None = None
+        try:
+            with FlyteContextManager.with_context(ctx):
+                with guard.task_running():
+                    payload = _outputs(ctx, args)
+                status = reporter.outputs(payload)
+        except BaseException as e:
+            failure = e
+        finally:
+            with contextlib.suppress(Exception):
+                working_dir.cleanup()
+        if failure is None:
+            return status
+        if guard.stopped is not None:
+            guard.end_children()
+        return reporter.failure(failure)

@@ -7,20 +7,21 @@
 
 from __future__ import annotations
 
-from flyweight.runtime._engine import (
+from flyweight.runtime._options import (
     CACHED,
+    CANCELLED,
     FAILED,
     PENDING,
     RETRIED,
     RUNNING,
     SUCCEEDED,
     EventHandler,
-    call_workflow,
-    run_workflow,
 )
+from flyweight.runtime._run import call_workflow, run_workflow
 
 __all__ = [
     "CACHED",
+    "CANCELLED",
     "FAILED",
     "PENDING",
     "RETRIED",

@@ -6,29 +6,31 @@ chain of small tasks pays no hand-off between threads. Each task node runs in-pr
 ``flyweight-execute`` in a subprocess (:mod:`flyweight.runtime._attempt`), is retried for RECOVERABLE
 failures up to its ``retries``, and reports its progress through ``on_event``. Sub-workflows and launch
 plans run as nested graphs, each with its own pool; a running task holds one of the run's ``workers``
-slots, so nesting never runs more tasks at once than the run allows. The first failed node stops the
-run (unless the workflow's failure policy says to finish what can run): no new node starts (in
-sub-workflows either), running ones finish, and :class:`~flyweight.errors.WorkflowExecutionError` names
-the node, its task and the error.
+slots, so nesting never runs more tasks at once than the run allows.
+
+The first failed node stops the run (unless the workflow's failure policy says to finish what can run):
+no new node starts (in sub-workflows either), running ones finish, and :class:`GraphFailed` lists every
+node that failed. An interrupt (``KeyboardInterrupt``, SIGTERM as :class:`~flyweight._failure.Interrupted`,
+or an exception from ``on_event``) ends the run's subprocesses at once and waits a short while for nodes
+running in threads; the nodes left pending or running are reported ``cancelled`` by
+:meth:`RunOptions.finish <flyweight.runtime._options.RunOptions.finish>` (:mod:`flyweight.runtime._run`).
 """
 
 from __future__ import annotations
 
 import collections
 import contextvars
-import os
 import time
-import uuid
-from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flyweight import _idl
-from flyweight._context import FlyteContext, FlyteContextManager
-from flyweight.errors import WorkflowExecutionError
+from flyweight._context import FlyteContext
+from flyweight.runtime import _interrupt
 from flyweight.runtime._attempt import (
     USER,
+    AttemptCancelled,
     AttemptFailed,
     AttemptFailure,
     run_in_process,
@@ -36,7 +38,6 @@ from flyweight.runtime._attempt import (
 )
 from flyweight.runtime._bindings import resolve_bindings
 from flyweight.runtime._cache_key import entry_version
-from flyweight.runtime._checks import check_arguments
 from flyweight.runtime._options import (
     CACHED,
     FAILED,
@@ -44,41 +45,45 @@ from flyweight.runtime._options import (
     RETRIED,
     RUNNING,
     SUCCEEDED,
-    BlobDir,
-    EventHandler,
     RunOptions,
 )
 from flyweight.tasks import ExecutableTemplateShimTask, PythonFunctionTask
-from flyweight.types import TypeEngine
 from flyweight.workflows import GLOBAL_INPUT_NODE_ID, Node, WorkflowFailurePolicy
 
-if TYPE_CHECKING:
-    from flyweight.runtime._cache import LocalCache
+__all__ = ["GraphFailed", "NodeFailed", "run_graph"]
 
-__all__ = [
-    "CACHED",
-    "FAILED",
-    "PENDING",
-    "RETRIED",
-    "RUNNING",
-    "SUCCEEDED",
-    "EventHandler",
-    "call_workflow",
-    "run_workflow",
-]
+# How long an interrupted graph waits for the nodes running in its threads once their subprocesses are
+# ended; an in-process task cannot be stopped, so one still running then is left to finish on its own.
+_THREADS_GRACE = 2.0
 
 
 class _Stopped(Exception):
-    """A sub-workflow left nodes unrun because the run is stopping (a node failed elsewhere)."""
+    """A node did not run, or was ended, because the run is stopping (a node failed elsewhere, or an
+    interrupt); it is reported ``cancelled`` when the run finishes."""
 
 
-class _NodeFailed(Exception):
-    def __init__(self, node_id: str, entity: str, failure: AttemptFailure, attempts: int) -> None:
+class NodeFailed(Exception):
+    """One node failed for good: its id, the task (or launch plan) it ran, the failure of its last
+    attempt, how many attempts ran and the task's timeout in seconds (None without one)."""
+
+    def __init__(
+        self, node_id: str, entity: str, failure: AttemptFailure, attempts: int, timeout: float | None = None
+    ) -> None:
         super().__init__(failure.message)
         self.node_id = node_id
         self.entity = entity
         self.failure = failure
         self.attempts = attempts
+        self.timeout = timeout
+
+
+class GraphFailed(Exception):
+    """A graph ended with failed nodes: every one of them (sub-workflows' included), in the order they
+    failed."""
+
+    def __init__(self, failures: list[NodeFailed]) -> None:
+        super().__init__("; ".join(f"node {f.node_id} failed: {f.failure.message}" for f in failures))
+        self.failures = failures
 
 
 def _seconds(timeout: Any) -> float | None:
@@ -131,7 +136,7 @@ class _Graph:
         ready = collections.deque(n for n in nodes if not n.upstream_nodes)
         for n in nodes:
             self.options.emit(self.prefix + n.id, PENDING, {"entity": _entity_name(n), "kind": n.kind})
-        failures: list[_NodeFailed] = []
+        failures: list[NodeFailed] = []
         running: dict[Future[_idl.LiteralMap], Node] = {}
         pool: ThreadPoolExecutor | None = None
         try:
@@ -158,25 +163,28 @@ class _Graph:
                     node = running.pop(future)
                     self._finish(node, future, waiting, dependents, ready, failures)
         except BaseException:  # an interrupt, or a broken event handler: end what runs, start nothing
+            _interrupt.stopping()  # a second Ctrl-C must not cut the ending short (it is bounded)
             self._stop = True  # sub-workflows still running in the pool start nothing more either
             self.options.subprocesses.end_all()
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.shutdown(wait=False, cancel_futures=True)
+                wait(running, timeout=_THREADS_GRACE)  # subprocesses are ended; in-process tasks may not end
                 pool = None
             raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         if failures:
-            raise failures[0]
+            raise GraphFailed(failures)
         if len(self.outputs) <= len(nodes):  # some never ran: a graph above this one is stopping
             raise _Stopped
         try:
             return resolve_bindings(self.workflow.output_bindings, self.outputs, "the workflow's outputs")
         except (IndexError, KeyError) as e:  # a promise path into an output that lacks it (Flyte's end node)
-            raise _NodeFailed(f"{self.prefix}end-node", self.workflow.name, _lookup_failure(e), 0) from e
+            end = NodeFailed(f"{self.prefix}end-node", self.workflow.name, _lookup_failure(e), 0)
+            raise GraphFailed([end]) from e
 
-    def _unbound(self, node: Node, error: LookupError) -> _NodeFailed:
+    def _unbound(self, node: Node, error: LookupError) -> NodeFailed:
         """The failure of a node whose inputs cannot be resolved: the workflow's fault (USER), not ours."""
         failure = _lookup_failure(error)
         info = {"entity": _entity_name(node), "kind": node.kind, "attempt": 0, "duration": 0.0}
@@ -184,14 +192,14 @@ class _Graph:
         self.options.emit(
             self.prefix + node.id, FAILED, {**info, "error": failure.message, "timed_out": False}
         )
-        return _NodeFailed(self.prefix + node.id, _entity_name(node), failure, 0)
+        return NodeFailed(self.prefix + node.id, _entity_name(node), failure, 0)
 
     def _call(self, node: Node, inputs: _idl.LiteralMap) -> Future[_idl.LiteralMap]:
         """Run the node in this thread, with the outcome wrapped like a pool's."""
         future: Future[_idl.LiteralMap] = Future()
         try:
             future.set_result(self._run_node(node, inputs))
-        except (_NodeFailed, _Stopped) as e:
+        except (NodeFailed, GraphFailed, _Stopped) as e:
             future.set_exception(e)
         return future
 
@@ -202,13 +210,13 @@ class _Graph:
         waiting: dict[str, int],
         dependents: dict[str, list[Node]],
         ready: collections.deque[Node],
-        failures: list[_NodeFailed],
+        failures: list[NodeFailed],
     ) -> None:
         error = future.exception()
         if error is not None:
-            if isinstance(error, _NodeFailed):
+            if isinstance(error, (NodeFailed, GraphFailed)):  # a task node, or a sub-workflow's nodes
                 self._failed()
-                failures.append(error)
+                failures.extend(error.failures if isinstance(error, GraphFailed) else [error])
                 return
             if isinstance(error, _Stopped):  # this graph is stopping too: nothing to record
                 return
@@ -236,11 +244,12 @@ class _Graph:
         start = time.monotonic()
         try:
             out = _Graph(workflow, inputs, self.options, self.ctx, f"{node_id}-", self).run()
-        except (_NodeFailed, _Stopped) as e:
+        except GraphFailed as e:
             self._failed()
-            error = "stopped: another node of the run failed" if isinstance(e, _Stopped) else str(e)
-            self.options.emit(node_id, FAILED, {**info, "duration": time.monotonic() - start, "error": error})
+            duration = time.monotonic() - start
+            self.options.emit(node_id, FAILED, {**info, "duration": duration, "error": str(e)})
             raise
+        # _Stopped: left running, it is reported cancelled with the rest when the run finishes
         self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
         return out
 
@@ -260,7 +269,7 @@ class _Graph:
         cache = self.options.local_cache() if getattr(metadata, "cache", False) else None
         if cache is not None:
             key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
-            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars)
+            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
             if hit is not None:
                 self.options.emit(node_id, CACHED, self._task_info(task))
                 return hit
@@ -298,6 +307,8 @@ class _Graph:
                     out = run_in_process(task, inputs, self.ctx)
                     if self.options.blob.given:
                         _keep(self.options.blob.path / node_id / str(attempt), inputs, out)
+            except AttemptCancelled as e:  # the run is stopping: reported cancelled when it finishes
+                raise _Stopped from e
             except AttemptFailed as e:
                 failure = e.failure
                 done = {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
@@ -310,7 +321,7 @@ class _Graph:
                 emit(node_id, FAILED, done)
                 if retry:  # not retried only because another node failed: that one is the run's error
                     raise _Stopped from e
-                raise _NodeFailed(node_id, task.name, failure, attempt + 1) from e
+                raise NodeFailed(node_id, task.name, failure, attempt + 1, timeout) from e
             emit(node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start})
             return out
         raise AssertionError("unreachable: every attempt returns or raises")
@@ -333,100 +344,14 @@ def _entity_name(node: Node) -> str:
     return str(getattr(node.flyte_entity, "name", "?"))
 
 
-def run_workflow(
-    workflow: Any,
-    inputs: Mapping[str, Any] | None = None,
-    *,
-    in_process: bool = False,
-    isolated: bool = False,
-    workers: int | None = None,
-    blob_dir: str | os.PathLike[str] | None = None,
-    on_event: EventHandler | None = None,
-    cache: LocalCache | None = None,
-) -> Any:
-    """Run ``workflow`` (or a launch plan) on this machine and return its outputs as Python values.
-
-    Args:
-        workflow: a ``@workflow`` (compiled on first use) or a ``LaunchPlan``.
-        inputs: the workflow's inputs by name (defaults fill the rest).
-        in_process: run plugin tasks in this process instead of through ``flyweight-execute``.
-        isolated: run function tasks through ``flyweight-execute`` too (their module must be importable).
-            A task's ``timeout`` is enforced only in a subprocess (ended when it runs over); an in-process
-            task cannot be stopped, so its timeout is not checked.
-        workers: how many tasks may run at once, sub-workflows included (default: the number of cores).
-        blob_dir: where subprocess attempts keep their files (``<node>/<attempt>/inputs.pb``,
-            ``outputs.pb`` / ``error.pb``, ``raw/``, ``stderr``); given, it is kept and in-process nodes
-            write their inputs and outputs there too. Default: a temporary directory made when the first
-            subprocess starts; it is kept (outputs may point into it) and named in a failure's message.
-        on_event: called as ``on_event(node_id, state, info)`` (see :data:`EventHandler`); calls are
-            serialized by a lock, and an exception from it ends the run.
-        cache: where results of ``cache=True`` tasks are looked up before they run and stored after
-            (default: ``flyweight.runtime._cache.default_cache()``, configured by the environment); a hit
-            is reported as ``cached`` and the task does not run.
-
-    Returns:
-        None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
+def run_graph(
+    workflow: Any, inputs: _idl.LiteralMap, options: RunOptions, ctx: FlyteContext
+) -> _idl.LiteralMap:
+    """Run the compiled ``workflow`` as the top graph of a run and return its output literals.
 
     Raises:
-        WorkflowExecutionError: a node failed; names the workflow, the node, its task and the error.
-        TypeError: the inputs do not fit the workflow's signature, or ``workflow`` is not a workflow.
-        ValueError: ``workers`` is less than 1.
-        StorageError: ``blob_dir`` cannot be created or written.
-
-    Example:
-        >>> from flyweight import task, workflow
-        >>> @task
-        ... def double(x: int) -> int:
-        ...     return 2 * x
-        >>> @workflow
-        ... def quadruple(x: int) -> int:
-        ...     return double(x=double(x=x))
-        >>> run_workflow(quadruple, {"x": 3}, in_process=True)
-        12
+        GraphFailed: nodes failed; every one of them, in the order they failed.
+        BaseException: an interrupt (or an exception from ``on_event``), once the run's subprocesses are
+            ended and its threads had a short while to stop.
     """
-    check_arguments(workflow, inputs, workers)
-    saved = dict(getattr(workflow, "saved_inputs", None) or {})
-    fixed = sorted(set(getattr(workflow, "fixed_input_names", ())) & set(inputs or {}))
-    if fixed:
-        raise TypeError(
-            f"launch plan {workflow.name!r} fixes input(s) {', '.join(fixed)}; leave them out of the inputs"
-        )
-    wf = getattr(workflow, "workflow", workflow)
-    wf.compile()
-    iface = wf.python_interface
-    owner = f"workflow {wf.name!r}"
-    bound = iface.bind((), {**saved, **dict(inputs or {})}, owner=wf.name)
-    ctx = FlyteContextManager.current_context()
-    lts = {k: v.type for k, v in wf.interface.inputs.variables.items()}
-    literals = TypeEngine.values_to_literal_map(ctx, bound, iface.inputs, owner, "inputs", lts)
-    options = RunOptions(
-        in_process=in_process,
-        isolated=isolated,
-        workers=workers or os.cpu_count() or 1,
-        blob=BlobDir(blob_dir),
-        on_event=on_event,
-        run_name=f"r{uuid.uuid4().hex[:12]}",
-        cache=cache,
-    )
-    try:
-        out = _Graph(wf, literals, options, ctx, "").run()
-    except _NodeFailed as e:
-        blob = str(options.blob.path) if options.blob.made else None
-        raise WorkflowExecutionError(
-            wf.name, e.node_id, e.entity, e.failure.message, e.failure.origin, e.attempts, blob
-        ) from e.failure.cause
-    outputs = iface.outputs
-    if not outputs:
-        return None
-    values = TypeEngine.literal_map_to_values(ctx, out, outputs, owner, "outputs")
-    if len(values) == 1:
-        return next(iter(values.values()))
-    return iface.output_tuple(**values)
-
-
-def call_workflow(workflow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """What ``wf(...)`` outside a workflow body does: :func:`run_workflow` in-process (plugin tasks too,
-    as a task's own local call runs them), function tasks in this process, one worker per core."""
-    if args:
-        kwargs = workflow.python_interface.bind(args, kwargs, owner=workflow.name)
-    return run_workflow(workflow, kwargs, in_process=True)
+    return _Graph(workflow, inputs, options, ctx, "").run()

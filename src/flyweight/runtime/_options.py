@@ -1,5 +1,6 @@
-"""What one local run carries to every node: its switches, its blob directory, its event handler, its
-cache and the subprocesses it started — shared by the top workflow and its sub-workflows."""
+"""What one local run carries to every node: its switches, its blob directory, its event handler (and each
+node's last event, so that the run can report the nodes it did not finish), its cache and the
+subprocesses it started — shared by the top workflow and its sub-workflows."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHED",
+    "CANCELLED",
     "FAILED",
     "PENDING",
     "RETRIED",
@@ -36,11 +38,20 @@ CACHED = "cached"
 RETRIED = "retried"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
+CANCELLED = "cancelled"
+_OPEN = frozenset({PENDING, RUNNING, RETRIED})  # states a node may still leave
+_KEPT = ("entity", "kind", "attempt", "where")  # what a cancelled event repeats of the node's last one
 
 EventHandler = Callable[[str, str, Mapping[str, Any]], None]
 """``on_event(node_id, state, info)``: ``info`` holds ``entity`` (the task or workflow name), ``kind``, and
-per state ``attempt`` (running, retried, failed), ``duration`` in seconds (retried, succeeded, failed),
-``error`` (retried, failed), ``timed_out`` and ``where`` (``"in-process"`` / ``"subprocess"``)."""
+per state ``attempt`` (running, retried, failed; cancelled if it had started), ``duration`` in seconds
+(retried, succeeded, failed), ``error`` (retried, failed), ``timed_out`` and ``where`` (``"in-process"`` /
+``"subprocess"``), ``reason`` (cancelled: ``"the run was interrupted"``, ``"the run failed"``, or
+``"the run stopped"`` after an exception from ``on_event``).
+
+``cancelled`` is the last event of a node the run did not finish: it never started (a node failed
+elsewhere, or the run was interrupted), or it was running when the run was interrupted (its subprocess
+was ended; an in-process task cannot be stopped, and its later events are dropped)."""
 
 
 class Slots:
@@ -76,6 +87,10 @@ class RunOptions:
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
     slots: Slots = dataclasses.field(init=False)
+    _last: dict[str, tuple[str, dict[str, Any]]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False
+    )
+    _finished: bool = dataclasses.field(default=False, init=False)
 
     def __post_init__(self) -> None:
         # Held by a task node while it runs: every graph of the run (sub-workflows have their own pools)
@@ -94,7 +109,32 @@ class RunOptions:
     def emit(self, node_id: str, state: str, info: dict[str, Any]) -> None:
         if self.on_event is not None:
             with self.lock:
+                if self._finished:  # an in-process task left running by an interrupted run
+                    return
+                self._last[node_id] = (state, info)
                 self.on_event(node_id, state, info)
+
+    def finish(self, reason: str) -> None:
+        """End the run's events: each node still pending or running is reported ``cancelled`` with
+        ``reason``, and events that come later are dropped.
+
+        Called once the run has ended, whatever the outcome; the handler is not called again after it
+        raises here (the run's own outcome is what the caller must see).
+        """
+        if self.on_event is None:
+            return
+        with self.lock:
+            if self._finished:
+                return
+            self._finished = True
+            for node_id, (state, info) in list(self._last.items()):
+                if state not in _OPEN:
+                    continue
+                kept: dict[str, Any] = {k: info[k] for k in _KEPT if k in info}
+                try:
+                    self.on_event(node_id, CANCELLED, {**kept, "reason": reason})
+                except Exception:
+                    return
 
 
 class BlobDir:

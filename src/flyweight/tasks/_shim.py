@@ -13,7 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from flyweight import _idl
 from flyweight._context import FlyteContext, FlyteContextManager
-from flyweight.errors import TemplateError, TypeTransformerFailedError, UnsupportedTypeError, mark_user_code
+from flyweight.errors import TemplateError, TypeTransformerFailedError, UnsupportedTypeError
+from flyweight.tasks._task import mark_task_failure
 from flyweight.tasks._template import TaskTemplate, output_order
 from flyweight.tasks._tracker import TrackedInstance
 from flyweight.tasks._values import map_outputs
@@ -48,6 +49,23 @@ class ShimTaskExecutor(TrackedInstance, Generic[T]):
         """
         raise NotImplementedError(f"{type(self).__name__} must implement execute_from_model(tt, **kwargs)")
 
+    def is_transient(self, error: BaseException) -> bool:
+        """Whether ``error``, raised by :meth:`execute_from_model`, is transient: retrying may succeed.
+
+        The one hook for a plugin to declare its library's transient failures (a database that is
+        briefly unreachable or locked, a service answering 503). A transient failure is reported as USER
+        and RECOVERABLE, so Flyte retries the task within its ``retries``; every other failure of the
+        executor is USER and NON_RECOVERABLE. ``ConnectionError``, ``TimeoutError`` and DNS errors are
+        transient without saying so (ADR 0014).
+
+        Example:
+            >>> import sqlite3
+            >>> class Query(ShimTaskExecutor):
+            ...     def is_transient(self, error: BaseException) -> bool:
+            ...         return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+        """
+        return False
+
 
 class TemplatePlan:
     """What running a template needs, worked out once: Python types of inputs and outputs, output order."""
@@ -64,6 +82,8 @@ class TemplatePlan:
             raise TemplateError(
                 f"{self.owner}: its interface uses a type this installation cannot read: {e}"
             ) from e
+        except (TypeError, ValueError, KeyError) as e:  # a malformed type: a union of nothing, a bad name…
+            raise TemplateError(f"{self.owner}: its interface holds a malformed type: {e!r}") from e
         self.output_literal_types = {k: v.type for k, v in pb.interface.outputs.variables.items()}
         self.output_names = output_order(pb)
 
@@ -148,8 +168,8 @@ class ExecutableTemplateShimTask:
         try:
             params = self.pre_execute(ctx.user_space_params)
             rval = self.post_execute(params, self.execute(**kwargs))
-        except Exception as e:
-            mark_user_code(e)
+        except BaseException as e:
+            mark_task_failure(e, self._executor, self)
             raise
         finally:
             _RUNNING.reset(token)

@@ -21,7 +21,8 @@ from flyweight._context import (
     LazyDirectory,
     current_compiler,
 )
-from flyweight.errors import WorkflowCompileError, mark_user_code
+from flyweight._failure import ignored_outputs
+from flyweight.errors import IgnoreOutputs, WorkflowCompileError, mark_transient, mark_user_code
 from flyweight.interface import Interface, typed_interface
 from flyweight.serialize import security_context, task_metadata, task_template
 from flyweight.settings import SecurityContext, SerializationSettings
@@ -36,7 +37,28 @@ from flyweight.tasks._tracker import TrackedInstance
 from flyweight.tasks._values import map_outputs
 from flyweight.types import TypeEngine
 
-__all__ = ["PythonTask", "Task"]
+__all__ = ["PythonTask", "Task", "mark_task_failure"]
+
+
+def mark_task_failure(exc: BaseException, *deciders: Any) -> None:
+    """Mark ``exc``, raised by task or executor code, as the user's, and as transient when one of
+    ``deciders`` (objects with ``is_transient(error)``: the task, its executor) says it is.
+
+    A decider that itself fails is taken to say no: the task's own failure is what is reported.
+    """
+    mark_user_code(exc)
+    for decider in deciders:
+        decide = getattr(decider, "is_transient", None)
+        if decide is None:
+            continue
+        try:
+            transient = decide(exc) is True
+        except Exception:
+            transient = False
+        if transient:
+            mark_transient(exc)
+            return
+
 
 T = TypeVar("T")
 
@@ -209,6 +231,21 @@ class Task:
     def execute(self, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement execute(**kwargs)")
 
+    def is_transient(self, error: BaseException) -> bool:
+        """Whether ``error``, raised by this task's code, is transient: retrying may succeed.
+
+        Override it to name your library's transient failures (a lock held by another writer, a service
+        that is briefly unavailable). A transient failure is reported as USER and RECOVERABLE, so Flyte's
+        retry budget (the task's ``retries``) applies; everything else the task raises is NON_RECOVERABLE.
+        ``ConnectionError``, ``TimeoutError`` and DNS errors are always transient (ADR 0014).
+
+        Example:
+            >>> class Upload(PythonTask):
+            ...     def is_transient(self, error: BaseException) -> bool:
+            ...         return "503" in str(error)
+        """
+        return False
+
     def dispatch_execute(
         self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
     ) -> _idl.LiteralMap:
@@ -221,8 +258,8 @@ class Task:
         try:
             params = self.pre_execute(ctx.user_space_params)
             rval = self.post_execute(params, self.execute(**kwargs))
-        except Exception as e:
-            mark_user_code(e)
+        except BaseException as e:
+            mark_task_failure(e, self)
             raise
         if isinstance(rval, _idl.LiteralMap):
             return rval
@@ -234,7 +271,11 @@ class Task:
     def sandbox_execute(
         self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
     ) -> _idl.LiteralMap:
-        """``dispatch_execute`` in a fresh working directory, made on first use and removed afterwards."""
+        """``dispatch_execute`` in a fresh working directory, made on first use and removed afterwards.
+
+        ``IgnoreOutputs`` is honoured as in a container: a task with no outputs returns an empty map; one
+        that declares outputs fails with a :class:`~flyweight.errors.TaskExecutionError` (ADR 0014).
+        """
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
@@ -242,6 +283,11 @@ class Task:
         token = FlyteContextManager.push(inner)
         try:
             return self.dispatch_execute(inner, input_literal_map)
+        except IgnoreOutputs as e:
+            error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
+            if error is None:
+                return _idl.LiteralMap()
+            raise error from e
         finally:
             FlyteContextManager.pop(token)
             workdir.cleanup()

@@ -83,10 +83,13 @@ def describe_literal(lit: Literal) -> str:
             return f"string literal {short_repr(prim.string_value)}"
         if pk == "boolean":
             return f"boolean literal {prim.boolean}"
-        if pk == "datetime":
-            return f"datetime literal {prim.datetime.ToJsonString()}"
-        if pk == "duration":
-            return f"duration literal {prim.duration.ToJsonString()}"
+        if pk in ("datetime", "duration"):
+            value = getattr(prim, pk)
+            try:
+                text = value.ToJsonString()
+            except ValueError:  # outside the range protobuf allows: say what is there
+                text = f"out of range (seconds={value.seconds}, nanos={value.nanos})"
+            return f"{pk} literal {text}"
         return "empty primitive literal"
     if kind == "none_type":
         return "none literal"

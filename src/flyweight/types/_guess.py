@@ -78,7 +78,12 @@ def guess(lt: LiteralType) -> Any:
 
 @lru_cache(maxsize=256)
 def _enum(values: tuple[str, ...]) -> type[enum.Enum]:
-    return enum.Enum("DynamicEnum", {v: v for v in values})  # type: ignore[return-value]
+    try:
+        return enum.Enum("DynamicEnum", {v: v for v in values})  # type: ignore[return-value]
+    except (ValueError, TypeError):
+        # A value that cannot be a member name ("", "mro", "_x_", "_order_"): the values are what the
+        # literals carry, so the members get plain names of their own.
+        return enum.Enum("DynamicEnum", {f"value_{i}": v for i, v in enumerate(values)})  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=256)

@@ -59,7 +59,13 @@ def _fallback(node: Node) -> Reader:
             if kind == "generic" and node.kind in (Kind.DATACLASS, Kind.MSGPACK_DICT, Kind.LIST, Kind.MAP):
                 from google.protobuf.json_format import MessageToDict
 
-                return from_plain(node)(MessageToDict(scalar.generic))
+                try:
+                    plain = MessageToDict(scalar.generic)
+                except ValueError as e:  # NaN or infinity in a number: not JSON
+                    raise TypeTransformerFailedError(
+                        f"expected {node.name}, got a generic struct: {e}"
+                    ) from None
+                return from_plain(node)(plain)
             if (
                 kind == "primitive"
                 and node.kind is Kind.INT
@@ -134,7 +140,10 @@ def _compile(node: Node) -> Reader:
         def r_datetime(lit: Literal) -> Any:
             p = lit.scalar.primitive
             if p.WhichOneof("value") == "datetime":
-                dt = p.datetime.ToDatetime(tzinfo=_UTC)
+                try:
+                    dt = p.datetime.ToDatetime(tzinfo=_UTC)
+                except (ValueError, OverflowError):  # seconds or nanos no datetime can hold
+                    raise shape_error(node, lit) from None
                 return dt.date() if as_date else dt
             return slow(lit)
 
@@ -144,7 +153,10 @@ def _compile(node: Node) -> Reader:
         def r_duration(lit: Literal) -> Any:
             p = lit.scalar.primitive
             if p.WhichOneof("value") == "duration":
-                return p.duration.ToTimedelta()
+                try:
+                    return p.duration.ToTimedelta()
+                except (ValueError, OverflowError):  # seconds no timedelta can hold
+                    raise shape_error(node, lit) from None
             return slow(lit)
 
         return r_duration

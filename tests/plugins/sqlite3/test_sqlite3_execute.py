@@ -4,21 +4,29 @@ input values."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import socket
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from flyteidl.core import errors_pb2, execution_pb2
 from tests.plugins.sqlite3.sqlite3_support import (
     MUSIC_DB,
     assert_same_rows,
     expected_rows,
+    frame,
     make_archive,
     run_in_container,
 )
 
-from flyweight import kwtypes
+from flyweight import TaskMetadata, kwtypes, workflow
+from flyweight.errors import TaskExecutionError
 from flyweight.extend import FileAccessProvider
-from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
+from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task, SQLite3TaskExecutor
+from flyweight.runtime import RETRIED, run_workflow
 from flyweight.types import FlyteSchema
 
 USER = execution_pb2.ExecutionError.USER
@@ -116,3 +124,69 @@ def test_s3(s3_bucket: str, s3_env: dict[str, str], tmp_path: Path) -> None:
         tmp_path, by_composer(f"{s3_bucket}/music.db"), {"composer": "Ada Berg"}, s3_env
     )
     assert len(outcome.results()) == 8
+
+
+@contextlib.contextmanager
+def locked_copy(tmp_path: Path) -> Iterator[tuple[Path, sqlite3.Connection]]:
+    """A copy of the music database with another connection holding an exclusive lock on it."""
+    db = tmp_path / "locked.db"
+    shutil.copy(MUSIC_DB, db)
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("UPDATE tracks SET Name = Name || '' WHERE TrackId = 1")
+        yield db, writer
+    finally:
+        if writer.in_transaction:
+            writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_locked_database_is_transient_a_recoverable_user_error(tmp_path: Path) -> None:
+    with locked_copy(tmp_path) as (db, _):
+        outcome = run_in_container(tmp_path, by_composer(str(db)), {"composer": "Ada Berg"})
+    err = outcome.error()
+    assert (err.origin, err.kind) == (USER, RECOVERABLE)
+    assert "locked by another connection (SQLITE_BUSY" in err.message
+    assert "retrying may succeed" in err.message
+
+
+def test_a_locked_database_is_retried_by_the_local_engine_and_then_succeeds(tmp_path: Path) -> None:
+    events: list[str] = []
+    with locked_copy(tmp_path) as (db, writer):
+        task = SQLite3Task(
+            "sqlite3.locked",
+            query_template="select count(*) as n from tracks",
+            output_schema_type=FlyteSchema[kwtypes(n=int)],
+            task_config=SQLite3Config(uri=str(db)),
+            metadata=TaskMetadata(retries=1),
+        )
+
+        @workflow
+        def count() -> FlyteSchema[kwtypes(n=int)]:  # type: ignore[valid-type]
+            return task()
+
+        def on_event(node: str, state: str, info: dict[str, object]) -> None:
+            events.append(state)
+            if state == RETRIED:  # the first attempt met the lock: let the retry through
+                writer.execute("ROLLBACK")
+
+        result = run_workflow(count, on_event=on_event)
+    assert events.count(RETRIED) == 1
+    assert frame(result).iloc[0, 0] == expected_rows("select count(*) from tracks").iloc[0, 0]
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["locked", "no-such-table"])
+def test_the_executor_declares_only_lock_errors_transient(tmp_path: Path, locked: bool) -> None:
+    executor = SQLite3TaskExecutor()
+    with contextlib.ExitStack() as stack:
+        db = stack.enter_context(locked_copy(tmp_path))[0] if locked else MUSIC_DB
+        reader = stack.enter_context(contextlib.closing(sqlite3.connect(db, timeout=0)))
+        statement = "select * from tracks" if locked else "select * from no_such_table"
+        with pytest.raises(sqlite3.Error) as e:
+            reader.execute(statement).fetchall()
+    assert executor.is_transient(e.value) is locked
+    wrapped = TaskExecutionError("wrapped")
+    wrapped.__cause__ = e.value
+    assert executor.is_transient(wrapped) is locked
+    assert not executor.is_transient(ValueError("database is locked"))

@@ -32,13 +32,33 @@ _ENVIRONMENT_CODES = frozenset(
     ["SQLITE_NOMEM", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_NOLFS"]
 )
 
+# SQLite result codes (extended ones start with these) that mean another connection holds a lock: the
+# same query may well succeed when it is retried.
+_TRANSIENT_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def _sqlite_code(error: BaseException) -> str:
+    code = getattr(error, "sqlite_errorname", "")
+    return code if isinstance(code, str) else ""
+
 
 class SQLite3TaskExecutor(ShimTaskExecutor[Any]):
     """Runs a SQLite3 task's query, described by its template, and returns a pandas DataFrame.
 
     The container imports it as ``flyweight.plugins.sqlite3.SQLite3TaskExecutor`` (the path written
     into every SQLite3 template); local calls run it on the task's serialized template.
+
+    A database that is locked or busy (another connection is writing it) is a transient failure: it is
+    reported as USER and RECOVERABLE, so Flyte retries the task within its ``retries``.
     """
+
+    def is_transient(self, error: BaseException) -> bool:
+        """A locked or busy database (``SQLITE_BUSY``, ``SQLITE_LOCKED``), raised directly or as the cause
+        of the task's error."""
+        for candidate in (error, error.__cause__):
+            if isinstance(candidate, sqlite3.Error) and _sqlite_code(candidate).startswith(_TRANSIENT_CODES):
+                return True
+        return False
 
     def execute_from_model(self, tt: TaskTemplate, **kwargs: Any) -> pyarrow.Table:
         owner = f"task {tt.id.name!r}"
@@ -86,7 +106,12 @@ def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, ow
         description = cursor.description
         rows = cursor.fetchall()
     except sqlite3.Error as e:
-        code = getattr(e, "sqlite_errorname", "")
+        code = _sqlite_code(e)
+        if code.startswith(_TRANSIENT_CODES):
+            raise TaskExecutionError(
+                f"{owner}: the database is locked by another connection ({code}: {e}); the query was not "
+                f"run, and retrying may succeed (query: {template})"
+            ) from e
         if code in _ENVIRONMENT_CODES:
             raise StorageError(f"{owner}: SQLite could not work with its database file: {e} ({code})") from e
         if code == "SQLITE_READONLY":
