@@ -31,10 +31,9 @@ exception the task or its plugin declares transient (``ShimTaskExecutor.is_trans
 from __future__ import annotations
 
 import dataclasses
-import socket
+import sys
 import textwrap
 import traceback
-import urllib.error
 from typing import TYPE_CHECKING
 
 from flyweight.errors import (
@@ -70,12 +69,7 @@ USER = "USER"
 SYSTEM = "SYSTEM"
 USER_RUNTIME_ERROR = "USER:RuntimeError"
 
-_TRANSIENT: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    socket.gaierror,
-    socket.herror,
-)
+_ALWAYS_TRANSIENT: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
 
 
 class Interrupted(BaseException):
@@ -121,11 +115,23 @@ def is_transient(exc: BaseException) -> bool:
         >>> is_transient(ConnectionRefusedError("refused")), is_transient(KeyError("x"))
         (True, False)
     """
-    if marked_transient(exc) or isinstance(exc, _TRANSIENT):
+    if marked_transient(exc):
         return True
-    if isinstance(exc, urllib.error.URLError):
-        return isinstance(exc.reason, _TRANSIENT)
+    transient = _transient_types()
+    if isinstance(exc, transient):
+        return True
+    urllib_error = sys.modules.get("urllib.error")
+    if urllib_error is not None and isinstance(exc, urllib_error.URLError):
+        return isinstance(exc.reason, transient)
     return False
+
+
+def _transient_types() -> tuple[type[BaseException], ...]:
+    # socket and urllib are not imported for this: an exception of theirs can only exist once they are.
+    socket = sys.modules.get("socket")
+    if socket is None:
+        return _ALWAYS_TRANSIENT
+    return (*_ALWAYS_TRANSIENT, socket.gaierror, socket.herror)
 
 
 def normalize(exc: BaseException) -> BaseException:

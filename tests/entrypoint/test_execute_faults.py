@@ -6,11 +6,12 @@ Every case runs the real console script in a subprocess, as a Flyte pod does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import pytest
 from flyteidl.core import errors_pb2, execution_pb2
 from tests.entrypoint import fault_tasks
 from tests.entrypoint.test_execute_function import BIN, REPO, Attempt, prepare
+
+from flyweight.entrypoint._signals import process_tree
 
 USER = execution_pb2.ExecutionError.USER
 SYSTEM = execution_pb2.ExecutionError.SYSTEM
@@ -92,11 +95,12 @@ def test_task_code_that_closes_stdout_and_stderr(tmp_path: Path, how: str) -> No
     assert f"failed after closing the streams ({how})" in err.message
 
 
-def test_stdout_and_stderr_that_are_broken_pipes(tmp_path: Path) -> None:
+def test_stdout_and_stderr_that_are_broken_pipes(tmp_path: Path, started: list[Any]) -> None:
     attempt = prepare(tmp_path, fault_tasks.writes_to_a_broken_pipe, {"n": 1000})
     proc = subprocess.Popen(
         attempt.args, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    started.append(proc)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # nobody reads the pod's output any more
     proc.stderr.close()
@@ -147,12 +151,29 @@ def test_an_unreplaced_placeholder_is_refused(tmp_path: Path, which: str) -> Non
 # -- stopped from outside ---------------------------------------------------------------------------------
 
 
-def _start(tmp_path: Path, task: Any, env: dict[str, str] | None = None) -> tuple[Attempt, Any, list[int]]:
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Whatever a test asserts, the entrypoints it started (and their children) end with it."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            for pid in process_tree(proc.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            proc.kill()
+            proc.wait(timeout=HANG)
+
+
+def _start(
+    tmp_path: Path, task: Any, started: list[subprocess.Popen[bytes]], env: dict[str, str] | None = None
+) -> tuple[Attempt, Any, list[int]]:
     pidfile = tmp_path / "pids"
     attempt = prepare(tmp_path, task, {"pidfile": str(pidfile)})
     proc = subprocess.Popen(
         attempt.args, cwd=tmp_path, env=_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    started.append(proc)
     _wait_for(lambda: pidfile.exists() or proc.poll() is not None, "the task to start")
     assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
     pids = [int(p) for p in pidfile.read_text().split()]
@@ -161,9 +182,9 @@ def _start(tmp_path: Path, task: Any, env: dict[str, str] | None = None) -> tupl
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_writes_a_recoverable_system_error_and_ends_the_tasks_children(
-    tmp_path: Path, sig: signal.Signals
+    tmp_path: Path, sig: signal.Signals, started: list[Any]
 ) -> None:
-    attempt, proc, (_, child) = _start(tmp_path, fault_tasks.spawns_and_sleeps)
+    attempt, proc, (_, child) = _start(tmp_path, fault_tasks.spawns_and_sleeps, started)
     assert _alive(child)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=HANG)
@@ -174,8 +195,15 @@ def test_a_signal_writes_a_recoverable_system_error_and_ends_the_tasks_children(
     _wait_for(lambda: not _alive(child), "the task's child process to end")
 
 
-def test_a_task_stuck_in_c_code_still_gets_its_error_after_the_grace_period(tmp_path: Path) -> None:
-    attempt, proc, _ = _start(tmp_path, fault_tasks.stuck_in_a_c_call, {"FLYWEIGHT_STOP_GRACE": "0.5"})
+def test_a_task_stuck_in_c_code_still_gets_its_error_after_the_grace_period(
+    tmp_path: Path, started: list[Any]
+) -> None:
+    attempt, proc, _ = _start(
+        tmp_path,
+        fault_tasks.stuck_in_a_c_call,
+        started,
+        {"FLYWEIGHT_STOP_GRACE": "0.5"},
+    )
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=HANG)
     assert proc.returncode == 0, stderr
@@ -184,7 +212,7 @@ def test_a_task_stuck_in_c_code_still_gets_its_error_after_the_grace_period(tmp_
     assert "stopped by SIGTERM" in err.message
 
 
-def test_the_death_of_the_starting_process_stops_the_attempt(tmp_path: Path) -> None:
+def test_the_death_of_the_starting_process_stops_the_attempt(tmp_path: Path, started: list[Any]) -> None:
     read_end, write_end = os.pipe()
     try:
         attempt = prepare(tmp_path, fault_tasks.spawns_and_sleeps, {"pidfile": str(tmp_path / "pids")})
@@ -196,6 +224,7 @@ def test_the_death_of_the_starting_process_stops_the_attempt(tmp_path: Path) -> 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        started.append(proc)
     finally:
         os.close(read_end)
     try:
