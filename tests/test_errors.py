@@ -32,6 +32,7 @@ def test_tree_shape() -> None:
         (errors.RecoverableError, errors.UserError, ()),
         (errors.TemplateError, errors.PlatformError, (ValueError,)),
         (errors.StorageError, errors.PlatformError, (OSError,)),
+        (errors.UnsupportedLocationError, errors.StorageError, (OSError,)),
     ],
 )
 def test_leaves_subclass_their_branch_and_the_natural_builtin(

@@ -171,6 +171,7 @@ PUBLIC = {
         "TemplateTooLargeError",
         "TransformerRegistrationError",
         "TypeTransformerFailedError",
+        "UnsupportedLocationError",
         "UnsupportedTypeError",
         "UserError",
         "WorkflowCompileError",

@@ -33,6 +33,8 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     └── PlatformError                               kind SYSTEM
         ├── TemplateError                           + ValueError (malformed template or inputs.pb)
         └── StorageError                            + OSError, RECOVERABLE (a read or write failed)
+            └── UnsupportedLocationError               NON_RECOVERABLE (a protocol no installed
+                                                       filesystem handles: a retry cannot help)
 
     IgnoreOutputs (an Exception, not an error: "discard this attempt's outputs")
 
@@ -74,6 +76,7 @@ __all__ = [
     "TemplateTooLargeError",
     "TransformerRegistrationError",
     "TypeTransformerFailedError",
+    "UnsupportedLocationError",
     "UnsupportedTypeError",
     "UserError",
     "WorkflowCompileError",
@@ -363,6 +366,14 @@ class StorageError(PlatformError, OSError):
     """Reading or writing a file or object failed; retrying may succeed."""
 
     recoverable: ClassVar[bool] = True
+
+
+class UnsupportedLocationError(StorageError):
+    """A location whose protocol no installed filesystem handles (``s3z://…``, or ``gs://`` without
+    ``gcsfs``): retrying the same attempt cannot help, so it is not recoverable. The message names the
+    protocol and the fix (the spelling, or the package to install in the image)."""
+
+    recoverable: ClassVar[bool] = False
 
 
 class IgnoreOutputs(Exception):

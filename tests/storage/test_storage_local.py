@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from flyweight._failure import Failure, classify
 from flyweight._storage import FileAccess
 from flyweight._storage import _remote as remote
-from flyweight.errors import StorageError
+from flyweight.errors import StorageError, UnsupportedLocationError
 
 
 @pytest.fixture(params=["path", "file-uri"])
@@ -245,9 +246,13 @@ def test_any_fsspec_protocol_works(tmp_path: Path) -> None:
         fa.read_bytes(fa.join(folder, "missing"))
 
 
-def test_an_unknown_protocol_is_a_storage_error() -> None:
-    with pytest.raises(StorageError, match=r"expected a location with a known protocol, got nosuchproto://"):
+def test_an_unknown_protocol_is_a_storage_error_that_no_retry_can_fix() -> None:
+    with pytest.raises(
+        UnsupportedLocationError, match=r"expected a location with a known protocol, got nosuchproto://"
+    ) as e:
         FileAccess().read_bytes("nosuchproto://x/y")
+    assert isinstance(e.value, StorageError)
+    assert classify(e.value) == Failure("SYSTEM", False, "SYSTEM")
 
 
 def test_without_fsspec_remote_locations_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flyweight._storage import _deadline
-from flyweight.errors import StorageError
+from flyweight.errors import StorageError, UnsupportedLocationError
 
 __all__ = [
     "INSTALL_HINT",
@@ -45,7 +45,7 @@ def _fsspec() -> Any:
     try:
         return importlib.import_module("fsspec")
     except ImportError as e:
-        raise StorageError(
+        raise UnsupportedLocationError(
             f"remote locations need fsspec, which is not installed ({e}); install it with {INSTALL_HINT}"
         ) from e
 
@@ -157,11 +157,11 @@ def filesystem(protocol: str, anonymous: bool = False, **kwargs: Any) -> Any:
     try:
         fs = fsspec.filesystem(protocol, skip_instance_cache=True, **options)
     except ImportError as e:
-        raise StorageError(
+        raise UnsupportedLocationError(
             f"cannot access {protocol}:// locations: {e} (for s3:// and http(s)://: {INSTALL_HINT})"
         ) from e
     except ValueError as e:
-        raise StorageError(
+        raise UnsupportedLocationError(
             f"expected a location with a known protocol, got {protocol}:// ({e}); "
             "check the spelling, or install the fsspec implementation for it"
         ) from e

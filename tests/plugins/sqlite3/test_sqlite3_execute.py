@@ -97,6 +97,13 @@ def test_an_archive_with_two_files_is_a_user_error(tmp_path: Path) -> None:
     assert "holds 2: 'a.db', 'b.db'" in err.message
 
 
+def test_a_uri_with_an_unknown_protocol_is_a_user_error_not_retried(tmp_path: Path) -> None:
+    outcome = run_in_container(tmp_path, by_composer("nosuchprotocol://bucket/music.db"), {"composer": "x"})
+    err = outcome.error()
+    assert (err.origin, err.kind) == (USER, NON_RECOVERABLE)
+    assert "SQLite3Config.uri 'nosuchprotocol://bucket/music.db' cannot be read here" in err.message
+
+
 def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

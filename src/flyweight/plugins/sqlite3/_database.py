@@ -14,7 +14,7 @@ import tarfile
 import zipfile
 from urllib.parse import urlsplit
 
-from flyweight.errors import StorageError, TaskExecutionError
+from flyweight.errors import StorageError, TaskExecutionError, UnsupportedLocationError
 from flyweight.extend import FlyteContextManager
 
 __all__ = ["SQLITE_HEADER", "check_database", "fetch_database", "local_database"]
@@ -28,7 +28,8 @@ def fetch_database(uri: str, compressed: bool, workdir: str, owner: str) -> str:
     """Download ``uri`` into ``workdir`` (unpacking it when ``compressed``) and return the database path.
 
     Raises:
-        TaskExecutionError: nothing is at ``uri``; the archive holds no file or more than one; the
+        TaskExecutionError: nothing is at ``uri``, or its protocol is not one this installation reads;
+            the archive holds no file or more than one; the
             file is not an SQLite database (or is an archive while ``compressed`` is False).
         StorageError: the store failed (SYSTEM; may be retried).
     """
@@ -36,6 +37,8 @@ def fetch_database(uri: str, compressed: bool, workdir: str, owner: str) -> str:
     local = os.path.join(workdir, name)
     try:
         FlyteContextManager.current_context().file_access.get_data(uri, local)
+    except UnsupportedLocationError as e:  # a misspelt scheme in the task's configuration
+        raise TaskExecutionError(f"{owner}: SQLite3Config.uri {uri!r} cannot be read here: {e}") from e
     except StorageError as e:
         if _not_found(e):
             raise TaskExecutionError(
