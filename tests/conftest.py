@@ -1,7 +1,15 @@
-"""Shared test fixtures: a real S3 server (moto, in a subprocess) and a read-only loopback HTTP server.
+"""Shared test fixtures: the flytekit oracle, a real S3 server (moto, in a subprocess) and a read-only
+loopback HTTP server.
+
+Optional test dependencies follow one rule (``tests/oracle.py``): without them a test is skipped with
+a reason, unless ``FLYWEIGHT_REQUIRE_ORACLE=1`` (as ``make test`` sets), where a missing dependency
+is a failure, never a skip (the ``test`` extra installs flytekit, moto and the rest). Tests load
+them through the ``flytekit`` fixture or ``tests.oracle.require``, never with their own import guard.
 
 Fixtures:
 
+* ``flytekit`` (session): the ``flytekit`` module, the test oracle (skips without it; fails under
+  ``FLYWEIGHT_REQUIRE_ORACLE=1``).
 * ``s3_server`` (session): the endpoint URL of a moto S3 server started for the test session.
 * ``s3_env``: environment variables (fake credentials, region, endpoint under Flyte's and AWS's
   names) to pass to subprocesses that talk to ``s3_server``.
@@ -28,9 +36,11 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.oracle import load_flytekit, require
 
 _FAKE_KEY_ID = "testing-key-id"
 _FAKE_SECRET = "testing-secret-key"
@@ -66,9 +76,15 @@ def _wait_until_answers(url: str, proc: subprocess.Popen[bytes], attempts: int =
 
 
 @pytest.fixture(scope="session")
+def flytekit() -> ModuleType:
+    """The ``flytekit`` module (the test oracle); skips without it, fails under FLYWEIGHT_REQUIRE_ORACLE=1."""
+    return load_flytekit()
+
+
+@pytest.fixture(scope="session")
 def s3_server() -> Iterator[str]:
     """The endpoint URL (``http://127.0.0.1:<port>``) of a moto S3 server running for the session."""
-    pytest.importorskip("moto.server", reason="moto[server] is needed for the S3 tests")
+    require("moto.server", why="moto[server], for the S3 tests")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "AWS_ACCESS_KEY_ID": _FAKE_KEY_ID, "AWS_SECRET_ACCESS_KEY": _FAKE_SECRET}

@@ -1,14 +1,12 @@
 """``tools/goldens.py`` rebuilds every committed golden under ``tests/golden/`` byte for byte, and its
 ``--check`` mode reports each kind of difference.
 
-The generator runs flytekit (the oracle) in a subprocess: without flytekit these tests are skipped,
-unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
+The generator runs flytekit (the oracle) in a subprocess; every test uses the ``flytekit`` fixture, so
+without flytekit these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -16,19 +14,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("flytekit")]
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 SCRIPT = REPO / "tools" / "goldens.py"
-
-
-@pytest.fixture(autouse=True)
-def _oracle() -> None:
-    if importlib.util.find_spec("flytekit") is None:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail("FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit is not installed")
-        pytest.skip("flytekit (the oracle) is not installed")
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -8,13 +8,13 @@ the identity map: ``pyflyte-execute`` → ``flyweight-execute``, flytekit's reso
 version, the default image when none is given, the output-order entry of a multi-output task (ADR 0005);
 ``upstream_node_ids``, which flytekit writes in set order, are compared as sets.
 
-flytekit is needed: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``.
+flytekit is needed (the ``flytekit`` fixture, and its ``pyflyte``): without it these tests are skipped, unless
+``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from tests.cli.cli_sources import write_project
+from tests.oracle import missing
 
 from flyweight._version import __version__
 from flyweight.serialize import OUTPUT_ORDER_KEY
@@ -44,13 +45,9 @@ KINDS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def flytekit_version() -> str:
-    if importlib.util.find_spec("flytekit") is None or not (BIN / "pyflyte").exists():
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail("FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit / pyflyte is not installed")
-        pytest.skip("flytekit (the oracle) is not installed")
-    import flytekit
-
+def flytekit_version(flytekit: Any) -> str:
+    if not (BIN / "pyflyte").exists():
+        missing("pyflyte (the oracle's command) is not installed in this environment")
     return str(flytekit.__version__)
 
 

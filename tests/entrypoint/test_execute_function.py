@@ -226,14 +226,9 @@ def test_bad_loader_arguments_are_a_user_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.oracle
-def test_a_template_flytekit_made_runs(tmp_path: Path) -> None:
-    try:
-        import flytekit
-        from flytekit.configuration import Image, ImageConfig, SerializationSettings
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+def test_a_template_flytekit_made_runs(tmp_path: Path, flytekit: Any) -> None:
+    from flytekit.configuration import Image, ImageConfig, SerializationSettings
+
     namespace = {"__name__": MODULE, "fk": flytekit, "fn": tasks.split.task_function}
     exec(compile("made = fk.task(retries=2)(fn)", "<oracle>", "exec"), namespace)
     image = Image(name="default", fqn="test", tag="tag")

@@ -146,9 +146,7 @@ def test_through_flyweight_execute(ported: ModuleType, plugin_dir: Path, tmp_pat
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("call", CALLS)
-def test_flytekit_gives_the_same_results(call: dict[str, Any]) -> None:
-    if not os.environ.get("FLYWEIGHT_REQUIRE_ORACLE"):
-        pytest.importorskip("flytekit")
+def test_flytekit_gives_the_same_results(call: dict[str, Any], flytekit: Any) -> None:
     sys.path.insert(0, str(HERE))
     try:
         original = importlib.import_module("kv_plugin_flytekit")

@@ -191,12 +191,10 @@ def test_the_digest_is_the_same_in_other_processes() -> None:
     assert len(digest) == 64
 
 
+@pytest.mark.usefixtures("flytekit")
 def test_the_hashed_inputs_are_flytekits() -> None:
     """The bytes under the digest equal flytekit's (its joblib hash of them is not reproduced)."""
-    if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-        from flytekit.core import local_cache
-    else:
-        local_cache = pytest.importorskip("flytekit.core.local_cache")
+    from flytekit.core import local_cache
     from flytekit.models.literals import LiteralMap as ModelLiteralMap
 
     hashed = text("big")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.oracle import require
 from tests.runtime import cache_worker as w
 
 from flyweight import _idl
@@ -181,7 +182,7 @@ def test_every_value_the_type_engine_writes_fits_its_type(annotation: Any, value
 
 
 def test_files_directories_and_tables_fit_their_types(tmp_path: Path) -> None:
-    pd = pytest.importorskip("pandas")
+    pd = require("pandas")
     from flyweight.types import FlyteDirectory, FlyteFile, StructuredDataset
 
     data = tmp_path / "a.csv"

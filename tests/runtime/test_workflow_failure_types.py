@@ -12,13 +12,12 @@ exception object in this process, and the message carries its type and text.
 Each case runs the same failing workflow under both SDKs and records, for a table of except clauses,
 which ones catch the error (an ``except C`` clause catches exactly the instances of ``C``).
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,16 +83,6 @@ CASES: dict[str, tuple[type[Exception], Any, Any]] = {
 FLYWEIGHT_CAUGHT_BY = {"Exception", "FlyweightError", "UserError", "WorkflowExecutionError"}
 
 
-def _flytekit() -> Any:
-    try:
-        import flytekit
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
-    return flytekit
-
-
 def _clauses() -> dict[str, type[BaseException]]:
     """The except clauses of the table, by the name a user writes."""
     from flytekit.exceptions.base import FlyteException
@@ -136,8 +125,8 @@ def _flytekit_workflow(fk: Any, flyweight_task: Any) -> Any:
 
 
 @pytest.mark.parametrize("raised", sorted(CASES))
-def test_what_except_clauses_catch_around_a_failing_local_workflow_call(raised: str) -> None:
-    fk = _flytekit()
+def test_what_except_clauses_catch_around_a_failing_local_workflow_call(raised: str, flytekit: Any) -> None:
+    fk = flytekit
     clauses = _clauses()
     kind, flyweight_task, flyweight_wf = CASES[raised]
 
@@ -166,9 +155,9 @@ def test_what_except_clauses_catch_around_a_failing_local_workflow_call(raised: 
         assert isinstance(e.__cause__, kind)
 
 
+@pytest.mark.usefixtures("flytekit")  # the same table as the oracle test
 @pytest.mark.parametrize("raised", sorted(CASES))
 def test_through_the_entrypoint_the_error_has_no_cause_but_the_same_type(raised: str, tmp_path: Path) -> None:
-    _flytekit()  # the same table as the oracle test
     clauses = _clauses()
     kind, _, flyweight_wf = CASES[raised]
     ours = _failure(lambda: run_workflow(flyweight_wf, {"x": 1}, isolated=True, blob_dir=tmp_path))

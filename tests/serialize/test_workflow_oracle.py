@@ -6,14 +6,13 @@ sub-workflows) and the ``LaunchPlan`` of the default launch plan and of each nam
 deterministic bytes. flytekit lists ``upstream_node_ids`` in Python set order, so both sides' lists are
 sorted before comparing (their contents are compared as sets, and flyweight's order is checked apart).
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -28,13 +27,8 @@ pytestmark = pytest.mark.oracle
 
 
 @pytest.fixture(scope="module")
-def fk() -> Sdk:
-    try:
-        return flytekit_sdk()
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+def fk(flytekit: Any) -> Sdk:
+    return flytekit_sdk()
 
 
 def _settings_pair() -> tuple[Any, flyweight.SerializationSettings]:

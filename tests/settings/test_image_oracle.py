@@ -1,13 +1,14 @@
 """Image parsing and image resolution against flytekit 1.16.14 (the oracle), where flytekit is right.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail. Digests are left out of the resolution table: flytekit writes
-``repo:sha256:...`` for them, which flyweight fixes to ``repo@sha256:...``.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail. Digests are left out of the
+resolution table: flytekit writes ``repo:sha256:...`` for them, which flyweight fixes to
+``repo@sha256:...``.
 """
 
 from __future__ import annotations
 
-import os
+import importlib
 from types import ModuleType
 from typing import Any
 
@@ -20,25 +21,14 @@ pytestmark = pytest.mark.oracle
 DIGEST = "sha256:" + "ef" * 32
 
 
-def _import_flytekit(name: str) -> ModuleType:
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+@pytest.fixture(scope="module")
+def fk_config(flytekit: ModuleType) -> Any:
+    return importlib.import_module("flytekit.configuration")
 
 
 @pytest.fixture(scope="module")
-def fk_config() -> Any:
-    return _import_flytekit("flytekit.configuration")
-
-
-@pytest.fixture(scope="module")
-def fk_container() -> Any:
-    return _import_flytekit("flytekit.core.python_auto_container")
+def fk_container(flytekit: ModuleType) -> Any:
+    return importlib.import_module("flytekit.core.python_auto_container")
 
 
 REFERENCES = [

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.oracle import require
 
 KEY_ID = "testing-key-id"
 SECRET = "testing-secret-key"
@@ -41,7 +42,7 @@ class MotoServer:
     """A moto S3 server in a subprocess that a test may freeze (SIGSTOP) and thaw (SIGCONT)."""
 
     def __init__(self) -> None:
-        pytest.importorskip("moto.server", reason="moto[server] is needed for the S3 tests")
+        require("moto.server", why="moto[server], for the S3 tests")
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         script = Path(sys.executable).parent / "moto_server"

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from tests.oracle import require
 
 from flyweight._storage import FileAccess
 from flyweight._storage import _remote as remote
@@ -130,8 +131,8 @@ def test_join_and_random_directories_on_s3(fa: FileAccess, s3_bucket: str) -> No
 
 
 def test_parquet_streams_through_open(fa: FileAccess, s3: Any, s3_bucket: str) -> None:
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("pyarrow")
+    pd = require("pandas")
+    require("pyarrow")
     df = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
     uri = f"{s3_bucket}/frames/df.parquet"
     with fa.open(uri, "wb") as f:
@@ -256,16 +257,13 @@ def test_filesystems_are_cached_per_configuration(monkeypatch: pytest.MonkeyPatc
     assert fa.get_filesystem("s3") is not fs
 
 
-def test_s3_options_match_flytekits(monkeypatch: pytest.MonkeyPatch, s3_env: dict[str, str]) -> None:
+def test_s3_options_match_flytekits(
+    monkeypatch: pytest.MonkeyPatch, s3_env: dict[str, str], flytekit: Any
+) -> None:
     import importlib
 
-    try:
-        persistence = importlib.import_module("flytekit.core.data_persistence")
-        configuration = importlib.import_module("flytekit.configuration")
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+    persistence = importlib.import_module("flytekit.core.data_persistence")
+    configuration = importlib.import_module("flytekit.configuration")
     for name, value in s3_env.items():
         monkeypatch.setenv(name, value)
     theirs = persistence.s3_setup_args(configuration.S3Config.auto())

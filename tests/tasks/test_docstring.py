@@ -2,17 +2,18 @@
 
 A corpus of docstrings in the four styles, odd ones included, and generated docstrings made of the
 pieces those styles are built from, must give the same summary, long text, input descriptions and
-output descriptions. flytekit is imported lazily (skip without it, fail with ``FLYWEIGHT_REQUIRE_ORACLE=1``).
+output descriptions. flytekit is loaded lazily (``tests.oracle.load_flytekit``: skip without it, fail
+with ``FLYWEIGHT_REQUIRE_ORACLE=1``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.oracle import load_flytekit
 
 from flyweight.tasks._docstring import Docstring, parse_docstring
 
@@ -196,12 +197,9 @@ CORPUS = [
 
 
 def _oracle() -> Any:
-    try:
-        from flytekit.core.docstring import Docstring as FlytekitDocstring
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+    load_flytekit()
+    from flytekit.core.docstring import Docstring as FlytekitDocstring
+
     return FlytekitDocstring
 
 

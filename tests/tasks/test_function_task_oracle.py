@@ -8,21 +8,21 @@ runtime version, and the output-order ``config`` entry a multi-output flyweight 
 the deterministic bytes must be equal: interface (docstring descriptions included), metadata, image,
 resources, environment, secrets; and the registration form's description.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 from collections import OrderedDict
 from typing import Any
 
 import pytest
 from flyteidl.admin import task_pb2 as admin_task_pb2
 from flyteidl.core import tasks_pb2
+from tests.oracle import load_flytekit
 from tests.tasks import function_shapes as shapes
 
 import flyweight
@@ -31,20 +31,10 @@ from flyweight.extend import PythonFunctionTask, get_serializable
 from flyweight.interface import NO_DEFAULT
 from flyweight.serialize import OUTPUT_ORDER_KEY
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("flytekit")]
 
 FLYTEKIT_RESOLVER = "flytekit.core.python_auto_container.default_task_resolver"
 RESOLVER_AT = 12  # index of the resolver path in the container arguments
-
-
-def _flytekit() -> Any:
-    try:
-        import flytekit
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
-    return flytekit
 
 
 def _fk_value(fk: Any, value: Any) -> Any:
@@ -65,7 +55,7 @@ def _fk_value(fk: Any, value: Any) -> Any:
 
 
 def flytekit_task(name: str) -> Any:
-    fk = _flytekit()
+    fk = load_flytekit()
     ours: PythonFunctionTask[Any] = getattr(shapes, name)
     options = {k: _fk_value(fk, v) for k, v in shapes.OPTIONS[name].items()}
     # flytekit names a task after the module it is made in when that is not the function's (here: the

@@ -3,7 +3,6 @@ binding it adds (``parameterize_query``), checked against flytekit where they ar
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -15,13 +14,9 @@ from flyweight.extend import SQLTask
 
 
 @pytest.fixture(scope="module")
-def flytekit_sql_task() -> Any:
-    try:
-        from flytekit.core.base_sql_task import SQLTask as FlytekitSQLTask
-    except ImportError as e:  # pragma: no cover - the oracle is installed in the test environment
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+def flytekit_sql_task(flytekit: Any) -> Any:
+    from flytekit.core.base_sql_task import SQLTask as FlytekitSQLTask
+
     return FlytekitSQLTask
 
 

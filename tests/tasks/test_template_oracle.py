@@ -6,15 +6,14 @@ its registration path (``get_serializable``), flyweight through ``serialize_to_m
 identity map (launcher, resolver path, runtime version, and the output-order ``config`` entry a
 multi-output flyweight task adds), the deterministic bytes must be equal, ``interface`` included.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 from collections import OrderedDict
 from typing import Any, Optional
 
@@ -35,7 +34,7 @@ import flyweight
 from flyweight._version import __version__
 from flyweight.serialize import OUTPUT_ORDER_KEY, get_serializable
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("flytekit")]
 
 FLYTEKIT_RESOLVER = "flytekit.core.python_customized_container_task.default_task_template_resolver"
 
@@ -56,20 +55,9 @@ class Oracle:
         self.SerializationSettings = SerializationSettings
 
 
-_ORACLE: Oracle | None = None
-
-
 @pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    global _ORACLE
-    if _ORACLE is None:
-        try:
-            _ORACLE = Oracle()
-        except ImportError as e:
-            if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-                pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-            pytest.skip(f"flytekit (the oracle) is not installed: {e}")
-    return _ORACLE
+def oracle(flytekit: Any) -> Oracle:
+    return Oracle()
 
 
 @dataclasses.dataclass

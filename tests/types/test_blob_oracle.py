@@ -5,7 +5,8 @@ Literal types must be byte-identical. Literals must be byte-identical once blob 
 output prefix, ending in the file's name (for pickles: the md5 of the pickle, the same in both for
 importable values). Each SDK must also read the other's literals.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
@@ -68,13 +69,8 @@ class Kit:
 
 
 @pytest.fixture(scope="module")
-def kit() -> Kit:
-    try:
-        return Kit()
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+def kit(flytekit: Any) -> Kit:
+    return Kit()
 
 
 def blob_uris(lit: literals_pb2.Literal) -> list[str]:

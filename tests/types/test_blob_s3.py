@@ -100,8 +100,8 @@ def test_a_pickle_round_trips_through_s3(s3_bucket: str, tmp_path: Path) -> None
         assert TypeEngine.to_python_value(None, any_lit, typing.Any) == {"k": (1, 2)}
 
 
-def test_flytekit_reads_our_s3_file(s3_bucket: str, tmp_path: Path) -> None:
-    kit = pytest.importorskip("flytekit")
+def test_flytekit_reads_our_s3_file(s3_bucket: str, tmp_path: Path, flytekit: Any) -> None:
+    kit = flytekit
     from flytekit.core.type_engine import TypeEngine as KitEngine
     from flytekit.models.literals import Literal as KitLiteral
     from flytekit.types.file import FlyteFile as KitFile

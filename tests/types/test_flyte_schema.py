@@ -10,12 +10,13 @@ import msgpack
 import pytest
 from _structured_support import files_under, flyweight_storage, location, sample_frame
 from flyteidl.core import literals_pb2, tasks_pb2
+from tests.oracle import require
 
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.interface import kwtypes
 from flyweight.types import FlyteSchema, SchemaOpenMode, StructuredDataset, TypeEngine
 
-pd = pytest.importorskip("pandas")
+pd = require("pandas")
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "templates"
 

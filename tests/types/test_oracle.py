@@ -3,14 +3,13 @@
 Each test draws a (Python type, value) pair and checks that flyweight's ``LiteralType`` and
 ``Literal`` serialize (deterministically) to exactly the bytes flytekit's do.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import typing
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -65,25 +64,10 @@ class Oracle:
         return lit.to_flyte_idl().SerializeToString(deterministic=True)
 
 
-_ORACLE: Oracle | None = None
-
-
-def load_oracle() -> Oracle:
-    """The flytekit oracle; skips (or fails under ``FLYWEIGHT_REQUIRE_ORACLE=1``) without flytekit."""
-    global _ORACLE
-    if _ORACLE is None:
-        try:
-            _ORACLE = Oracle()
-        except ImportError as e:
-            if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-                pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-            pytest.skip(f"flytekit (the oracle) is not installed: {e}")
-    return _ORACLE
-
-
 @pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return load_oracle()
+def oracle(flytekit: Any) -> Oracle:
+    """The flytekit oracle (the ``flytekit`` fixture skips, or fails, without flytekit)."""
+    return Oracle()
 
 
 def _text(cls: type, data: bytes) -> str:

@@ -17,6 +17,7 @@ from _structured_support import files_under, flyweight_storage, location, sample
 from flyteidl.core import literals_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.oracle import require
 
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.extend import PythonCustomizedContainerTask, ShimTaskExecutor, StructuredDatasetLiteral
@@ -30,8 +31,8 @@ from flyweight.types import (
     TypeEngine,
 )
 
-pd = pytest.importorskip("pandas")
-pa = pytest.importorskip("pyarrow")
+pd = require("pandas")
+pa = require("pyarrow")
 
 
 def roundtrip(ctx: Any, value: Any, t: Any, read_as: Any = None) -> tuple[literals_pb2.Literal, Any]:

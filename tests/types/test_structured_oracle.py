@@ -1,15 +1,14 @@
 """Tables against flytekit 1.16.14 (the oracle): literal types byte for byte, literals byte for byte
 apart from generated locations, the same files on disk, and each SDK reading what the other wrote.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit is loaded lazily (``tests.oracle.load_flytekit``): without it these tests are skipped, unless
+``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -23,28 +22,25 @@ from _structured_support import (
     masked,
     sample_frame,
 )
+from tests.oracle import load_flytekit, require
 
 from flyweight.interface import kwtypes
 from flyweight.types import FlyteSchema, StructuredDataset, TypeEngine
 
-pd = pytest.importorskip("pandas")
-pa = pytest.importorskip("pyarrow")
-np = pytest.importorskip("numpy")
+pd = require("pandas")
+pa = require("pyarrow")
+np = require("numpy")
 
 pytestmark = pytest.mark.oracle
 
 
 def flytekit() -> Any:
     """flytekit's modules as a namespace; skips (or fails under FLYWEIGHT_REQUIRE_ORACLE=1) without it."""
-    try:
-        import flytekit as fk
-        from flytekit.core.type_engine import TypeEngine as FkEngine
-        from flytekit.types.schema import FlyteSchema as FkSchema
-        from flytekit.types.structured import StructuredDataset as FkDataset
-    except ImportError as e:
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+    fk = load_flytekit()
+    from flytekit.core.type_engine import TypeEngine as FkEngine
+    from flytekit.types.schema import FlyteSchema as FkSchema
+    from flytekit.types.structured import StructuredDataset as FkDataset
+
     return type("Fk", (), {"engine": FkEngine, "SD": FkDataset, "Schema": FkSchema, "kwtypes": fk.kwtypes})
 
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from _structured_support import flytekit_storage, flyweight_storage, location, masked, sample_frame
+from tests.oracle import require
 
 from flyweight.interface import kwtypes
 from flyweight.types import FlyteSchema, StructuredDataset, TypeEngine
 
-pd = pytest.importorskip("pandas")
-pa = pytest.importorskip("pyarrow")
-pytest.importorskip("s3fs")
+pd = require("pandas")
+pa = require("pyarrow")
+require("s3fs")
 
 
 def _objects(uri: str) -> list[str]:
@@ -88,8 +89,7 @@ def test_a_flyteschema_output_on_s3(s3_bucket: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.oracle
-def test_flytekit_and_flyweight_exchange_tables_on_s3(s3_bucket: str, tmp_path: Path) -> None:
-    pytest.importorskip("flytekit")
+def test_flytekit_and_flyweight_exchange_tables_on_s3(s3_bucket: str, tmp_path: Path, flytekit: Any) -> None:
     from flytekit.core.context_manager import FlyteContextManager as FkManager
     from flytekit.core.data_persistence import FileAccessProvider
     from flytekit.core.type_engine import TypeEngine as FkEngine

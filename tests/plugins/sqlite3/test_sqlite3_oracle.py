@@ -1,8 +1,8 @@
 """SQLite3 tasks against flytekit 1.16.14 (the oracle): the same templates byte for byte (after the
 identity map), and the same rows for queries written for flytekit, run on the sample database.
 
-flytekit is imported lazily: without it these tests are skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``,
-in which case they fail.
+flytekit comes from the ``flytekit`` fixture (``tests/conftest.py``): without it these tests are
+skipped, unless ``FLYWEIGHT_REQUIRE_ORACLE=1``, in which case they fail.
 """
 
 from __future__ import annotations
@@ -32,22 +32,16 @@ FLYTEKIT_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor"
 
 
 @pytest.fixture(scope="module")
-def fk() -> Any:
+def fk(flytekit: Any) -> Any:
     """flytekit's pieces, as a namespace."""
-    try:
-        import flytekit
-        from flytekit.configuration import DefaultImages as FkDefaultImages
-        from flytekit.configuration import Image as FkImage
-        from flytekit.configuration import ImageConfig as FkImageConfig
-        from flytekit.configuration import SerializationSettings as FkSettings
-        from flytekit.extras.sqlite3.task import SQLite3Config as FkConfig
-        from flytekit.extras.sqlite3.task import SQLite3Task as FkTask
-        from flytekit.tools.translator import get_serializable
-        from flytekit.types.schema import FlyteSchema as FkSchema
-    except ImportError as e:  # pragma: no cover - the oracle is installed in the test environment
-        if os.environ.get("FLYWEIGHT_REQUIRE_ORACLE") == "1":
-            pytest.fail(f"FLYWEIGHT_REQUIRE_ORACLE=1 but flytekit cannot be imported: {e}")
-        pytest.skip(f"flytekit (the oracle) is not installed: {e}")
+    from flytekit.configuration import DefaultImages as FkDefaultImages
+    from flytekit.configuration import Image as FkImage
+    from flytekit.configuration import ImageConfig as FkImageConfig
+    from flytekit.configuration import SerializationSettings as FkSettings
+    from flytekit.extras.sqlite3.task import SQLite3Config as FkConfig
+    from flytekit.extras.sqlite3.task import SQLite3Task as FkTask
+    from flytekit.tools.translator import get_serializable
+    from flytekit.types.schema import FlyteSchema as FkSchema
 
     class NS:
         pass
