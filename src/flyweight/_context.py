@@ -242,7 +242,10 @@ class FlyteContext:
     def user_space_params(self) -> ExecutionParameters:
         return self.execution_state.user_space_params
 
-    def current_context(self) -> FlyteContext:
+    @staticmethod
+    def current_context() -> FlyteContext:
+        """The current context, as :meth:`FlyteContextManager.current_context` gives it; callable on the
+        class (``FlyteContext.current_context()``) or on an instance, as in flytekit."""
         return FlyteContextManager.current_context()
 
 

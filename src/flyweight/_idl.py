@@ -7,7 +7,7 @@ costs the protobuf runtime (tens of milliseconds), which is why ``import flyweig
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flyteidl.admin import description_entity_pb2, task_pb2
 from flyteidl.core import (
@@ -121,6 +121,31 @@ _ADMIN = {
 }
 
 
+_M = TypeVar("_M")
+
+
+def as_message(value: Any, expected: type[_M]) -> _M | None:
+    """``value`` as an ``expected`` message: itself if it is one, else what its ``to_flyte_idl()`` gives
+    (flytekit's models and flyweight's views have that method) if that is one; None otherwise.
+
+    Callers raise their own error for None, naming what they expected and where.
+
+    Example:
+        >>> as_message(Literal(), Literal) == Literal()
+        True
+        >>> as_message(3, Literal) is None
+        True
+    """
+    if isinstance(value, expected):
+        return value
+    to_idl = getattr(value, "to_flyte_idl", None)
+    if callable(to_idl):
+        converted = to_idl()
+        if isinstance(converted, expected):
+            return converted
+    return None
+
+
 def __getattr__(name: str) -> Any:
     module = _ADMIN.get(name)
     if module is None:
@@ -210,6 +235,7 @@ __all__ = [
     "Variable",
     "VariableMap",
     "Void",
+    "as_message",
     "description_entity_pb2",
     "errors_pb2",
     "execution_pb2",

@@ -14,6 +14,7 @@ from flyweight.settings import (
     placeholder_settings,
     resolve_image,
 )
+from flyweight.settings._serialization import is_placeholder
 
 ENV_VARS = ("FLYWEIGHT_TEMPLATE_SIZE_WARN", "FLYWEIGHT_TEMPLATE_SIZE_LIMIT", "FLYWEIGHT_DEFAULT_IMAGE")
 
@@ -210,3 +211,9 @@ def test_the_placeholder_config_synthesizes_images() -> None:
     cfg = placeholder_settings().image_config
     assert cfg.find_image("x") == Image(name="x", fqn="flyweight.local/x", tag="placeholder")
     assert cfg.find_image("custom_container_task") is cfg.default_image
+
+
+def test_placeholder_settings_are_told_apart_by_one_function() -> None:
+    assert is_placeholder(placeholder_settings())
+    assert not is_placeholder(SerializationSettings(project="p", domain="d", version="v"))
+    assert not is_placeholder(None)

@@ -23,6 +23,7 @@ from flyweight._idl import (
     TaskSpec,
     TaskTemplate,
     TypedInterface,
+    as_message,
 )
 from flyweight.errors import TaskDefinitionError, TemplateTooLargeError
 from flyweight.serialize._struct import dict_to_struct
@@ -60,15 +61,13 @@ def security_context(values: SecurityValues | None) -> SecurityContext | None:
     return out
 
 
-def _as_message(value: Any, expected: type, what: str) -> Any:
+def _as_message(value: Any, expected: type[Any], what: str) -> Any:
     """Accept a flyteidl message or a flytekit-style model with ``to_flyte_idl()`` from a hook."""
-    if value is None or isinstance(value, expected):
-        return value
-    to_idl = getattr(value, "to_flyte_idl", None)
-    if callable(to_idl):
-        converted = to_idl()
-        if isinstance(converted, expected):
-            return converted
+    if value is None:
+        return None
+    message = as_message(value, expected)
+    if message is not None:
+        return message
     raise TaskDefinitionError(
         f"{what} must return a {expected.__name__} message or None, got {type(value).__name__}"
     )

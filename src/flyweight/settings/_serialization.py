@@ -175,6 +175,9 @@ class SerializationSettings:
         return dataclasses.replace(self, **changes)
 
 
+_PLACEHOLDER_PROJECT = "PLACEHOLDER_PROJECT"
+
+
 @functools.lru_cache(maxsize=1)
 def placeholder_settings() -> SerializationSettings:
     """The settings tasks serialize with during local runs, where nothing is registered.
@@ -195,8 +198,23 @@ def placeholder_settings() -> SerializationSettings:
     default = Image(name="custom_container_task", fqn="flyweight.local/placeholder", tag="image")
     return SerializationSettings(
         image_config=PlaceholderImageConfig.create_from(default),
-        project="PLACEHOLDER_PROJECT",
+        project=_PLACEHOLDER_PROJECT,
         domain="LOCAL",
         version="PLACEHOLDER_VERSION",
         env=None,
     )
+
+
+def is_placeholder(settings: Any) -> bool:
+    """Whether ``settings`` are :func:`placeholder_settings` (a local run's), told by their project.
+
+    Serialization with them checks less: a local run never imports the task in another process, so a
+    task or executor a container could not import is still accepted.
+
+    Example:
+        >>> is_placeholder(placeholder_settings())
+        True
+        >>> is_placeholder(SerializationSettings(project="p", domain="d", version="v"))
+        False
+    """
+    return getattr(settings, "project", None) == _PLACEHOLDER_PROJECT

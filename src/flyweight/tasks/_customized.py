@@ -145,10 +145,6 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, PythonTask[TC]):
     def container_image(self) -> str | None:
         return self._container_image
 
-    @property
-    def security_context(self) -> SecurityContext | None:
-        return self._security_ctx
-
     def get_command(self, settings: SerializationSettings) -> list[str]:
         """The container arguments (flyweight-execute's, pyflyte-execute compatible)."""
         return [

@@ -95,7 +95,6 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         name = f"{function_module_name(task_function)}.{task_function.__name__.rsplit('.', 1)[-1]}"
         _check_cache_inputs(name, kwargs.get("metadata"), interface.inputs)
         kwargs["docs"] = merge_docs(kwargs.get("docs"), native.docstring)
-        self._native_interface = native
         self._input_count = len(interface.inputs)
         self._task_function = task_function
         self._execution_mode = execution_mode

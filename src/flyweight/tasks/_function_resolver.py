@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from flyweight.errors import TaskDefinitionError, TaskLoadError
+from flyweight.settings._serialization import is_placeholder
 from flyweight.tasks._resolver import TaskResolverMixin
 from flyweight.tasks._signature import function_module_name
 from flyweight.tasks._tracker import TrackedInstance
@@ -24,10 +25,6 @@ from flyweight.tasks._tracker import TrackedInstance
 __all__ = ["DEFAULT_TASK_RESOLVER_LOCATION", "DefaultTaskResolver", "default_task_resolver"]
 
 DEFAULT_TASK_RESOLVER_LOCATION = "flyweight.extend.default_task_resolver"
-
-
-def _is_placeholder(settings: Any) -> bool:
-    return getattr(settings, "project", None) == "PLACEHOLDER_PROJECT"
 
 
 def _bound_name(module: ModuleType | None, task: Any, preferred: str) -> str | None:
@@ -58,7 +55,7 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
         fn = t.task_function
         module_name = function_module_name(fn)
         name = str(fn.__name__).rsplit(".", 1)[-1]
-        if _is_placeholder(settings):
+        if is_placeholder(settings):
             return ["task-module", module_name, "task-name", name]
         found = _bound_name(sys.modules.get(fn.__module__), t, name)
         if found is None:

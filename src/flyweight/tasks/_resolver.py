@@ -14,6 +14,7 @@ from typing import Any
 from flyweight import _idl
 from flyweight._context import FlyteContextManager
 from flyweight.errors import TaskDefinitionError, TaskLoadError, TemplateError
+from flyweight.settings._serialization import is_placeholder
 from flyweight.tasks._shim import ExecutableTemplateShimTask
 from flyweight.tasks._tracker import TrackedInstance, _main_module_name
 
@@ -121,7 +122,7 @@ class TaskTemplateResolver(TrackedInstance, TaskResolverMixin):
         return "task template resolver"
 
     def loader_args(self, settings: Any, t: Any) -> list[str]:
-        placeholder = getattr(settings, "project", None) == "PLACEHOLDER_PROJECT"
+        placeholder = is_placeholder(settings)
         return ["{{.taskTemplatePath}}", executor_path(t.executor_type, placeholder=placeholder)]
 
     def load_task(self, loader_args: list[str]) -> ExecutableTemplateShimTask:

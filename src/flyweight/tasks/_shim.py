@@ -89,14 +89,16 @@ class TemplatePlan:
 
 
 def as_template_message(tt: Any) -> _idl.TaskTemplate:
-    if isinstance(tt, TaskTemplate):
-        return tt.to_flyte_idl()
-    if isinstance(tt, _idl.TaskTemplate):
-        return tt
-    to_idl = getattr(tt, "to_flyte_idl", None)
-    if callable(to_idl):
-        return as_template_message(to_idl())
-    raise TemplateError(f"expected a TaskTemplate, got {type(tt).__name__}")
+    """The protobuf message of ``tt``: a flyteidl TaskTemplate, a :class:`TaskTemplate` view, or a
+    flytekit model.
+
+    Raises:
+        TemplateError: ``tt`` is none of these.
+    """
+    pb = _idl.as_message(tt, _idl.TaskTemplate)
+    if pb is None:
+        raise TemplateError(f"expected a TaskTemplate, got {type(tt).__name__}")
+    return pb
 
 
 class ExecutableTemplateShimTask:

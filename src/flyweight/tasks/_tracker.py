@@ -4,6 +4,8 @@ A resolver's location (``module.name``) goes into container arguments, so the co
 it. Unlike flytekit, this never edits ``sys.path`` and finds objects made in a script run as
 ``__main__`` (it looks in the running ``__main__`` module instead of re-importing the file), and when
 an object has several names it returns the first one bound (definition order, not alphabetical).
+An object made inside a function while a launcher runs (``pytest``, ``python -m pytest``) was made in
+no module, as flytekit has it, so a task's name does not depend on how Python was started.
 """
 
 from __future__ import annotations
@@ -27,9 +29,30 @@ def _creating_module(frame: FrameType | None) -> tuple[str | None, str | None]:
             file = frame.f_globals.get("__file__")
             if name != "__main__":
                 return name, file
-            return _main_module_name(file), file
+            return _script_module_name(file), file
         frame = frame.f_back
     return None, None
+
+
+def _script_module_name(file: str | None) -> str | None:
+    """The module name of the running ``__main__`` as the creator of an object, or None for a launcher.
+
+    A script (``python jobs/daily.py``, ``python -m jobs.daily``) creates what its module-level code
+    creates. A launcher — a console script such as ``pytest`` (no ``.py``), or a package's
+    ``__main__.py`` not importable from the working directory (``python -m pytest``) — is only the
+    outermost module frame while functions run: an object made inside a function it calls was made
+    in no module, so a task's name does not depend on how Python was started.
+    """
+    if not file:
+        return "__main__"
+    path = Path(file)
+    if path.suffix != ".py":
+        return None
+    name = _main_module_name(file)
+    if path.name != "__main__.py":
+        return name
+    parts = name.split(".")  # a package's __main__ is a program only if importable from here
+    return name if len(parts) > 1 and all(part.isidentifier() for part in parts) else None
 
 
 def _main_module_name(file: str | None) -> str:

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flyweight._idl import Literal, LiteralMap, LiteralType
+from flyweight._idl import Literal, LiteralMap, LiteralType, as_message
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types._ctx import reset_ctx, set_ctx
 from flyweight.types._describe import type_name
@@ -369,38 +369,26 @@ def _custom_to_literal(node: Node, ctx: Any, value: Any, expected: LiteralType |
 
 
 def _as_literal_message(lv: Any) -> Literal:
-    if isinstance(lv, Literal):
-        return lv
-    to_idl = getattr(lv, "to_flyte_idl", None)
-    if to_idl is not None:
-        converted = to_idl()
-        if isinstance(converted, Literal):
-            return converted
-    raise TypeTransformerFailedError(f"expected a flyteidl Literal, got {type(lv).__name__}")
+    got = as_message(lv, Literal)
+    if got is None:
+        raise TypeTransformerFailedError(f"expected a flyteidl Literal, got {type(lv).__name__}")
+    return got
 
 
 def _as_literal_type_message(lt: Any) -> LiteralType:
-    if isinstance(lt, LiteralType):
-        return lt
-    to_idl = getattr(lt, "to_flyte_idl", None)
-    if to_idl is not None:
-        converted = to_idl()
-        if isinstance(converted, LiteralType):
-            return converted
-    raise TypeTransformerFailedError(f"expected a flyteidl LiteralType, got {type(lt).__name__}")
+    got = as_message(lt, LiteralType)
+    if got is None:
+        raise TypeTransformerFailedError(f"expected a flyteidl LiteralType, got {type(lt).__name__}")
+    return got
 
 
 def _literal_items(lm: Any) -> Mapping[str, Literal]:
-    if isinstance(lm, LiteralMap):
-        return lm.literals
     if isinstance(lm, Mapping):
         return {k: _as_literal_message(v) for k, v in lm.items()}
-    to_idl = getattr(lm, "to_flyte_idl", None)
-    if to_idl is not None:
-        converted = to_idl()
-        if isinstance(converted, LiteralMap):
-            return converted.literals
-    raise TypeTransformerFailedError(f"expected a flyteidl LiteralMap, got {type(lm).__name__}")
+    got = as_message(lm, LiteralMap)
+    if got is None:
+        raise TypeTransformerFailedError(f"expected a flyteidl LiteralMap, got {type(lm).__name__}")
+    return got.literals
 
 
 _TABLE_TYPES = (

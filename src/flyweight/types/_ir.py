@@ -9,7 +9,6 @@ one tight loop with no per-element dispatch on the annotation.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import enum
 import types
 import typing
@@ -64,17 +63,6 @@ TAGS = {
     Kind.DATACLASS: "Object-Dataclass-Transformer",
 }
 
-SCALAR_TYPES: dict[Any, Kind] = {
-    int: Kind.INT,
-    float: Kind.FLOAT,
-    str: Kind.STR,
-    bool: Kind.BOOL,
-    datetime.datetime: Kind.DATETIME,
-    datetime.date: Kind.DATE,
-    datetime.timedelta: Kind.DURATION,
-    type(None): Kind.NONE,
-}
-
 
 @dataclasses.dataclass(frozen=True)
 class FieldSpec:
@@ -109,10 +97,6 @@ class Node:
     c_read: Callable[[Any], Any] | None = None
     c_to_plain: Callable[[Any], Any] | None = None
     c_from_plain: Callable[[Any], Any] | None = None
-
-    @property
-    def is_optional(self) -> bool:
-        return self.kind is Kind.UNION and any(v.kind is Kind.NONE for v in self.args)
 
 
 Lookup = Callable[[Any], "TypeTransformer[Any] | None"]

@@ -12,6 +12,7 @@ from flyweight._idl import (
     Struct,
     TypeAnnotation,
     UnionType,
+    as_message,
 )
 from flyweight.errors import UnsupportedTypeError
 from flyweight.types._ir import Kind, Node
@@ -87,19 +88,13 @@ def _build(node: Node) -> LiteralType:
     if kind is Kind.CUSTOM:
         assert node.transformer is not None
         got: Any = node.transformer.get_literal_type(node.py_type)
-        if not isinstance(got, LiteralType):
-            to_idl = getattr(got, "to_flyte_idl", None)
-            if to_idl is None:
-                raise UnsupportedTypeError(
-                    f"transformer {node.transformer.name!r} returned {type(got).__name__} from "
-                    "get_literal_type; it must return a flyteidl LiteralType"
-                )
-            got = to_idl()
-        if not isinstance(got, LiteralType):
+        lt = as_message(got, LiteralType)
+        if lt is None:
             raise UnsupportedTypeError(
-                f"transformer {node.transformer.name!r}: get_literal_type must return a flyteidl LiteralType"
+                f"transformer {node.transformer.name!r} returned {type(got).__name__} from "
+                "get_literal_type; it must return a flyteidl LiteralType"
             )
-        return got
+        return lt
     raise UnsupportedTypeError(f"no literal type for {node.name}")  # pragma: no cover - all kinds above
 
 

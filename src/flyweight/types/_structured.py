@@ -11,7 +11,6 @@ dataframe library implements — and nothing that imports pandas or pyarrow; the
 from __future__ import annotations
 
 import abc
-import typing
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
@@ -271,10 +270,3 @@ class StructuredDatasetDecoder(abc.ABC, _Handler[DF]):
 def is_dataset_class(t: Any) -> bool:
     """Whether ``t`` is :class:`StructuredDataset` or a subclass of it."""
     return isinstance(t, type) and issubclass(t, StructuredDataset)
-
-
-def base_type(t: Any) -> Any:
-    """``t`` without ``typing.Annotated``."""
-    if typing.get_origin(t) is typing.Annotated:
-        return typing.get_args(t)[0]
-    return t

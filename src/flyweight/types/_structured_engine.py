@@ -26,6 +26,7 @@ from flyweight._idl import (
     StructuredDatasetLiteral,
     StructuredDatasetMetadata,
     StructuredDatasetType,
+    as_message,
 )
 from flyweight._storage import FileAccess, protocol_of
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
@@ -275,14 +276,11 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
     ) -> Literal:
         """Write ``sd.dataframe`` with the matching encoder; the literal's format is the encoder's."""
         handler = self.get_encoder(df_type, protocol, format)
-        got: Any = handler.encode(ctx, sd, structured_literal_type)
-        if not isinstance(got, StructuredDatasetLiteral):
-            to_idl = getattr(got, "to_flyte_idl", None)
-            got = to_idl() if to_idl is not None else None
-            if not isinstance(got, StructuredDatasetLiteral):
-                raise TypeTransformerFailedError(
-                    f"{type(handler).__name__}.encode must return a flyteidl StructuredDataset literal"
-                )
+        got = as_message(handler.encode(ctx, sd, structured_literal_type), StructuredDatasetLiteral)
+        if got is None:
+            raise TypeTransformerFailedError(
+                f"{type(handler).__name__}.encode must return a flyteidl StructuredDataset literal"
+            )
         if not got.metadata.HasField("structured_dataset_type"):
             got.metadata.structured_dataset_type.CopyFrom(structured_literal_type)
         got.metadata.structured_dataset_type.format = handler.supported_format

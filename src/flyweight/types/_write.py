@@ -17,7 +17,7 @@ from typing import Any
 
 import msgpack
 
-from flyweight._idl import Literal
+from flyweight._idl import Literal, as_message
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types._ctx import current_ctx
 from flyweight.types._describe import describe_value
@@ -271,13 +271,9 @@ def _custom_writer(node: Node) -> Writer:
 
 def as_literal(got: Any, who: str) -> Literal:
     """A flyteidl Literal from what a transformer returned (a Literal, or a model with to_flyte_idl)."""
-    if isinstance(got, Literal):
-        return got
-    to_idl = getattr(got, "to_flyte_idl", None)
-    if to_idl is not None:
-        converted = to_idl()
-        if isinstance(converted, Literal):
-            return converted
+    lv = as_message(got, Literal)
+    if lv is not None:
+        return lv
     raise TypeTransformerFailedError(
         f"transformer {who!r} returned {type(got).__name__}; to_literal must return a flyteidl Literal"
     )
