@@ -15,12 +15,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from flyweight import _idl
 from flyweight.errors import TaskDefinitionError
-from flyweight.serialize import container, merge_env
-from flyweight.settings import Resources, Secret, SecurityContext, SerializationSettings, resolve_image
+from flyweight.settings import Resources, Secret, SecurityContext, SerializationSettings
 from flyweight.tasks._checks import str_dict
-from flyweight.tasks._customized import ResourceSpec
+from flyweight.tasks._container_parts import ContainerParts, ResourceSpec
 from flyweight.tasks._function_resolver import default_task_resolver
 from flyweight.tasks._metadata import TaskMetadata
 from flyweight.tasks._resolver import TaskResolverMixin
@@ -127,7 +125,7 @@ def _resource_spec(
     return ResourceSpec(requests=requests or Resources(), limits=limits or Resources())
 
 
-class PythonAutoContainerTask(PythonTask[T]):
+class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
     """Base of tasks whose Python code runs in the container (function tasks and their plugins).
 
     Args:
@@ -260,19 +258,3 @@ class PythonAutoContainerTask(PythonTask[T]):
     def get_command(self, settings: SerializationSettings) -> list[str]:
         """The container arguments for ``settings``."""
         return self._get_command_fn(settings)
-
-    def get_image(self, settings: SerializationSettings) -> str:
-        """The image for ``settings`` (templated names resolved against its image config)."""
-        return resolve_image(self.container_image, settings.image_config)
-
-    def get_container(self, settings: SerializationSettings) -> _idl.Container:
-        return container(
-            image=self.get_image(settings),
-            args=self.get_command(settings),
-            requests=self._resources.requests,
-            limits=self._resources.limits,
-            env=merge_env(settings.env, self.environment),
-        )
-
-    def get_config(self, settings: SerializationSettings) -> dict[str, str]:
-        return {}

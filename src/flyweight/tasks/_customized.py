@@ -10,20 +10,19 @@ would.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from flyweight import _idl
 from flyweight.errors import TaskDefinitionError
-from flyweight.serialize import container, merge_env
 from flyweight.settings import (
     Resources,
     Secret,
     SecurityContext,
     SerializationSettings,
     placeholder_settings,
-    resolve_image,
 )
 from flyweight.tasks._config import config_to_custom
+from flyweight.tasks._container_parts import ContainerParts, ResourceSpec
 from flyweight.tasks._resolver import TaskResolverMixin, default_task_template_resolver
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor, TemplatePlan
 from flyweight.tasks._task import PythonTask
@@ -34,14 +33,7 @@ __all__ = ["PythonCustomizedContainerTask", "ResourceSpec"]
 TC = TypeVar("TC")
 
 
-class ResourceSpec(NamedTuple):
-    """A task's resource requests and limits."""
-
-    requests: Resources
-    limits: Resources
-
-
-class PythonCustomizedContainerTask(ExecutableTemplateShimTask, PythonTask[TC]):
+class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, PythonTask[TC]):
     """Base class of plugin tasks that run a prebuilt image with a :class:`ShimTaskExecutor`.
 
     Subclass it, put what the executor needs into ``get_custom`` (or pass a dataclass ``task_config``
@@ -161,19 +153,6 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, PythonTask[TC]):
             *self.task_resolver.loader_args(settings, self),
         ]
 
-    def get_image(self, settings: SerializationSettings) -> str:
-        """The container image for ``settings`` (templated names resolved against its image config)."""
-        return resolve_image(self.container_image, settings.image_config)
-
-    def get_container(self, settings: SerializationSettings) -> _idl.Container:
-        return container(
-            image=self.get_image(settings),
-            args=self.get_command(settings),
-            requests=self._resources.requests,
-            limits=self._resources.limits,
-            env=merge_env(settings.env, self.environment),
-        )
-
     def get_custom(self, settings: SerializationSettings) -> dict[str, Any]:
         """By default, the fields of a dataclass ``task_config`` (None gives nothing); override it for
         any other configuration."""
@@ -186,9 +165,6 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, PythonTask[TC]):
             f"{type(self).__name__} must override get_custom(settings) to store its "
             f"{type(cfg).__name__} task_config in the template (or use a dataclass task_config)"
         )
-
-    def get_config(self, settings: SerializationSettings) -> dict[str, str]:
-        return {}
 
     def _template_plan(self) -> TemplatePlan:
         plan: TemplatePlan | None = self.__dict__.get("_local_plan")
