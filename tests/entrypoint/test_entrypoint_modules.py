@@ -1,0 +1,94 @@
+"""What the container loads for a scalar task: a count of modules, not a time, so it cannot flake.
+
+``flyweight-execute`` starts once per task attempt, so every module it imports is paid by every pod.
+For a task whose inputs and outputs are plain scalars it must load none of the optional heavy libraries,
+and the number of modules it loads may not grow unnoticed: raising a budget here is a decision to make
+in review, with the benchmark's container figures beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.entrypoint import function_tasks
+from tests.entrypoint.sample_plugin import SETTINGS, ScaleExecutor
+
+from flyweight.interface import Interface, kwtypes
+from flyweight.tasks import PythonCustomizedContainerTask
+from flyweight.types import TypeEngine
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY = ("pandas", "pyarrow", "numpy", "fsspec", "s3fs", "aiohttp", "asyncio", "rich", "click", "mashumaro")
+# Modules loaded by the whole attempt, interpreter start-up included: 255 (function) and 256 (plugin)
+# when the guard was set, with a little room for the interpreter's own start-up to vary.
+BUDGET = {"function": 260, "plugin": 260}
+
+
+class ScaleTask(PythonCustomizedContainerTask[Any]):
+    def __init__(self) -> None:
+        super().__init__(
+            name="modules.scale",
+            task_config=None,
+            container_image="registry.example/scale:1",
+            executor_type=ScaleExecutor,
+            interface=Interface(inputs=kwtypes(x=int, label=str), outputs=kwtypes(y=int)),
+        )
+
+    def get_custom(self, settings: Any) -> dict[str, Any]:
+        return {"factor": 3}
+
+
+TASKS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "function": (function_tasks.add, {"x": 1, "y": 2}),
+    "plugin": (ScaleTask(), {"x": 2, "label": "a"}),
+}
+
+
+def _loaded(tmp_path: Path, which: str) -> list[str]:
+    task, inputs = TASKS[which]
+    pb = task.serialize_to_model(SETTINGS)
+    (tmp_path / "task.pb").write_bytes(pb.SerializeToString())
+    types = {k: task.python_interface.inputs[k] for k in inputs}
+    (tmp_path / "inputs.pb").write_bytes(
+        TypeEngine.dict_to_literal_map(None, inputs, types).SerializeToString()
+    )
+    fills = {
+        "{{.input}}": str(tmp_path / "inputs.pb"),
+        "{{.outputPrefix}}": str(tmp_path / "out"),
+        "{{.rawOutputDataPrefix}}": str(tmp_path / "raw"),
+        "{{.taskTemplatePath}}": str(tmp_path / "task.pb"),
+        "{{.checkpointOutputPrefix}}": str(tmp_path / "checkpoint"),
+        "{{.prevCheckpointPrefix}}": '""',
+    }
+    argv = [fills.get(a, a) for a in pb.container.args][1:]
+    report = tmp_path / "modules.json"
+    code = (
+        f"import json, sys\nfrom flyweight.entrypoint import main\nstatus = main({argv!r})\n"
+        f"open({str(report)!r}, 'w').write(json.dumps([status, sorted(sys.modules)]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_", "FLYWEIGHT_"))}
+    env["PYTHONPATH"] = str(REPO)
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, timeout=120)
+    status, modules = json.loads(report.read_text())
+    assert status == 0
+    assert os.listdir(tmp_path / "out") == ["outputs.pb"]
+    return list(modules)
+
+
+@pytest.mark.parametrize("which", list(TASKS))
+def test_a_scalar_task_loads_no_heavy_library_and_stays_within_its_module_budget(
+    tmp_path: Path, which: str
+) -> None:
+    modules = _loaded(tmp_path, which)
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert not heavy, f"the {which} task's attempt imported {heavy}"
+    assert len(modules) <= BUDGET[which], (
+        f"the {which} task's attempt loads {len(modules)} modules, over its budget of {BUDGET[which]}; "
+        f"the flyweight ones: {[m for m in modules if m.startswith('flyweight')]}"
+    )
