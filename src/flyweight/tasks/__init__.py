@@ -25,7 +25,7 @@ from flyweight.tasks._resolver import (
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
 from flyweight.tasks._signature import function_module_name, interface_from_function, merge_docs
 from flyweight.tasks._task import PythonTask, Task
-from flyweight.tasks._template import TaskTemplate
+from flyweight.tasks._template_view import TaskTemplate
 from flyweight.tasks._tracker import InstanceTrackingMeta, TrackedInstance
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from flyweight.tasks._container_parts import ContainerParts, ResourceSpec
 from flyweight.tasks._resolver import TaskResolverMixin, default_task_template_resolver
 from flyweight.tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor, TemplatePlan
 from flyweight.tasks._task import PythonTask
-from flyweight.tasks._template import TaskTemplate
+from flyweight.tasks._template_view import TaskTemplate
 
 __all__ = ["PythonCustomizedContainerTask", "ResourceSpec"]
 

@@ -15,7 +15,7 @@ from flyweight import _idl
 from flyweight._context import FlyteContext, FlyteContextManager
 from flyweight.errors import TemplateError, TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.tasks._task import mark_task_failure
-from flyweight.tasks._template import TaskTemplate, output_order
+from flyweight.tasks._template_view import TaskTemplate, output_order
 from flyweight.tasks._tracker import TrackedInstance
 from flyweight.tasks._values import map_outputs
 from flyweight.types import TypeEngine

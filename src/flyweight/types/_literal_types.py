@@ -99,7 +99,7 @@ def _build(node: Node) -> LiteralType:
 
 
 def _dataclass_type(node: Node) -> LiteralType:
-    from flyweight.types._schema import json_schema
+    from flyweight.types._json_schema import json_schema
 
     lt = LiteralType(simple=SimpleType.STRUCT)
     schema = json_schema(node.cls)

@@ -375,7 +375,7 @@ class LaunchPlan:
     ) -> Any:
         """The ``flyteidl.admin.LaunchPlan`` of this plan; its workflow is added to ``entity_mapping``
         first. Called by ``flyweight.serialize.get_serializable``."""
-        from flyweight.workflows._serialize import launch_plan
+        from flyweight.workflows._to_idl import launch_plan
 
         return launch_plan(self, settings, entity_mapping)
 

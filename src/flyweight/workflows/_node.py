@@ -4,7 +4,7 @@ A workflow body runs once under a compiler; every call of a task, sub-workflow o
 :class:`Node`. A node keeps what it runs, its ``NodeMetadata``, its input bindings and the nodes that
 must finish before it. Bindings are plain values — a :class:`~flyweight.workflows.Promise` (an output of
 another node, or an input of the workflow), a constant ``Literal``, or lists and dicts of those — so the
-graph can be serialized (``flyweight.workflows._serialize``) or, later, run by a local engine without
+graph can be serialized (``flyweight.workflows._to_idl``) or, later, run by a local engine without
 parsing protobuf messages back.
 
 Node ids are ``n0``, ``n1`` … in call order, as flytekit assigns them; the workflow's inputs come from

@@ -159,7 +159,7 @@ class WorkflowBase:
         """The ``flyteidl.admin.WorkflowSpec`` of this workflow, with its sub-workflows; the tasks,
         sub-workflows and launch plans it uses are added to ``entity_mapping`` first. Called by
         ``flyweight.serialize.get_serializable``."""
-        from flyweight.workflows._serialize import workflow_spec
+        from flyweight.workflows._to_idl import workflow_spec
 
         return workflow_spec(self, settings, entity_mapping)
 
