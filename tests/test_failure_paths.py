@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from flyteidl.core import errors_pb2
 from tests import failure_tasks as ft
+from tests.entrypoint.flyte_args import fill
 
 from flyweight._failure import Failure, failure_of, from_error_document
 from flyweight.errors import TaskExecutionError, WorkflowExecutionError
@@ -90,18 +91,10 @@ def _container(which: str, kind: str, tmp: Path) -> Failure | None:
     (tmp / "task.pb").write_bytes(pb.SerializeToString())
     inputs = TypeEngine.dict_to_literal_map(None, {"kind": kind}, {"kind": str})
     (tmp / "inputs.pb").write_bytes(inputs.SerializeToString())
-    fills = {
-        "{{.input}}": str(tmp / "inputs.pb"),
-        "{{.outputPrefix}}": str(tmp / "out"),
-        "{{.rawOutputDataPrefix}}": str(tmp / "raw"),
-        "{{.taskTemplatePath}}": str(tmp / "task.pb"),
-        "{{.checkpointOutputPrefix}}": str(tmp / "checkpoint"),
-        "{{.prevCheckpointPrefix}}": '""',
-    }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_", "FLYWEIGHT_"))}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(REPO)
-    args = [fills.get(a, a) for a in pb.container.args]
+    args = fill(pb.container.args, tmp)
     proc = subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     files = sorted(os.listdir(tmp / "out")) if (tmp / "out").exists() else []

@@ -39,7 +39,7 @@ from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2, ty
 from google.protobuf.message import DecodeError
 from hypothesis import reject
 from hypothesis import strategies as st
-from tests.entrypoint import bad_input, corpus_tasks
+from tests.entrypoint import bad_input, corpus_tasks, flyte_args
 from tests.entrypoint import sample_plugin as plugin
 
 from flyweight import kwtypes
@@ -234,15 +234,7 @@ TARGET_NAMES = list(TARGETS)
 
 
 def fill(args: Sequence[str], root: Path) -> list[str]:
-    fills = {
-        "{{.input}}": str(root / INPUTS_FILE),
-        "{{.outputPrefix}}": str(root / "out"),
-        "{{.rawOutputDataPrefix}}": str(root / "raw"),
-        "{{.taskTemplatePath}}": str(root / TEMPLATE_FILE),
-        "{{.checkpointOutputPrefix}}": str(root / "checkpoint"),
-        "{{.prevCheckpointPrefix}}": '""',
-    }
-    return [fills.get(a, a) for a in args]
+    return flyte_args.fill(args, root, INPUTS_FILE, TEMPLATE_FILE)
 
 
 class _Stuck(Exception):

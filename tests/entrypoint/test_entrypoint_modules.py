@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from tests.entrypoint import function_tasks
+from tests.entrypoint.flyte_args import fill
 from tests.entrypoint.sample_plugin import SETTINGS, ScaleExecutor
 
 from flyweight.interface import Interface, kwtypes
@@ -58,15 +59,7 @@ def _loaded(tmp_path: Path, which: str) -> list[str]:
     (tmp_path / "inputs.pb").write_bytes(
         TypeEngine.dict_to_literal_map(None, inputs, types).SerializeToString()
     )
-    fills = {
-        "{{.input}}": str(tmp_path / "inputs.pb"),
-        "{{.outputPrefix}}": str(tmp_path / "out"),
-        "{{.rawOutputDataPrefix}}": str(tmp_path / "raw"),
-        "{{.taskTemplatePath}}": str(tmp_path / "task.pb"),
-        "{{.checkpointOutputPrefix}}": str(tmp_path / "checkpoint"),
-        "{{.prevCheckpointPrefix}}": '""',
-    }
-    argv = [fills.get(a, a) for a in pb.container.args][1:]
+    argv = fill(pb.container.args, tmp_path)[1:]
     report = tmp_path / "modules.json"
     code = (
         f"import json, sys\nfrom flyweight.entrypoint import main\nstatus = main({argv!r})\n"

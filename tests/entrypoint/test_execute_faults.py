@@ -10,8 +10,7 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from flyteidl.core import errors_pb2, execution_pb2
 from tests.entrypoint import fault_tasks
 from tests.entrypoint.test_execute_function import BIN, REPO, Attempt, prepare
+from tests.runtime.processes import HANG, alive, eventually
 
 from flyweight.entrypoint._signals import process_tree
 
@@ -26,9 +26,6 @@ USER = execution_pb2.ExecutionError.USER
 SYSTEM = execution_pb2.ExecutionError.SYSTEM
 RECOVERABLE = errors_pb2.ContainerError.RECOVERABLE
 NON_RECOVERABLE = errors_pb2.ContainerError.NON_RECOVERABLE
-
-# A generous bound that only detects a hang; no test asserts how fast anything is.
-HANG = 60.0
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -42,21 +39,6 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def _error(out: Path) -> errors_pb2.ContainerError:
     assert sorted(os.listdir(out)) == ["error.pb"], os.listdir(out)
     return errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes()).error
-
-
-def _wait_for(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + HANG
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return False
 
 
 # -- BaseException and broken exceptions ---------------------------------------------------------------
@@ -174,7 +156,7 @@ def _start(
         attempt.args, cwd=tmp_path, env=_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     started.append(proc)
-    _wait_for(lambda: pidfile.exists() or proc.poll() is not None, "the task to start")
+    eventually(lambda: pidfile.exists() or proc.poll() is not None, "the task to start")
     assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
     pids = [int(p) for p in pidfile.read_text().split()]
     return attempt, proc, pids
@@ -185,14 +167,14 @@ def test_a_signal_writes_a_recoverable_system_error_and_ends_the_tasks_children(
     tmp_path: Path, sig: signal.Signals, started: list[Any]
 ) -> None:
     attempt, proc, (_, child) = _start(tmp_path, fault_tasks.spawns_and_sleeps, started)
-    assert _alive(child)
+    assert alive(child)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=HANG)
     assert proc.returncode == 0, stderr
     err = _error(attempt.out)
     assert (err.origin, err.kind) == (SYSTEM, RECOVERABLE)
     assert f"stopped by {sig.name}" in err.message
-    _wait_for(lambda: not _alive(child), "the task's child process to end")
+    eventually(lambda: not alive(child), "the task's child process to end")
 
 
 def test_a_task_stuck_in_c_code_still_gets_its_error_after_the_grace_period(
@@ -228,7 +210,7 @@ def test_the_death_of_the_starting_process_stops_the_attempt(tmp_path: Path, sta
     finally:
         os.close(read_end)
     try:
-        _wait_for(lambda: (tmp_path / "pids").exists() or proc.poll() is not None, "the task to start")
+        eventually(lambda: (tmp_path / "pids").exists() or proc.poll() is not None, "the task to start")
         child = int((tmp_path / "pids").read_text().split()[1])
     finally:
         os.close(write_end)  # as when the driver of a local run is killed
@@ -237,4 +219,4 @@ def test_the_death_of_the_starting_process_stops_the_attempt(tmp_path: Path, sta
     err = _error(attempt.out)
     assert (err.origin, err.kind) == (SYSTEM, RECOVERABLE)
     assert "the process that started it exited" in err.message
-    _wait_for(lambda: not _alive(child), "the task's child process to end")
+    eventually(lambda: not alive(child), "the task's child process to end")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["HANG", "eventually", "needs_proc", "processes_naming"]
+__all__ = ["HANG", "alive", "eventually", "needs_proc", "processes_naming"]
 
 HANG = 60.0  # seconds: only a hang takes this long; no test measures speed with it
 
@@ -24,6 +24,14 @@ def eventually(condition: Callable[[], bool], what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"still waiting after {HANG:g}s: {what}"
         time.sleep(0.05)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def processes_naming(text: str) -> list[int]:

@@ -47,8 +47,8 @@ def _grace(environ: Mapping[str, str]) -> float:
     return value if value > 0 else DEFAULT_GRACE
 
 
-def _stat(pid: str) -> tuple[int, int] | None:
-    """``(parent pid, process group)`` of a process, from ``/proc/<pid>/stat``; None if it is gone."""
+def _stat(pid: str) -> tuple[bytes, int, int] | None:
+    """``(state, parent pid, process group)`` of a process, from ``/proc/<pid>/stat``; None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read()
@@ -57,7 +57,7 @@ def _stat(pid: str) -> tuple[int, int] | None:
     # The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
     fields = data[data.rfind(b")") + 2 :].split()
     try:
-        return int(fields[1]), int(fields[2])
+        return fields[0], int(fields[1]), int(fields[2])
     except (IndexError, ValueError):
         return None
 
@@ -75,7 +75,7 @@ def process_tree(root: int | None = None) -> list[int]:
     for name in names:
         info = _stat(name)
         if info is not None:
-            parents[int(name)], groups[int(name)] = info
+            _, parents[int(name)], groups[int(name)] = info
     leader = groups.get(root) == root
     found = {pid for pid, group in groups.items() if leader and group == root}
     children: dict[int, list[int]] = {}
@@ -112,14 +112,7 @@ def end_processes(pids: list[int], grace: float = _CHILD_GRACE) -> None:
 
 def _alive(pid: int) -> bool:
     info = _stat(str(pid))
-    if info is None:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            state = f.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != b"Z"  # a zombie has ended; only its parent's wait is missing
+    return info is not None and info[0] != b"Z"  # a zombie has ended; only its parent's wait is missing
 
 
 class StopGuard:
