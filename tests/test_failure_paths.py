@@ -21,8 +21,8 @@ from tests import failure_tasks as ft
 from tests.entrypoint.flyte_args import fill
 
 from flyweight._failure import Failure, failure_of, from_error_document
+from flyweight._runtime import run_workflow
 from flyweight.errors import TaskExecutionError, WorkflowExecutionError
-from flyweight.runtime import run_workflow
 from flyweight.types import TypeEngine
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from flyweight import _idl
+from flyweight._serialize._template import _as_message
+from flyweight._tasks._shim import as_template_message
+from flyweight._tasks._template_view import TaskTemplate
 from flyweight.errors import TaskDefinitionError, TemplateError, UnsupportedTypeError
-from flyweight.serialize._template import _as_message
-from flyweight.tasks._shim import as_template_message
-from flyweight.tasks._template_view import TaskTemplate
 from flyweight.types._ir import Kind, Node
 from flyweight.types._literal_types import literal_type
 from flyweight.types._transformer import TypeTransformer

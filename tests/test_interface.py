@@ -9,8 +9,8 @@ from typing import Annotated, Any, Optional, Union
 import pytest
 
 from flyweight import TypeTransformerFailedError
+from flyweight._interface import NO_DEFAULT, Interface, kwtypes, typed_interface
 from flyweight.errors import TaskDefinitionError
-from flyweight.interface import NO_DEFAULT, Interface, kwtypes, typed_interface
 from flyweight.types import TypeEngine
 
 

@@ -181,7 +181,7 @@ PUBLIC = {
         "marked_transient",
         "raised_by_user_code",
     ],
-    "flyweight.settings": [
+    "flyweight._settings": [
         "DefaultImages",
         "Image",
         "ImageConfig",
@@ -193,7 +193,7 @@ PUBLIC = {
         "placeholder_settings",
         "resolve_image",
     ],
-    "flyweight.serialize": [
+    "flyweight._serialize": [
         "MetadataSource",
         "OUTPUT_ORDER_KEY",
         "RegistrationSource",
@@ -215,7 +215,7 @@ PUBLIC = {
         "value_to_python",
         "workflow_spec",
     ],
-    "flyweight.tasks": [
+    "flyweight._tasks": [
         "DEFAULT_RESOLVER_LOCATION",
         "DeckField",
         "DefaultTaskResolver",
@@ -246,7 +246,7 @@ PUBLIC = {
         "parse_template",
         "task",
     ],
-    "flyweight.workflows": [
+    "flyweight._workflows": [
         "Binding",
         "Compiler",
         "GLOBAL_INPUT_NODE_ID",
@@ -262,7 +262,7 @@ PUBLIC = {
         "WorkflowMetadataDefaults",
         "workflow",
     ],
-    "flyweight.interface": [
+    "flyweight._interface": [
         "Interface",
         "NO_DEFAULT",
         "kwtypes",

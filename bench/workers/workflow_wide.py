@@ -135,7 +135,7 @@ def run_once(side: str, mode: str, wf: Any, scratch: Path) -> Any:
             return wf(root, wf.n)
         finally:
             shutil.rmtree(root, ignore_errors=True)
-    from flyweight.runtime import run_workflow
+    from flyweight._runtime import run_workflow
 
     blob_dir = Path(tempfile.mkdtemp(dir=scratch))
     try:

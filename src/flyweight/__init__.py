@@ -19,15 +19,8 @@ from flyweight._version import __version__
 
 if TYPE_CHECKING:
     from flyweight._context import ExecutionParameters, FlyteContext, FlyteContextManager, current_context
-    from flyweight.errors import (
-        FlyweightError,
-        PlatformError,
-        RecoverableError,
-        TypeTransformerFailedError,
-        UserError,
-    )
-    from flyweight.interface import Interface, kwtypes
-    from flyweight.settings import (
+    from flyweight._interface import Interface, kwtypes
+    from flyweight._settings import (
         Image,
         ImageConfig,
         Resources,
@@ -35,7 +28,7 @@ if TYPE_CHECKING:
         SecurityContext,
         SerializationSettings,
     )
-    from flyweight.tasks import (
+    from flyweight._tasks import (
         Description,
         Documentation,
         PythonCustomizedContainerTask,
@@ -44,6 +37,14 @@ if TYPE_CHECKING:
         SQLTask,
         TaskMetadata,
         task,
+    )
+    from flyweight._workflows import LaunchPlan, WorkflowFailurePolicy, workflow
+    from flyweight.errors import (
+        FlyweightError,
+        PlatformError,
+        RecoverableError,
+        TypeTransformerFailedError,
+        UserError,
     )
     from flyweight.types import (
         FlyteAnnotation,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
         TypeEngine,
         TypeTransformer,
     )
-    from flyweight.workflows import LaunchPlan, WorkflowFailurePolicy, workflow
 
 # public name -> module that defines it
 _LAZY = {
@@ -76,29 +76,29 @@ _LAZY = {
     "StructuredDataset": "flyweight.types",
     "StructuredDatasetFormat": "flyweight.types",
     "StructuredDatasetTransformerEngine": "flyweight.types",
-    "Interface": "flyweight.interface",
-    "kwtypes": "flyweight.interface",
-    "Image": "flyweight.settings",
-    "ImageConfig": "flyweight.settings",
-    "Resources": "flyweight.settings",
-    "Secret": "flyweight.settings",
-    "SecurityContext": "flyweight.settings",
-    "SerializationSettings": "flyweight.settings",
-    "TaskMetadata": "flyweight.tasks",
-    "Documentation": "flyweight.tasks",
-    "Description": "flyweight.tasks",
-    "SourceCode": "flyweight.tasks",
-    "PythonCustomizedContainerTask": "flyweight.tasks",
-    "PythonFunctionTask": "flyweight.tasks",
-    "SQLTask": "flyweight.tasks",
-    "task": "flyweight.tasks",
+    "Interface": "flyweight._interface",
+    "kwtypes": "flyweight._interface",
+    "Image": "flyweight._settings",
+    "ImageConfig": "flyweight._settings",
+    "Resources": "flyweight._settings",
+    "Secret": "flyweight._settings",
+    "SecurityContext": "flyweight._settings",
+    "SerializationSettings": "flyweight._settings",
+    "TaskMetadata": "flyweight._tasks",
+    "Documentation": "flyweight._tasks",
+    "Description": "flyweight._tasks",
+    "SourceCode": "flyweight._tasks",
+    "PythonCustomizedContainerTask": "flyweight._tasks",
+    "PythonFunctionTask": "flyweight._tasks",
+    "SQLTask": "flyweight._tasks",
+    "task": "flyweight._tasks",
     "current_context": "flyweight._context",
     "ExecutionParameters": "flyweight._context",
     "FlyteContext": "flyweight._context",
     "FlyteContextManager": "flyweight._context",
-    "workflow": "flyweight.workflows",
-    "LaunchPlan": "flyweight.workflows",
-    "WorkflowFailurePolicy": "flyweight.workflows",
+    "workflow": "flyweight._workflows",
+    "LaunchPlan": "flyweight._workflows",
+    "WorkflowFailurePolicy": "flyweight._workflows",
 }
 
 __all__ = [

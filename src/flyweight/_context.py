@@ -10,7 +10,7 @@ calling a task (or a workflow, or a launch plan) while it is set adds a node to 
 running the task. The tasks layer checks it without knowing what a workflow is (ADR 0010).
 
 A third one holds the :class:`WorkflowRunner` a workflow called outside a body runs with: the local
-engine lives in ``flyweight.runtime``, above workflows, so a call reaches it through this hook; when
+engine lives in ``flyweight._runtime``, above workflows, so a call reaches it through this hook; when
 none is set, the engine's default runner is imported by name on first use (ADR 0012).
 """
 
@@ -332,8 +332,8 @@ _RUNNER: contextvars.ContextVar[WorkflowRunner | None] = contextvars.ContextVar(
     "flyweight_workflow_runner", default=None
 )
 
-# The engine sits above this layer (flyweight.runtime); it is found by name, only when a workflow is called.
-_DEFAULT_RUNNER = ("flyweight.runtime", "call_workflow")
+# The engine sits above this layer (flyweight._runtime); it is found by name, only when a workflow is called.
+_DEFAULT_RUNNER = ("flyweight._runtime", "call_workflow")
 
 
 def workflow_runner() -> WorkflowRunner:

@@ -2,9 +2,9 @@
 
 Every path that runs a task uses this module and nothing else to decide what a failure is: a task's
 local call (the exception it raises is the one classified here), the local engine in-process
-(:mod:`flyweight.runtime`), the local engine through subprocesses (which reads the ``error.pb`` written
+(:mod:`flyweight._runtime`), the local engine through subprocesses (which reads the ``error.pb`` written
 by the entrypoint back with :func:`from_error_document`), and ``flyweight-execute``
-(:mod:`flyweight.entrypoint`), which writes :func:`error_document`. So the same exception is the same
+(:mod:`flyweight._entrypoint`), which writes :func:`error_document`. So the same exception is the same
 failure wherever it happens.
 
 The rules, in order (ADR 0014):

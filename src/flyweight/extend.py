@@ -54,16 +54,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time every name is imported 
         SimpleType,
         Void,
     )
-    from flyweight._storage import FileAccessProvider
-    from flyweight.errors import (
-        FlyteRecoverableException,
-        IgnoreOutputs,
-        RecoverableError,
-        TypeTransformerFailedError,
-    )
-    from flyweight.interface import Interface, kwtypes
-    from flyweight.serialize import get_serializable
-    from flyweight.settings import (
+    from flyweight._interface import Interface, kwtypes
+    from flyweight._serialize import get_serializable
+    from flyweight._settings import (
         DefaultImages,
         Image,
         ImageConfig,
@@ -72,7 +65,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time every name is imported 
         SecurityContext,
         SerializationSettings,
     )
-    from flyweight.tasks import (
+    from flyweight._storage import FileAccessProvider
+    from flyweight._tasks import (
         DeckField,
         DefaultTaskResolver,
         ExecutableTemplateShimTask,
@@ -90,8 +84,14 @@ if TYPE_CHECKING:  # what type checkers see; at run time every name is imported 
         default_task_resolver,
         default_task_template_resolver,
     )
+    from flyweight._workflows import Promise
+    from flyweight.errors import (
+        FlyteRecoverableException,
+        IgnoreOutputs,
+        RecoverableError,
+        TypeTransformerFailedError,
+    )
     from flyweight.types import AsyncTypeTransformer, FlyteAnnotation, HashMethod, TypeEngine, TypeTransformer
-    from flyweight.workflows import Promise
 
 _LAZY = {
     "TypeEngine": "flyweight.types",
@@ -103,33 +103,33 @@ _LAZY = {
     "IgnoreOutputs": "flyweight.errors",
     "RecoverableError": "flyweight.errors",
     "FlyteRecoverableException": "flyweight.errors",
-    "Interface": "flyweight.interface",
-    "kwtypes": "flyweight.interface",
-    "DefaultImages": "flyweight.settings",
-    "Image": "flyweight.settings",
-    "ImageConfig": "flyweight.settings",
-    "Resources": "flyweight.settings",
-    "Secret": "flyweight.settings",
-    "SecurityContext": "flyweight.settings",
-    "SerializationSettings": "flyweight.settings",
-    "DeckField": "flyweight.tasks",
-    "DefaultTaskResolver": "flyweight.tasks",
-    "ExecutableTemplateShimTask": "flyweight.tasks",
-    "PythonAutoContainerTask": "flyweight.tasks",
-    "PythonCustomizedContainerTask": "flyweight.tasks",
-    "PythonFunctionTask": "flyweight.tasks",
-    "PythonTask": "flyweight.tasks",
-    "Promise": "flyweight.workflows",
-    "SQLTask": "flyweight.tasks",
-    "ShimTaskExecutor": "flyweight.tasks",
-    "Task": "flyweight.tasks",
-    "TaskMetadata": "flyweight.tasks",
-    "TaskResolverMixin": "flyweight.tasks",
-    "TaskTemplate": "flyweight.tasks",
-    "TaskTemplateResolver": "flyweight.tasks",
-    "default_task_resolver": "flyweight.tasks",
-    "default_task_template_resolver": "flyweight.tasks",
-    "get_serializable": "flyweight.serialize",
+    "Interface": "flyweight._interface",
+    "kwtypes": "flyweight._interface",
+    "DefaultImages": "flyweight._settings",
+    "Image": "flyweight._settings",
+    "ImageConfig": "flyweight._settings",
+    "Resources": "flyweight._settings",
+    "Secret": "flyweight._settings",
+    "SecurityContext": "flyweight._settings",
+    "SerializationSettings": "flyweight._settings",
+    "DeckField": "flyweight._tasks",
+    "DefaultTaskResolver": "flyweight._tasks",
+    "ExecutableTemplateShimTask": "flyweight._tasks",
+    "PythonAutoContainerTask": "flyweight._tasks",
+    "PythonCustomizedContainerTask": "flyweight._tasks",
+    "PythonFunctionTask": "flyweight._tasks",
+    "PythonTask": "flyweight._tasks",
+    "Promise": "flyweight._workflows",
+    "SQLTask": "flyweight._tasks",
+    "ShimTaskExecutor": "flyweight._tasks",
+    "Task": "flyweight._tasks",
+    "TaskMetadata": "flyweight._tasks",
+    "TaskResolverMixin": "flyweight._tasks",
+    "TaskTemplate": "flyweight._tasks",
+    "TaskTemplateResolver": "flyweight._tasks",
+    "default_task_resolver": "flyweight._tasks",
+    "default_task_template_resolver": "flyweight._tasks",
+    "get_serializable": "flyweight._serialize",
     "ExecutionParameters": "flyweight._context",
     "ExecutionState": "flyweight._context",
     "FlyteContext": "flyweight._context",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from flyweight.cli import main
+from flyweight._cli import main
 
 
 @pytest.fixture

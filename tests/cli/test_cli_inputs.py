@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import pytest
 
-from flyweight.cli._inputs import parse_value
+from flyweight._cli._inputs import parse_value
 
 
 class Tint(enum.Enum):

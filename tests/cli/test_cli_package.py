@@ -189,7 +189,7 @@ def test_an_output_that_cannot_be_written_is_an_error_and_leaves_nothing(
     def refuse(src: str, dst: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("flyweight.cli._archive.os.replace", refuse)
+    monkeypatch.setattr("flyweight._cli._archive.os.replace", refuse)
     result = invoke("package", "wf_pipeline.py", "-o", "out.tgz")
     assert result.exit_code == 1
     assert "Error: cannot write " in result.output

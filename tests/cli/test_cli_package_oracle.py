@@ -27,9 +27,9 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from tests.cli.cli_sources import write_project
 from tests.oracle import missing
 
+from flyweight._serialize import OUTPUT_ORDER_KEY
+from flyweight._settings import default_image
 from flyweight._version import __version__
-from flyweight.serialize import OUTPUT_ORDER_KEY
-from flyweight.settings import default_image
 
 pytestmark = pytest.mark.oracle
 

@@ -17,9 +17,9 @@ from tests.cli.cli_fixtures import invoke, project
 from tests.cli.cli_run_sources import RUN_FILES, RUN_SQL, RUN_WF, write
 from tests.runtime.processes import HANG, eventually, needs_proc, processes_naming
 
-from flyweight.cli._inputs import parse_value
-from flyweight.cli._progress import LiveProgress, PlainProgress
-from flyweight.cli._shapes import type_name
+from flyweight._cli._inputs import parse_value
+from flyweight._cli._progress import LiveProgress, PlainProgress
+from flyweight._cli._shapes import type_name
 from flyweight.types import FlyteDirectory, FlyteFile
 
 __all__ = ["project"]
@@ -321,10 +321,10 @@ def test_the_live_table_shows_names_as_text() -> None:
 
 def test_flyweight_help_does_not_import_rich() -> None:
     code = (
-        "import sys\nfrom flyweight.cli import main\n"
+        "import sys\nfrom flyweight._cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "assert 'rich' not in sys.modules, 'rich imported'\n"
-        "assert 'run' in sys.modules['flyweight.cli._main'].main.commands"
+        "assert 'run' in sys.modules['flyweight._cli._main'].main.commands"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -1,7 +1,7 @@
 """The bad-input corpus's three tasks, and one attempt of ``flyweight-execute`` run and checked.
 
 ``attempt(target, template, inputs)`` writes a template and an ``inputs.pb`` into a fresh directory, fills
-the container arguments as Flyte does, runs them (``flyweight.entrypoint.main`` in this process, or the
+the container arguments as Flyte does, runs them (``flyweight._entrypoint.main`` in this process, or the
 console script in a subprocess) and checks the contract: exactly one complete ``outputs.pb`` or
 ``error.pb`` under the output prefix, and no bare traceback. The targets:
 
@@ -43,7 +43,7 @@ from tests.entrypoint import bad_input, corpus_tasks, flyte_args
 from tests.entrypoint import sample_plugin as plugin
 
 from flyweight import kwtypes
-from flyweight.entrypoint import main
+from flyweight._entrypoint import main
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
 from flyweight.types import FlyteSchema, TypeEngine
 

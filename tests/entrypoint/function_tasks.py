@@ -7,8 +7,8 @@ import os
 from typing import NamedTuple
 
 from flyweight import current_context, task
+from flyweight._settings import Image, ImageConfig, SerializationSettings
 from flyweight.errors import RecoverableError
-from flyweight.settings import Image, ImageConfig, SerializationSettings
 
 SETTINGS = SerializationSettings(
     project="proj",

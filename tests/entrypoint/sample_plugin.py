@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flyweight import current_context
+from flyweight._interface import Interface, kwtypes
+from flyweight._settings import Image, ImageConfig, SerializationSettings
+from flyweight._tasks import PythonCustomizedContainerTask, ShimTaskExecutor, TaskTemplate
 from flyweight.errors import IgnoreOutputs, RecoverableError
-from flyweight.interface import Interface, kwtypes
-from flyweight.settings import Image, ImageConfig, SerializationSettings
-from flyweight.tasks import PythonCustomizedContainerTask, ShimTaskExecutor, TaskTemplate
 
 SETTINGS = SerializationSettings(
     project="proj",

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from flyweight._interface import kwtypes
+from flyweight._tasks import ShimTaskExecutor, TaskTemplate
 from flyweight.extend import FlyteContextManager
-from flyweight.interface import kwtypes
-from flyweight.tasks import ShimTaskExecutor, TaskTemplate
 
 READ_OUTPUTS = kwtypes(y=int, report=str)
 WAIT = 60.0  # how long the executor waits for the test's go-ahead before reading anyway

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from flyweight._interface import kwtypes
+from flyweight._tasks import ShimTaskExecutor, TaskTemplate
 from flyweight.extend import FlyteContextManager
-from flyweight.interface import kwtypes
-from flyweight.tasks import ShimTaskExecutor, TaskTemplate
 
 OFFLOAD_OUTPUTS = kwtypes(y=int, report=str, folder=str)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flyweight.entrypoint import main
-from flyweight.entrypoint._argv import (
+from flyweight._entrypoint import main
+from flyweight._entrypoint._argv import (
     Arguments,
     HelpRequested,
     UsageError,

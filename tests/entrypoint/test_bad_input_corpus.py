@@ -14,7 +14,7 @@ Every case must pass ``corpus_attempts.check``. Beyond that, only classification
 settled are asserted: a file Flyte wrote that does not decode is the system's and not retried; inputs
 that decode but do not fit the interface are the user's and not retried.
 
-Most cases call ``flyweight.entrypoint.main`` in this process; a sample of each family also runs the
+Most cases call ``flyweight._entrypoint.main`` in this process; a sample of each family also runs the
 real console script in a subprocess.
 """
 
@@ -59,8 +59,8 @@ from tests.entrypoint.corpus_attempts import (
     run_in_process,
 )
 
+from flyweight._entrypoint import main
 from flyweight._storage import FileAccess
-from flyweight.entrypoint import main
 from flyweight.errors import StorageError
 
 # Many cheap in-process examples, a few subprocess ones; deterministic for CI.

@@ -20,8 +20,8 @@ from tests.entrypoint import function_tasks
 from tests.entrypoint.flyte_args import fill
 from tests.entrypoint.sample_plugin import SETTINGS, ScaleExecutor
 
-from flyweight.interface import Interface, kwtypes
-from flyweight.tasks import PythonCustomizedContainerTask
+from flyweight._interface import Interface, kwtypes
+from flyweight._tasks import PythonCustomizedContainerTask
 from flyweight.types import TypeEngine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ def _loaded(tmp_path: Path, which: str) -> list[str]:
     argv = fill(pb.container.args, tmp_path)[1:]
     report = tmp_path / "modules.json"
     code = (
-        f"import json, sys\nfrom flyweight.entrypoint import main\nstatus = main({argv!r})\n"
+        f"import json, sys\nfrom flyweight._entrypoint import main\nstatus = main({argv!r})\n"
         f"open({str(report)!r}, 'w').write(json.dumps([status, sorted(sys.modules)]))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_", "FLYWEIGHT_"))}

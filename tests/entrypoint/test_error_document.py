@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from flyweight.entrypoint._errors import error_file_name
-from flyweight.entrypoint._run import execution_ids, fail_on_error, join_uri
+from flyweight._entrypoint._errors import error_file_name
+from flyweight._entrypoint._run import execution_ids, fail_on_error, join_uri
 
 
 @pytest.mark.parametrize(

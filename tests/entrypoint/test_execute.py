@@ -199,7 +199,7 @@ def test_file_uris_everywhere(tmp_path: Path, trailing_slash: bool) -> None:
 
 def test_an_executor_module_in_the_working_directory_imports(tmp_path: Path) -> None:
     (tmp_path / "beside_executor.py").write_text(
-        "from flyweight.tasks import ShimTaskExecutor\n\n\n"
+        "from flyweight._tasks import ShimTaskExecutor\n\n\n"
         "class Beside(ShimTaskExecutor):\n"
         "    def execute_from_model(self, tt, **kwargs):\n"
         "        return kwargs['x'] * 100\n"

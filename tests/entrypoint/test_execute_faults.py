@@ -20,7 +20,7 @@ from tests.entrypoint import fault_tasks
 from tests.entrypoint.test_execute_function import BIN, REPO, Attempt, prepare
 from tests.runtime.processes import HANG, alive, eventually
 
-from flyweight.entrypoint._signals import process_tree
+from flyweight._entrypoint._signals import process_tree
 
 USER = execution_pb2.ExecutionError.USER
 SYSTEM = execution_pb2.ExecutionError.SYSTEM

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flyweight.cli import main
-from flyweight.runtime import run_workflow
+from flyweight._cli import main
+from flyweight._runtime import run_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 DB = ROOT / "examples" / "data" / "music.db"

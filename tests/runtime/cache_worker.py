@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from flyweight import _idl, task, workflow
-from flyweight.runtime import run_workflow
-from flyweight.runtime._cache import LocalCache, default_cache
-from flyweight.runtime._cache_key import entry_version
+from flyweight._runtime import run_workflow
+from flyweight._runtime._cache import LocalCache, default_cache
+from flyweight._runtime._cache_key import entry_version
 
 TASK = "tests.cache_worker.square"
 VERSION = "1"

@@ -11,8 +11,8 @@ from tests.runtime import engine_tasks as t
 
 from flyweight import LaunchPlan, WorkflowFailurePolicy, task, workflow
 from flyweight._context import running_workflows_with
+from flyweight._runtime import run_workflow
 from flyweight.errors import RecoverableError, WorkflowExecutionError
-from flyweight.runtime import run_workflow
 
 Events = list[tuple[str, str, dict[str, Any]]]
 
@@ -295,7 +295,7 @@ def test_bad_inputs_are_a_type_error() -> None:
 
 
 def test_cached_task_runs_once_per_inputs(tmp_path: Path) -> None:
-    from flyweight.runtime._cache import LocalCache
+    from flyweight._runtime._cache import LocalCache
 
     runs: list[int] = []
 
@@ -318,7 +318,7 @@ def test_cached_task_runs_once_per_inputs(tmp_path: Path) -> None:
 
 
 def test_a_task_whose_types_changed_misses_the_entries_of_its_old_interface(tmp_path: Path) -> None:
-    from flyweight.runtime._cache import LocalCache
+    from flyweight._runtime._cache import LocalCache
 
     cache = LocalCache(tmp_path)
 
@@ -534,7 +534,7 @@ def wait_for_the_end(x: int) -> int:
 
 
 def test_an_interrupt_stops_sub_workflows_that_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flyweight.runtime._attempt import Subprocesses
+    from flyweight._runtime._attempt import Subprocesses
 
     ran: list[int] = []
 

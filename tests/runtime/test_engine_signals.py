@@ -19,14 +19,14 @@ import pytest
 from tests.runtime import engine_tasks as t
 from tests.runtime.processes import HANG, eventually, needs_proc, processes_naming
 
-from flyweight.runtime import run_workflow
+from flyweight._runtime import run_workflow
 
 REPO = Path(__file__).resolve().parents[2]
 
 DRIVER = """
 import sys
 from tests.runtime import engine_tasks as t
-from flyweight.runtime import run_workflow
+from flyweight._runtime import run_workflow
 
 def on_event(node, state, info):
     print(node, state, info.get("reason", ""), flush=True)

@@ -10,8 +10,8 @@ import pytest
 from tests.runtime import engine_tasks as t
 
 from flyweight import _idl
+from flyweight._runtime import run_workflow
 from flyweight.errors import WorkflowExecutionError
-from flyweight.runtime import run_workflow
 
 
 def test_plugin_task_runs_its_template_in_a_subprocess(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The local cache (``flyweight.runtime._cache``): keys, modes, configuration, damage, and two processes
+"""The local cache (``flyweight._runtime._cache``): keys, modes, configuration, damage, and two processes
 sharing one database. (Entries that do not fit a task, and caches that cannot be used where they are, are
 in ``test_local_cache_faults.py``.)"""
 
@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from flyweight import _idl
-from flyweight.errors import StorageError, TaskDefinitionError
-from flyweight.runtime._cache import (
+from flyweight._runtime._cache import (
     DATABASE_NAME,
     CacheMode,
     LocalCache,
     default_cache,
     default_cache_dir,
 )
-from flyweight.runtime._cache_key import hashed_inputs, inputs_digest
+from flyweight._runtime._cache_key import hashed_inputs, inputs_digest
+from flyweight.errors import StorageError, TaskDefinitionError
 from flyweight.types import HashMethod, TypeEngine
 
 WORKER = Path(__file__).with_name("cache_worker.py")
@@ -169,7 +169,7 @@ def test_hash_method_annotation_shares_an_entry(cache: LocalCache) -> None:
 _DIGEST_SCRIPT = """
 import sys
 from flyweight import _idl
-from flyweight.runtime._cache_key import inputs_digest
+from flyweight._runtime._cache_key import inputs_digest
 m = _idl.LiteralMap()
 for i in range(50):
     m.literals[f"k{i}"].scalar.primitive.string_value = "v" * i

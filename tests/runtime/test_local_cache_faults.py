@@ -27,10 +27,10 @@ from tests.oracle import require
 from tests.runtime import cache_worker as w
 
 from flyweight import _idl
+from flyweight._runtime import CACHED, run_workflow
+from flyweight._runtime._cache import DATABASE_NAME, LocalCache
+from flyweight._runtime._cache_key import literal_fits, outputs_fit
 from flyweight.errors import StorageError
-from flyweight.runtime import CACHED, run_workflow
-from flyweight.runtime._cache import DATABASE_NAME, LocalCache
-from flyweight.runtime._cache_key import literal_fits, outputs_fit
 from flyweight.types import HashMethod, TypeEngine
 
 REPO = Path(__file__).resolve().parents[2]

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 from flyweight import task, workflow
+from flyweight._runtime import run_workflow
 from flyweight.errors import FlyweightError, UserError, WorkflowExecutionError
-from flyweight.runtime import run_workflow
 
 pytestmark = pytest.mark.oracle
 

@@ -10,8 +10,8 @@ from flyteidl.core import tasks_pb2
 from tests.tasks.sample_tasks import SampleTask
 
 from flyweight import Image, ImageConfig, Resources, SerializationSettings
+from flyweight._serialize import container, merge_env
 from flyweight.errors import TaskDefinitionError
-from flyweight.serialize import container, merge_env
 
 R = tasks_pb2.Resources
 REAL = SerializationSettings(project="p", domain="d", version="v")

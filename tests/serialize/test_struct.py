@@ -12,8 +12,8 @@ from google.protobuf import json_format, struct_pb2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flyweight._serialize import dict_to_struct, struct_to_dict
 from flyweight.errors import TaskDefinitionError
-from flyweight.serialize import dict_to_struct, struct_to_dict
 
 
 def flytekit_struct(d: dict[str, Any]) -> struct_pb2.Struct:

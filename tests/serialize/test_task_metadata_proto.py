@@ -12,9 +12,9 @@ from google.protobuf import wrappers_pb2
 from tests.tasks.sample_tasks import SampleTask
 
 from flyweight import Description, Documentation, Resources, Secret, SerializationSettings, TaskMetadata
+from flyweight._serialize import get_serializable, security_context, task_metadata
+from flyweight._settings import SecurityContext
 from flyweight._version import __version__
-from flyweight.serialize import get_serializable, security_context, task_metadata
-from flyweight.settings import SecurityContext
 
 REAL = SerializationSettings(project="p", domain="d", version="v")
 

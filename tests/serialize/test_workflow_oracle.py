@@ -21,7 +21,7 @@ from flyteidl.admin import launch_plan_pb2, workflow_pb2
 from tests.workflows.workflow_shapes import SHAPES, Built, Sdk, flytekit_sdk, flyweight_sdk
 
 import flyweight
-from flyweight.serialize import get_serializable
+from flyweight._serialize import get_serializable
 
 pytestmark = pytest.mark.oracle
 
@@ -114,7 +114,7 @@ def test_launch_plan_bytes_equal_flytekits(fk: Sdk, shape: str) -> None:
 
 
 def ours_default(built: Built) -> Any:
-    from flyweight.workflows import LaunchPlan
+    from flyweight._workflows import LaunchPlan
 
     return LaunchPlan.get_default_launch_plan(None, built.workflow)
 

@@ -12,7 +12,7 @@ from tests.tasks.oracle_plugins import FlyweightPluginTask, ScaleExecutor
 
 import flyweight
 from flyweight import Interface, LaunchPlan, workflow
-from flyweight.serialize import get_serializable
+from flyweight._serialize import get_serializable
 
 image = flyweight.Image(name="default", fqn="test", tag="tag")
 SETTINGS = flyweight.SerializationSettings(

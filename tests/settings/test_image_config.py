@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
+from flyweight._settings import DefaultImages, Image, ImageConfig, default_image
 from flyweight._version import __version__
 from flyweight.errors import TaskDefinitionError
-from flyweight.settings import DefaultImages, Image, ImageConfig, default_image
 
 DIGEST = "sha256:" + "ab" * 32
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from flyweight.settings import Image, ImageConfig, resolve_image
+from flyweight._settings import Image, ImageConfig, resolve_image
 
 pytestmark = pytest.mark.oracle
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from flyweight._settings import Image, ImageConfig, resolve_image
 from flyweight.errors import TaskDefinitionError
-from flyweight.settings import Image, ImageConfig, resolve_image
 
 DIGEST = "sha256:" + "cd" * 32
 

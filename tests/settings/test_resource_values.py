@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from flyweight._settings import Resources
 from flyweight.errors import TaskDefinitionError
-from flyweight.settings import Resources
 
 
 @pytest.mark.parametrize(

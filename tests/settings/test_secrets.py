@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from flyweight._settings import Secret, SecurityContext
 from flyweight.errors import TaskDefinitionError
-from flyweight.settings import Secret, SecurityContext
 
 
 def test_defaults() -> None:

@@ -6,15 +6,15 @@ import dataclasses
 
 import pytest
 
-from flyweight.errors import TaskDefinitionError
-from flyweight.settings import (
+from flyweight._settings import (
     Image,
     ImageConfig,
     SerializationSettings,
     placeholder_settings,
     resolve_image,
 )
-from flyweight.settings._serialization import is_placeholder
+from flyweight._settings._serialization import is_placeholder
+from flyweight.errors import TaskDefinitionError
 
 ENV_VARS = ("FLYWEIGHT_TEMPLATE_SIZE_WARN", "FLYWEIGHT_TEMPLATE_SIZE_LIMIT", "FLYWEIGHT_DEFAULT_IMAGE")
 

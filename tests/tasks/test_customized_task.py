@@ -43,6 +43,8 @@ from flyweight import (
 )
 from flyweight import _context as context_module
 from flyweight._context import ExecutionState, FlyteContextManager
+from flyweight._settings import placeholder_settings
+from flyweight._tasks import ResourceSpec
 from flyweight.errors import IgnoreOutputs, TaskDefinitionError, TaskExecutionError
 from flyweight.extend import (
     ExecutableTemplateShimTask,
@@ -52,8 +54,6 @@ from flyweight.extend import (
     TypeEngine,
     default_task_template_resolver,
 )
-from flyweight.settings import placeholder_settings
-from flyweight.tasks import ResourceSpec
 
 REAL = SerializationSettings(project="proj", domain="dev", version="v1")
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.oracle import load_flytekit
 
-from flyweight.tasks._docstring import Docstring, parse_docstring
+from flyweight._tasks._docstring import Docstring, parse_docstring
 
 CORPUS = [
     None,

@@ -13,10 +13,10 @@ from tests.tasks import function_factory, function_factory_use, function_shapes
 
 import flyweight.extend
 from flyweight import Image, ImageConfig, SerializationSettings, task
-from flyweight.entrypoint._run import load_resolver
+from flyweight._entrypoint._run import load_resolver
+from flyweight._settings import placeholder_settings
+from flyweight._tasks import DefaultTaskResolver, default_task_resolver
 from flyweight.errors import TaskDefinitionError, TaskLoadError
-from flyweight.settings import placeholder_settings
-from flyweight.tasks import DefaultTaskResolver, default_task_resolver
 
 SETTINGS = SerializationSettings(
     project="proj",

@@ -21,10 +21,10 @@ from flyweight import (
     current_context,
     task,
 )
+from flyweight._interface import NO_DEFAULT
+from flyweight._settings import placeholder_settings
 from flyweight.errors import TaskDefinitionError, TypeTransformerFailedError, raised_by_user_code
 from flyweight.extend import PythonAutoContainerTask
-from flyweight.interface import NO_DEFAULT
-from flyweight.settings import placeholder_settings
 
 
 class Pair(NamedTuple):

@@ -26,10 +26,10 @@ from tests.oracle import load_flytekit
 from tests.tasks import function_shapes as shapes
 
 import flyweight
+from flyweight._interface import NO_DEFAULT
+from flyweight._serialize import OUTPUT_ORDER_KEY
 from flyweight._version import __version__
 from flyweight.extend import PythonFunctionTask, get_serializable
-from flyweight.interface import NO_DEFAULT
-from flyweight.serialize import OUTPUT_ORDER_KEY
 
 pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("flytekit")]
 

@@ -19,10 +19,10 @@ from flyteidl.admin import task_pb2 as admin_task_pb2
 from flyteidl.core import tasks_pb2
 
 from flyweight import Image, ImageConfig, Resources, Secret, SerializationSettings, TaskMetadata, kwtypes
+from flyweight._settings import default_image
 from flyweight._version import __version__
 from flyweight.extend import PythonCustomizedContainerTask, get_serializable
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
-from flyweight.settings import default_image
 from flyweight.types import FlyteSchema
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "templates"

@@ -13,8 +13,8 @@ from tests.tasks import sample_tasks
 from tests.tasks.sample_tasks import CallbackExecutor, SampleTask
 
 from flyweight import SerializationSettings, TypeTransformerFailedError, kwtypes
+from flyweight._serialize import OUTPUT_ORDER_KEY
 from flyweight.extend import ExecutableTemplateShimTask, LiteralMap, TypeEngine
-from flyweight.serialize import OUTPUT_ORDER_KEY
 
 REAL = SerializationSettings(project="proj", domain="dev", version="v1")
 TYPES = {"count": int, "alpha": str, "ratio": float}

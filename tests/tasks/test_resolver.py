@@ -11,6 +11,8 @@ from tests.tasks import tracked_objects
 from tests.tasks.sample_tasks import DoubleExecutor, SampleTask
 
 from flyweight import SerializationSettings, kwtypes
+from flyweight._settings import placeholder_settings
+from flyweight._tasks import load_object_from_module, parse_template
 from flyweight.errors import StorageError, TaskDefinitionError, TaskLoadError, TemplateError
 from flyweight.extend import (
     ExecutableTemplateShimTask,
@@ -20,8 +22,6 @@ from flyweight.extend import (
     TypeEngine,
     default_task_template_resolver,
 )
-from flyweight.settings import placeholder_settings
-from flyweight.tasks import load_object_from_module, parse_template
 
 REAL = SerializationSettings(project="proj", domain="dev", version="v1")
 EXECUTOR = "tests.tasks.sample_tasks.DoubleExecutor"

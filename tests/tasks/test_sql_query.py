@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flyweight._tasks._sql_query import parameterize, placeholder_names
+from flyweight._tasks._sql_tokens import BAD, BLOB, LINE_COMMENT, PH, QNAME, STRING, sanitize_query, tokens
 from flyweight.errors import TaskDefinitionError, TypeTransformerFailedError
-from flyweight.tasks._sql_query import parameterize, placeholder_names
-from flyweight.tasks._sql_tokens import BAD, BLOB, LINE_COMMENT, PH, QNAME, STRING, sanitize_query, tokens
 
 
 def flytekit_sanitize(q: str) -> str:

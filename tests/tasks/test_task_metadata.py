@@ -11,9 +11,9 @@ import pytest
 from tests.tasks.sample_tasks import CallbackExecutor
 
 from flyweight import SerializationSettings, TaskMetadata
+from flyweight._tasks._metadata import DEFAULT_DECK_FIELDS, deck_settings
 from flyweight.errors import TaskDefinitionError
 from flyweight.extend import DeckField, PythonCustomizedContainerTask
-from flyweight.tasks._metadata import DEFAULT_DECK_FIELDS, deck_settings
 
 FIELDS = [
     ("cache", False),

@@ -31,8 +31,8 @@ from tests.tasks.oracle_plugins import (
 )
 
 import flyweight
+from flyweight._serialize import OUTPUT_ORDER_KEY, get_serializable
 from flyweight._version import __version__
-from flyweight.serialize import OUTPUT_ORDER_KEY, get_serializable
 
 pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("flytekit")]
 

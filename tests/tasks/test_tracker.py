@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from tests.tasks import tracked_objects
 
+from flyweight._tasks import TrackedInstance
 from flyweight.errors import TaskDefinitionError
 from flyweight.extend import TaskTemplateResolver
-from flyweight.tasks import TrackedInstance
 
 MODULE = "tests.tasks.tracked_objects"
 

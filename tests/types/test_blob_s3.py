@@ -161,7 +161,7 @@ def test_the_container_entrypoint_downloads_and_uploads_through_s3(
 
     from flyteidl.core import literals_pb2
 
-    from flyweight.settings import Image, ImageConfig, SerializationSettings
+    from flyweight._settings import Image, ImageConfig, SerializationSettings
 
     settings = SerializationSettings(
         project="proj",

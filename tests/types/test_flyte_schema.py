@@ -12,8 +12,8 @@ from _structured_support import files_under, flyweight_storage, location, sample
 from flyteidl.core import literals_pb2, tasks_pb2
 from tests.oracle import require
 
+from flyweight._interface import kwtypes
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.interface import kwtypes
 from flyweight.types import FlyteSchema, SchemaOpenMode, StructuredDataset, TypeEngine
 
 pd = require("pandas")

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.oracle import require
 
+from flyweight._interface import Interface, kwtypes
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.extend import PythonCustomizedContainerTask, ShimTaskExecutor, StructuredDatasetLiteral
-from flyweight.interface import Interface, kwtypes
 from flyweight.types import (
     FlyteSchema,
     StructuredDataset,
@@ -323,7 +323,7 @@ def test_a_plugin_adds_a_table_type(tmp_path: Path) -> None:
 def test_using_tables_without_values_does_not_import_pandas() -> None:
     code = (
         "import sys, json, typing\n"
-        "from flyweight.interface import kwtypes\n"
+        "from flyweight._interface import kwtypes\n"
         "from flyweight.types import FlyteSchema, StructuredDataset, TypeEngine\n"
         "TypeEngine.to_literal_type(typing.Annotated[StructuredDataset, kwtypes(a=int)])\n"
         "TypeEngine.to_literal_type(FlyteSchema[kwtypes(a=int)])\n"

@@ -24,7 +24,7 @@ from _structured_support import (
 )
 from tests.oracle import load_flytekit, require
 
-from flyweight.interface import kwtypes
+from flyweight._interface import kwtypes
 from flyweight.types import FlyteSchema, StructuredDataset, TypeEngine
 
 pd = require("pandas")

@@ -12,7 +12,7 @@ import pytest
 from _structured_support import flytekit_storage, flyweight_storage, location, masked, sample_frame
 from tests.oracle import require
 
-from flyweight.interface import kwtypes
+from flyweight._interface import kwtypes
 from flyweight.types import FlyteSchema, StructuredDataset, TypeEngine
 
 pd = require("pandas")

@@ -11,8 +11,7 @@ import flyweight
 from flyweight import Interface, TaskMetadata
 from flyweight._context import current_compiler
 from flyweight._idl import Literal
-from flyweight.errors import WorkflowCompileError
-from flyweight.workflows import (
+from flyweight._workflows import (
     Node,
     Promise,
     PythonFunctionWorkflow,
@@ -20,6 +19,7 @@ from flyweight.workflows import (
     WorkflowFailurePolicy,
     workflow,
 )
+from flyweight.errors import WorkflowCompileError
 
 
 def plugin(

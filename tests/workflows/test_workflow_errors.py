@@ -9,8 +9,8 @@ import pytest
 from tests.tasks.oracle_plugins import FlyweightPluginTask, Point, ScaleExecutor
 
 from flyweight import Interface
+from flyweight._workflows import workflow
 from flyweight.errors import UserError, WorkflowCompileError
-from flyweight.workflows import workflow
 
 
 def plugin(name: str, inputs: dict[str, Any] | None = None, outputs: dict[str, Any] | None = None) -> Any:

@@ -53,7 +53,7 @@ class Sdk:
 
 def flyweight_sdk() -> Sdk:
     import flyweight
-    from flyweight.workflows import LaunchPlan, WorkflowFailurePolicy, workflow
+    from flyweight._workflows import LaunchPlan, WorkflowFailurePolicy, workflow
 
     def security(secrets: list[tuple[str, str]]) -> Any:
         return flyweight.SecurityContext(secrets=[flyweight.Secret(group=g, key=k) for g, k in secrets])

@@ -23,10 +23,10 @@ from tests.plugins.sqlite3.sqlite3_support import (
 )
 
 from flyweight import TaskMetadata, kwtypes, workflow
+from flyweight._runtime import RETRIED, run_workflow
 from flyweight.errors import TaskExecutionError
 from flyweight.extend import FileAccessProvider
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task, SQLite3TaskExecutor
-from flyweight.runtime import RETRIED, run_workflow
 from flyweight.types import FlyteSchema
 
 USER = execution_pb2.ExecutionError.USER

@@ -1,0 +1,302 @@
+"""One task attempt: load the task, read its inputs, run it, write ``outputs.pb`` or ``error.pb``.
+
+Everything from loading the resolver to writing ``outputs.pb`` happens inside one capturing block,
+so any failure — a resolver that cannot be imported included — ends in an error document rather than
+a bare traceback. ``outputs.pb`` is serialized completely before anything is written and is written
+atomically, so Flyte never reads a partial file; if writing it fails, ``error.pb`` is written
+instead. Every path (template, inputs, output and raw data prefixes) may be local, ``file://`` or
+remote (``s3://``, ``gs://``…): all reads and writes go through one ``FileAccess``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from flyweight import _idl
+from flyweight._context import (
+    ExecutionParameters,
+    ExecutionState,
+    FlyteContext,
+    FlyteContextManager,
+    LazyDirectory,
+)
+from flyweight._entrypoint._argv import Arguments
+from flyweight._entrypoint._errors import error_file_name
+from flyweight._entrypoint._signals import StopGuard
+from flyweight._failure import Failure, classify, describe, error_document, normalize, safe_str
+from flyweight._storage import FileAccess
+from flyweight.errors import FlyweightError, PlatformError, TaskLoadError, TemplateError, mark_user_code
+
+__all__ = ["ExecutionId", "Reporter", "TaskId", "join_uri", "load_resolver", "run", "say", "write_error"]
+
+OUTPUTS_FILE = "outputs.pb"
+
+# Both name the template resolver: flyweight's public location and flytekit's (templates made with
+# flytekit run unchanged). They are mapped here rather than imported, which is also faster.
+TEMPLATE_RESOLVER_ALIASES = frozenset(
+    {
+        "flyweight.extend.default_task_template_resolver",
+        "flytekit.core.python_customized_container_task.default_task_template_resolver",
+    }
+)
+
+# The same for the resolver of function tasks (module and name as loader arguments).
+FUNCTION_RESOLVER_ALIASES = frozenset(
+    {
+        "flyweight.extend.default_task_resolver",
+        "flytekit.core.python_auto_container.default_task_resolver",
+    }
+)
+
+_TRUE = frozenset({"true", "t", "1"})
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionId:
+    """The workflow execution this attempt belongs to (empty strings when Flyte did not say)."""
+
+    project: str
+    domain: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskId:
+    """The task being run, as registered."""
+
+    project: str
+    domain: str
+    name: str
+    version: str
+    resource_type: str = "TASK"
+
+
+def _env(environ: Mapping[str, str], *names: str) -> str:
+    for name in names:
+        if name in environ:
+            return environ[name]
+    return ""
+
+
+def execution_ids(environ: Mapping[str, str]) -> tuple[ExecutionId, TaskId]:
+    """The execution and task ids from Flyte's environment variables (long name first, then short)."""
+    execution = ExecutionId(
+        project=_env(environ, "FLYTE_INTERNAL_EXECUTION_PROJECT", "_F_PRJ"),
+        domain=_env(environ, "FLYTE_INTERNAL_EXECUTION_DOMAIN", "_F_DM"),
+        name=_env(environ, "FLYTE_INTERNAL_EXECUTION_ID", "_F_NM"),
+    )
+    task = TaskId(
+        project=_env(environ, "FLYTE_INTERNAL_TASK_PROJECT", "_F_TK_PRJ"),
+        domain=_env(environ, "FLYTE_INTERNAL_TASK_DOMAIN", "_F_TK_DM"),
+        name=_env(environ, "FLYTE_INTERNAL_TASK_NAME", "_F_TK_NM"),
+        version=_env(environ, "FLYTE_INTERNAL_TASK_VERSION", "_F_TK_V"),
+    )
+    return execution, task
+
+
+def join_uri(prefix: str, name: str) -> str:
+    """``prefix`` and a file name joined by exactly one ``/`` (prefixes may be URIs)."""
+    return prefix + name if prefix.endswith("/") else f"{prefix}/{name}"
+
+
+def fail_on_error(environ: Mapping[str, str]) -> bool:
+    """Whether ``FLYTE_FAIL_ON_ERROR`` asks for exit status 1 after an error document."""
+    return environ.get("FLYTE_FAIL_ON_ERROR", "").strip().lower() in _TRUE
+
+
+def _ensure_cwd_importable() -> None:
+    # Console scripts do not put the working directory on sys.path; executors often live there.
+    cwd = os.getcwd()
+    real = os.path.realpath(cwd)
+    if not any(os.path.realpath(entry or os.curdir) == real for entry in sys.path):
+        sys.path.append(cwd)
+
+
+def _is_flyweight_object(obj: Any) -> bool:
+    module = type(obj).__module__
+    return module == "flyweight" or module.startswith("flyweight.")
+
+
+def load_resolver(path: str) -> Any:
+    """The resolver object at ``path`` (a dotted path; flytekit's two default resolvers are aliases).
+
+    Raises:
+        TaskLoadError: nothing importable is there, or it has no ``load_task``.
+    """
+    from flyweight import _tasks as tasks
+
+    if path in TEMPLATE_RESOLVER_ALIASES:
+        return tasks.default_task_template_resolver
+    if path in FUNCTION_RESOLVER_ALIASES:
+        return tasks.default_task_resolver
+    try:
+        resolver = tasks.load_object_from_module(path)
+    except TaskLoadError as e:
+        raise TaskLoadError(f"--resolver: {e}") from e
+    if not callable(getattr(resolver, "load_task", None)):
+        raise TaskLoadError(
+            f"--resolver {path!r} is of type {type(resolver).__name__}, not a task resolver "
+            "(an object with load_task(loader_args))"
+        )
+    return resolver
+
+
+def _load_task(args: Arguments) -> Any:
+    resolver = load_resolver(args.resolver)
+    try:
+        task = resolver.load_task(list(args.loader_args))
+    except FlyweightError:
+        raise
+    except BaseException as e:
+        # A resolver of the user's own (not flyweight's) is user code.
+        if not _is_flyweight_object(resolver):
+            mark_user_code(e)
+        raise
+    if not callable(getattr(task, "dispatch_execute", None)):
+        raise TaskLoadError(
+            f"the resolver {args.resolver} returned a value of type {type(task).__name__} for "
+            f"{list(args.loader_args)}, not a task (an object with dispatch_execute(ctx, inputs))"
+        )
+    return task
+
+
+def _read_inputs(file_access: FileAccess, uri: str) -> _idl.LiteralMap:
+    from google.protobuf.message import DecodeError
+
+    data = file_access.read_bytes(uri)
+    try:
+        return _idl.LiteralMap.FromString(data)
+    except DecodeError as e:
+        raise TemplateError(f"the inputs file {uri!r} is not a serialized flyteidl LiteralMap: {e}") from e
+
+
+def _outputs(ctx: FlyteContext, args: Arguments) -> bytes:
+    """The serialized ``outputs.pb`` of the task (nothing is written here)."""
+    task = _load_task(args)
+    inputs = _read_inputs(ctx.file_access, args.inputs)
+    out = task.dispatch_execute(ctx, inputs)
+    if not isinstance(out, _idl.LiteralMap):
+        raise PlatformError(
+            f"task {getattr(task, 'name', '?')!r} returned a value of type {type(out).__name__} from "
+            "dispatch_execute, not a LiteralMap, so there is nothing to write as outputs.pb"
+        )
+    return out.SerializeToString(deterministic=True)
+
+
+def say(text: str) -> None:
+    """Write a line of diagnostics to stderr, whatever task code did to it (closed it, or a broken pipe)."""
+    data = text if text.endswith("\n") else text + "\n"
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            if stream is not None and not stream.closed:
+                stream.write(data)
+                stream.flush()
+                return
+        except Exception:
+            continue
+    with contextlib.suppress(OSError):
+        os.write(2, data.encode("utf-8", "backslashreplace"))
+
+
+def write_error(
+    file_access: FileAccess, output_prefix: str, message: str, how: Failure, environ: Mapping[str, str]
+) -> bool:
+    """Write the error document under ``output_prefix``; False (reason on stderr) if that failed."""
+    name, worker = error_file_name(environ)
+    try:
+        data = error_document(message, how, worker).SerializeToString()
+        file_access.write_bytes(join_uri(output_prefix, name), data)
+    except Exception as e:
+        say(f"flyweight-execute: could not write {name} under {output_prefix!r}: {safe_str(e)}")
+        return False
+    return True
+
+
+class Reporter:
+    """Writes the attempt's one result, ``outputs.pb`` or ``error.pb``, exactly once.
+
+    The main thread and the stop guard's deadline thread may both try; a lock makes the first one win,
+    and the exit status it chose is what the process ends with.
+    """
+
+    def __init__(self, file_access: FileAccess, output_prefix: str, environ: Mapping[str, str]) -> None:
+        self._file_access = file_access
+        self._prefix = output_prefix
+        self._env = environ
+        self._lock = threading.RLock()
+        self.status: int | None = None
+
+    def outputs(self, payload: bytes) -> int:
+        """Write ``outputs.pb``; if that fails, the error document instead."""
+        with self._lock:
+            if self.status is not None:
+                return self.status
+            try:
+                self._file_access.write_bytes(join_uri(self._prefix, OUTPUTS_FILE), payload)
+            except BaseException as e:
+                return self.failure(e)
+            self.status = 0
+            return 0
+
+    def failure(self, exc: BaseException) -> int:
+        """Report ``exc`` by the error contract; returns the exit status."""
+        exc = normalize(exc)
+        how = classify(exc)
+        with self._lock:
+            if self.status is not None:
+                return self.status
+            if how is None:  # IgnoreOutputs: this attempt's outputs are not wanted
+                self.status = 0
+                return 0
+            message = describe(exc)
+            say(f"flyweight-execute: {how.origin} error ({how.kind.lower()}, code {how.code})\n{message}")
+            written = write_error(self._file_access, self._prefix, message, how, self._env)
+            self.status = 1 if not written or fail_on_error(self._env) else 0
+            return self.status
+
+
+def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
+    """Run the attempt described by ``args``; returns the process exit status.
+
+    Whatever happens — an exception of any kind from task code, a signal, a write that fails — the
+    attempt ends with ``outputs.pb`` or ``error.pb`` (nothing only for ``IgnoreOutputs``).
+    """
+    env = os.environ if environ is None else environ
+    _ensure_cwd_importable()
+    file_access = FileAccess(raw_output_prefix=args.raw_output_data_prefix)
+    reporter = Reporter(file_access, args.output_prefix, env)
+    execution_id, task_id = execution_ids(env)
+    working_dir = LazyDirectory()
+    params = ExecutionParameters(
+        working_dir=working_dir,
+        raw_output_prefix=args.raw_output_data_prefix,
+        output_metadata_prefix=args.output_prefix,
+        execution_id=execution_id,
+        task_id=task_id,
+        local=False,
+        file_access=file_access,
+    )
+    ctx = FlyteContext(file_access, ExecutionState(ExecutionState.CONTAINER, params))
+    with StopGuard(reporter.failure, env) as guard:
+        failure: BaseException | None = None
+        try:
+            with FlyteContextManager.with_context(ctx):
+                with guard.task_running():
+                    payload = _outputs(ctx, args)
+                status = reporter.outputs(payload)
+        except BaseException as e:
+            failure = e
+        finally:
+            with contextlib.suppress(Exception):
+                working_dir.cleanup()
+        if failure is None:
+            return status
+        if guard.stopped is not None:
+            guard.end_children()
+        return reporter.failure(failure)

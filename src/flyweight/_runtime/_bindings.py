@@ -1,0 +1,73 @@
+"""Binding values → literals: what a node receives, read from the outputs of the nodes before it.
+
+A compiled node's bindings are plain values (ADR 0010): a :class:`~flyweight._workflows.Promise` naming a
+node output or a workflow input (with an optional path into it), a constant ``Literal``, or lists and
+dicts of those. At run time each one becomes a ``Literal``: promises are looked up in the outputs already
+produced, lists become collections and dicts maps, element by element, exactly as Flyte's propeller
+builds a node's ``inputs.pb``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flyweight import _idl
+from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Binding, Promise
+from flyweight.errors import NotSupportedError, PlatformError
+
+__all__ = ["resolve_bindings", "resolve_value"]
+
+# node id ("" for the workflow's inputs) -> that node's output literals
+Outputs = Mapping[str, _idl.LiteralMap]
+
+
+def _step(lit: _idl.Literal, key: str | int, where: str) -> _idl.Literal:
+    """One step of an attribute path: an index into a collection or a key into a map."""
+    kind = lit.WhichOneof("value")
+    if kind == "collection" and isinstance(key, int):
+        items = lit.collection.literals
+        if not -len(items) <= key < len(items):
+            raise IndexError(f"{where}: index {key} is out of range for a list of {len(items)}")
+        return items[key]
+    if kind == "map" and isinstance(key, str):
+        if key not in lit.map.literals:
+            raise KeyError(f"{where}: key {key!r} is not in the dict (keys: {sorted(lit.map.literals)})")
+        return lit.map.literals[key]
+    raise NotSupportedError(
+        f"{where}: the local engine resolves promise paths into lists (p[0]) and dicts (p['k']) only; "
+        f"reaching into a {kind or 'value'} (a dataclass field, for example) is not supported yet — "
+        "pass the whole value and read the field inside the task"
+    )
+
+
+def resolve_value(value: Any, outputs: Outputs, where: str) -> _idl.Literal:
+    """The literal of one binding value, with promises read from ``outputs``."""
+    if isinstance(value, _idl.Literal):
+        return value
+    if isinstance(value, Promise):
+        if value.is_ready:
+            return value.val
+        ref = value.ref
+        produced = outputs.get(ref.node_id)
+        if produced is None or ref.var not in produced.literals:
+            source = "the workflow's inputs" if ref.node_id == GLOBAL_INPUT_NODE_ID else f"node {ref.node_id}"
+            raise PlatformError(f"{where}: {source} did not produce {ref.var!r} (a bug of the local engine)")
+        lit = produced.literals[ref.var]
+        for key in ref.attr_path:
+            lit = _step(lit, key, where)
+        return lit
+    if isinstance(value, list):
+        items = [resolve_value(v, outputs, f"{where}[{i}]") for i, v in enumerate(value)]
+        return _idl.Literal(collection=_idl.LiteralCollection(literals=items))
+    if isinstance(value, dict):
+        entries = {k: resolve_value(v, outputs, f"{where}[{k!r}]") for k, v in value.items()}
+        return _idl.Literal(map=_idl.LiteralMap(literals=entries))
+    raise PlatformError(f"{where}: cannot resolve a binding of type {type(value).__name__}")
+
+
+def resolve_bindings(bindings: list[Binding], outputs: Outputs, where: str) -> _idl.LiteralMap:
+    """The ``LiteralMap`` of a node's inputs (or a workflow's outputs)."""
+    return _idl.LiteralMap(
+        literals={b.var: resolve_value(b.value, outputs, f"{where}, {b.var!r}") for b in bindings}
+    )

@@ -1,0 +1,357 @@
+"""The local engine: runs a compiled workflow graph on this machine, independent nodes in parallel.
+
+A workflow's nodes (ADR 0010) are scheduled as soon as the nodes they depend on have finished, on a pool
+of worker threads; a node whose inputs are ready while nothing else is runs in the calling thread, so a
+chain of small tasks pays no hand-off between threads. Each task node runs in-process or through
+``flyweight-execute`` in a subprocess (:mod:`flyweight._runtime._attempt`), is retried for RECOVERABLE
+failures up to its ``retries``, and reports its progress through ``on_event``. Sub-workflows and launch
+plans run as nested graphs, each with its own pool; a running task holds one of the run's ``workers``
+slots, so nesting never runs more tasks at once than the run allows.
+
+The first failed node stops the run (unless the workflow's failure policy says to finish what can run):
+no new node starts (in sub-workflows either), running ones finish, and :class:`GraphFailed` lists every
+node that failed. An interrupt (``KeyboardInterrupt``, SIGTERM as :class:`~flyweight._failure.Interrupted`,
+or an exception from ``on_event``) ends the run's subprocesses at once and waits a short while for nodes
+running in threads; the nodes left pending or running are reported ``cancelled`` by
+:meth:`RunOptions.finish <flyweight._runtime._options.RunOptions.finish>` (:mod:`flyweight._runtime._run`).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextvars
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from flyweight import _idl
+from flyweight._context import FlyteContext
+from flyweight._runtime import _interrupt
+from flyweight._runtime._attempt import (
+    USER,
+    AttemptCancelled,
+    AttemptFailed,
+    AttemptFailure,
+    run_in_process,
+    run_in_subprocess,
+)
+from flyweight._runtime._bindings import resolve_bindings
+from flyweight._runtime._cache_key import entry_version
+from flyweight._runtime._options import (
+    CACHED,
+    FAILED,
+    PENDING,
+    RETRIED,
+    RUNNING,
+    SUCCEEDED,
+    RunOptions,
+)
+from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask
+from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Node, WorkflowFailurePolicy
+
+__all__ = ["GraphFailed", "NodeFailed", "run_graph"]
+
+# How long an interrupted graph waits for the nodes running in its threads once their subprocesses are
+# ended; an in-process task cannot be stopped, so one still running then is left to finish on its own.
+_THREADS_GRACE = 2.0
+
+
+class _Stopped(Exception):
+    """A node did not run, or was ended, because the run is stopping (a node failed elsewhere, or an
+    interrupt); it is reported ``cancelled`` when the run finishes."""
+
+
+class NodeFailed(Exception):
+    """One node failed for good: its id, the task (or launch plan) it ran, the failure of its last
+    attempt, how many attempts ran and the task's timeout in seconds (None without one)."""
+
+    def __init__(
+        self, node_id: str, entity: str, failure: AttemptFailure, attempts: int, timeout: float | None = None
+    ) -> None:
+        super().__init__(failure.message)
+        self.node_id = node_id
+        self.entity = entity
+        self.failure = failure
+        self.attempts = attempts
+        self.timeout = timeout
+
+
+class GraphFailed(Exception):
+    """A graph ended with failed nodes: every one of them (sub-workflows' included), in the order they
+    failed."""
+
+    def __init__(self, failures: list[NodeFailed]) -> None:
+        super().__init__("; ".join(f"node {f.node_id} failed: {f.failure.message}" for f in failures))
+        self.failures = failures
+
+
+def _seconds(timeout: Any) -> float | None:
+    if timeout is None:
+        return None
+    seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
+    return seconds if seconds > 0 else None
+
+
+class _Graph:
+    """One execution of one workflow graph (the top workflow, or a sub-workflow inside a node)."""
+
+    def __init__(  # noqa: PLR0917
+        self,
+        workflow: Any,
+        inputs: _idl.LiteralMap,
+        options: RunOptions,
+        ctx: FlyteContext,
+        prefix: str,
+        parent: _Graph | None = None,
+    ) -> None:
+        self.workflow = workflow
+        self.parent = parent
+        self._stop = False
+        self.options = options
+        self.ctx = ctx
+        self.prefix = prefix
+        self.outputs: dict[str, _idl.LiteralMap] = {GLOBAL_INPUT_NODE_ID: inputs}
+        self.fail_fast = workflow.workflow_metadata.on_failure != (
+            WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE
+        )
+
+    @property
+    def stopping(self) -> bool:
+        """Whether no new node may start: a node of this graph failed (fail-fast), or of a graph above."""
+        return self._stop or (self.parent is not None and self.parent.stopping)
+
+    def _failed(self) -> None:
+        """Called (in any thread) as soon as a node has failed, before its ``failed`` event."""
+        if self.fail_fast:
+            self._stop = True
+
+    def run(self) -> _idl.LiteralMap:
+        nodes: list[Node] = self.workflow.nodes
+        waiting = {n.id: len(n.upstream_nodes) for n in nodes}
+        dependents: dict[str, list[Node]] = collections.defaultdict(list)
+        for n in nodes:
+            for up in n.upstream_nodes:
+                dependents[up.id].append(n)
+        ready = collections.deque(n for n in nodes if not n.upstream_nodes)
+        for n in nodes:
+            self.options.emit(self.prefix + n.id, PENDING, {"entity": _entity_name(n), "kind": n.kind})
+        failures: list[NodeFailed] = []
+        running: dict[Future[_idl.LiteralMap], Node] = {}
+        pool: ThreadPoolExecutor | None = None
+        try:
+            while ready or running:
+                # At most `workers` nodes are handed out, so a failure stops the rest before they start.
+                while ready and len(running) < self.options.workers and not self.stopping:
+                    node = ready.popleft()
+                    try:
+                        inputs = resolve_bindings(node.bindings, self.outputs, f"node {node.id}")
+                    except (IndexError, KeyError) as e:  # a promise path into a value that lacks it
+                        failures.append(self._unbound(node, e))
+                        continue
+                    if not running and not ready:  # nothing to overlap with: run it here
+                        self._finish(node, self._call(node, inputs), waiting, dependents, ready, failures)
+                        continue
+                    if pool is None:
+                        pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="flyweight-node")
+                    ctx = contextvars.copy_context()
+                    running[pool.submit(ctx.run, self._run_node, node, inputs)] = node
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    node = running.pop(future)
+                    self._finish(node, future, waiting, dependents, ready, failures)
+        except BaseException:  # an interrupt, or a broken event handler: end what runs, start nothing
+            _interrupt.stopping()  # a second Ctrl-C must not cut the ending short (it is bounded)
+            self._stop = True  # sub-workflows still running in the pool start nothing more either
+            self.options.subprocesses.end_all()
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                wait(running, timeout=_THREADS_GRACE)  # subprocesses are ended; in-process tasks may not end
+                pool = None
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        if failures:
+            raise GraphFailed(failures)
+        if len(self.outputs) <= len(nodes):  # some never ran: a graph above this one is stopping
+            raise _Stopped
+        try:
+            return resolve_bindings(self.workflow.output_bindings, self.outputs, "the workflow's outputs")
+        except (IndexError, KeyError) as e:  # a promise path into an output that lacks it (Flyte's end node)
+            end = NodeFailed(f"{self.prefix}end-node", self.workflow.name, _lookup_failure(e), 0)
+            raise GraphFailed([end]) from e
+
+    def _unbound(self, node: Node, error: LookupError) -> NodeFailed:
+        """The failure of a node whose inputs cannot be resolved: the workflow's fault (USER), not ours."""
+        failure = _lookup_failure(error)
+        info = {"entity": _entity_name(node), "kind": node.kind, "attempt": 0, "duration": 0.0}
+        self._failed()
+        self.options.emit(
+            self.prefix + node.id, FAILED, {**info, "error": failure.message, "timed_out": False}
+        )
+        return NodeFailed(self.prefix + node.id, _entity_name(node), failure, 0)
+
+    def _call(self, node: Node, inputs: _idl.LiteralMap) -> Future[_idl.LiteralMap]:
+        """Run the node in this thread, with the outcome wrapped like a pool's."""
+        future: Future[_idl.LiteralMap] = Future()
+        try:
+            future.set_result(self._run_node(node, inputs))
+        except (NodeFailed, GraphFailed, _Stopped) as e:
+            future.set_exception(e)
+        return future
+
+    def _finish(  # noqa: PLR0917
+        self,
+        node: Node,
+        future: Future[_idl.LiteralMap],
+        waiting: dict[str, int],
+        dependents: dict[str, list[Node]],
+        ready: collections.deque[Node],
+        failures: list[NodeFailed],
+    ) -> None:
+        error = future.exception()
+        if error is not None:
+            if isinstance(error, (NodeFailed, GraphFailed)):  # a task node, or a sub-workflow's nodes
+                self._failed()
+                failures.extend(error.failures if isinstance(error, GraphFailed) else [error])
+                return
+            if isinstance(error, _Stopped):  # this graph is stopping too: nothing to record
+                return
+            raise error
+        self.outputs[node.id] = future.result()
+        for d in dependents.get(node.id, ()):
+            waiting[d.id] -= 1
+            if waiting[d.id] == 0:
+                ready.append(d)
+
+    def _run_node(self, node: Node, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+        node_id = self.prefix + node.id
+        if node.kind == "task":
+            return self._run_task(node_id, node.flyte_entity, inputs)
+        entity = node.flyte_entity
+        workflow = getattr(entity, "workflow", entity)  # a launch plan runs its workflow
+        fixed = getattr(entity, "fixed_inputs", None)
+        if fixed is not None:
+            merged = _idl.LiteralMap(literals=dict(fixed.literals))
+            for k, v in inputs.literals.items():
+                merged.literals[k].CopyFrom(v)
+            inputs = merged
+        info = {"entity": entity.name, "kind": node.kind}
+        self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
+        start = time.monotonic()
+        try:
+            out = _Graph(workflow, inputs, self.options, self.ctx, f"{node_id}-", self).run()
+        except GraphFailed as e:
+            self._failed()
+            duration = time.monotonic() - start
+            self.options.emit(node_id, FAILED, {**info, "duration": duration, "error": str(e)})
+            raise
+        # _Stopped: left running, it is reported cancelled with the rest when the run finishes
+        self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
+        return out
+
+    def _in_subprocess(self, task: Any) -> bool:
+        if isinstance(task, PythonFunctionTask):
+            return self.options.isolated
+        return isinstance(task, ExecutableTemplateShimTask) and not self.options.in_process
+
+    def _task_info(self, task: Any) -> dict[str, Any]:
+        where = "subprocess" if self._in_subprocess(task) else "in-process"
+        return {"entity": task.name, "kind": "task", "where": where}
+
+    def _run_task(self, node_id: str, task: Any, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+        metadata = task.metadata
+        attempts = 1 + max(int(getattr(metadata, "retries", 0) or 0), 0)
+        timeout = _seconds(getattr(metadata, "timeout", None))
+        cache = self.options.local_cache() if getattr(metadata, "cache", False) else None
+        if cache is not None:
+            key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
+            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
+            if hit is not None:
+                self.options.emit(node_id, CACHED, self._task_info(task))
+                return hit
+        with self.options.slots:
+            if self.stopping:  # waited for a slot while another node failed: do not start
+                raise _Stopped
+            out = self._attempts(node_id, task, inputs, attempts, timeout)
+        if cache is not None:
+            cache.put(*key, out, ignore=metadata.cache_ignore_input_vars)
+        return out
+
+    def _attempts(
+        self, node_id: str, task: Any, inputs: _idl.LiteralMap, attempts: int, timeout: float | None
+    ) -> _idl.LiteralMap:
+        """Run the task until an attempt succeeds, fails for good, or ``attempts`` run out."""
+        sub = self._in_subprocess(task)
+        info = self._task_info(task)
+        emit = self.options.emit
+        for attempt in range(attempts):
+            emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
+            start = time.monotonic()
+            try:
+                if sub:
+                    node_dir = self.options.blob.path / node_id
+                    out = run_in_subprocess(
+                        task,
+                        inputs,
+                        node_dir,
+                        attempt,
+                        timeout,
+                        self.options.run_name,
+                        self.options.subprocesses,
+                    )
+                else:
+                    out = run_in_process(task, inputs, self.ctx)
+                    if self.options.blob.given:
+                        _keep(self.options.blob.path / node_id / str(attempt), inputs, out)
+            except AttemptCancelled as e:  # the run is stopping: reported cancelled when it finishes
+                raise _Stopped from e
+            except AttemptFailed as e:
+                failure = e.failure
+                done = {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
+                done.update(error=failure.message, timed_out=failure.timed_out)
+                retry = failure.recoverable and attempt + 1 < attempts
+                if retry and not self.stopping:
+                    emit(node_id, RETRIED, done)
+                    continue
+                self._failed()
+                emit(node_id, FAILED, done)
+                if retry:  # not retried only because another node failed: that one is the run's error
+                    raise _Stopped from e
+                raise NodeFailed(node_id, task.name, failure, attempt + 1, timeout) from e
+            emit(node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start})
+            return out
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+
+def _keep(attempt_dir: Path, inputs: _idl.LiteralMap, outputs: _idl.LiteralMap) -> None:
+    attempt_dir.mkdir(parents=True, exist_ok=True)
+    (attempt_dir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
+    (attempt_dir / "outputs.pb").write_bytes(outputs.SerializeToString(deterministic=True))
+
+
+def _lookup_failure(error: LookupError) -> AttemptFailure:
+    """A promise path into a value that lacks the index or key: the workflow's fault (USER), not ours."""
+    return AttemptFailure(
+        f"{type(error).__name__}: {error.args[0] if error.args else error}", False, USER, error
+    )
+
+
+def _entity_name(node: Node) -> str:
+    return str(getattr(node.flyte_entity, "name", "?"))
+
+
+def run_graph(
+    workflow: Any, inputs: _idl.LiteralMap, options: RunOptions, ctx: FlyteContext
+) -> _idl.LiteralMap:
+    """Run the compiled ``workflow`` as the top graph of a run and return its output literals.
+
+    Raises:
+        GraphFailed: nodes failed; every one of them, in the order they failed.
+        BaseException: an interrupt (or an exception from ``on_event``), once the run's subprocesses are
+            ended and its threads had a short while to stop.
+    """
+    return _Graph(workflow, inputs, options, ctx, "").run()

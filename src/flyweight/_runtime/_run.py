@@ -1,0 +1,232 @@
+"""One local run of a workflow, from Python inputs to Python outputs: :func:`run_workflow`.
+
+The graph itself runs in :mod:`flyweight._runtime._engine`; this module is what surrounds it: the inputs
+checked and converted, the run's options, the signals a run in the main thread takes over
+(:mod:`flyweight._runtime._interrupt`), the nodes left unfinished reported ``cancelled``, and the failed
+nodes turned into one :class:`~flyweight.errors.WorkflowExecutionError`. :class:`LocalRun` keeps what
+``flyweight run`` needs afterwards: the blob directory the run used and its output literals.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flyweight import _idl
+from flyweight._context import FlyteContextManager
+from flyweight._runtime import _interrupt
+from flyweight._runtime._checks import check_arguments
+from flyweight._runtime._engine import GraphFailed, run_graph
+from flyweight._runtime._options import BlobDir, EventHandler, RunOptions
+from flyweight.errors import WorkflowExecutionError
+from flyweight.types import TypeEngine
+
+if TYPE_CHECKING:
+    from flyweight._runtime._cache import LocalCache
+
+__all__ = ["LocalRun", "call_workflow", "run_workflow"]
+
+
+class LocalRun:
+    """One run of a workflow on this machine: :func:`run_workflow` (same arguments and behaviour), with the
+    blob directory the run used and its output literals kept for the caller (``flyweight run`` removes
+    the directory of a successful run, unless an output points into it)."""
+
+    def __init__(
+        self,
+        workflow: Any,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        in_process: bool = False,
+        isolated: bool = False,
+        workers: int | None = None,
+        blob_dir: str | os.PathLike[str] | None = None,
+        on_event: EventHandler | None = None,
+        cache: LocalCache | None = None,
+    ) -> None:
+        check_arguments(workflow, inputs, workers)
+        saved = dict(getattr(workflow, "saved_inputs", None) or {})
+        fixed = sorted(set(getattr(workflow, "fixed_input_names", ())) & set(inputs or {}))
+        if fixed:
+            raise TypeError(
+                f"launch plan {workflow.name!r} fixes input(s) {', '.join(fixed)}; "
+                "leave them out of the inputs"
+            )
+        wf = getattr(workflow, "workflow", workflow)
+        wf.compile()
+        iface = wf.python_interface
+        bound = iface.bind((), {**saved, **dict(inputs or {})}, owner=wf.name)
+        self._ctx = FlyteContextManager.current_context()
+        lts = {k: v.type for k, v in wf.interface.inputs.variables.items()}
+        self._inputs = TypeEngine.values_to_literal_map(
+            self._ctx, bound, iface.inputs, f"workflow {wf.name!r}", "inputs", lts
+        )
+        self.workflow = wf
+        self.options = RunOptions(
+            in_process=in_process,
+            isolated=isolated,
+            workers=workers or os.cpu_count() or 1,
+            blob=BlobDir(blob_dir),
+            on_event=on_event,
+            run_name=f"r{uuid.uuid4().hex[:12]}",
+            cache=cache,
+        )
+        self.outputs: _idl.LiteralMap | None = None
+        """The output literals, once the run has succeeded."""
+
+    @property
+    def blob_dir(self) -> Path | None:
+        """The run's blob directory: the one given, or the temporary one made for the first subprocess
+        attempt; None if none was made."""
+        return self.options.blob.path if self.options.blob.made else None
+
+    def run(self) -> Any:
+        """Run the workflow once; see :func:`run_workflow` for the outcome, the errors and the signals."""
+        terminated: int | None = None
+        with _interrupt.handling_signals() as taken:
+            try:
+                out = run_graph(self.workflow, self._inputs, self.options, self._ctx)
+            except GraphFailed as e:
+                self.options.finish("the run failed")
+                raise self._error(e) from e.failures[0].failure.cause
+            except BaseException as e:
+                number = _interrupt.signal_of(e)
+                self.options.finish("the run was interrupted" if number is not None else "the run stopped")
+                if number is None or number not in taken or number == signal.SIGINT:
+                    raise
+                terminated = number  # SIGTERM, with our handler: end as SIG_DFL would, now that all is ended
+            else:
+                self.options.finish("the run ended")
+        if terminated is not None:
+            _interrupt.die_by(terminated)
+        self.outputs = out
+        outputs = self.workflow.python_interface.outputs
+        if not outputs:
+            return None
+        owner = f"workflow {self.workflow.name!r}"
+        values = TypeEngine.literal_map_to_values(self._ctx, out, outputs, owner, "outputs")
+        if len(values) == 1:
+            return next(iter(values.values()))
+        return self.workflow.python_interface.output_tuple(**values)
+
+    def _error(self, failed: GraphFailed) -> WorkflowExecutionError:
+        records = [
+            WorkflowExecutionError.NodeFailure(
+                f.node_id,
+                f.entity,
+                f.failure.message,
+                f.failure.origin,
+                f.attempts,
+                timed_out=f.failure.timed_out,
+                timeout=f.timeout,
+                cause=f.failure.cause,
+                recoverable=f.failure.recoverable,
+                code=f.failure.classification.code,
+            )
+            for f in failed.failures
+        ]
+        first = records[0]
+        blob = self.blob_dir
+        return WorkflowExecutionError(
+            self.workflow.name,
+            first.node_id,
+            first.entity_name,
+            first.error_message,
+            first.origin,
+            first.attempts,
+            str(blob) if blob is not None else None,
+            failures=records,
+        )
+
+
+def run_workflow(
+    workflow: Any,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    in_process: bool = False,
+    isolated: bool = False,
+    workers: int | None = None,
+    blob_dir: str | os.PathLike[str] | None = None,
+    on_event: EventHandler | None = None,
+    cache: LocalCache | None = None,
+) -> Any:
+    """Run ``workflow`` (or a launch plan) on this machine and return its outputs as Python values.
+
+    Args:
+        workflow: a ``@workflow`` (compiled on first use) or a ``LaunchPlan``.
+        inputs: the workflow's inputs by name (defaults fill the rest).
+        in_process: run plugin tasks in this process instead of through ``flyweight-execute``.
+        isolated: run function tasks through ``flyweight-execute`` too (their module must be importable).
+            A task's ``timeout`` is enforced only in a subprocess (ended when it runs over); an in-process
+            task cannot be stopped, so its timeout is not checked.
+        workers: how many tasks may run at once, sub-workflows included (default: the number of cores).
+        blob_dir: where subprocess attempts keep their files (``<node>/<attempt>/inputs.pb``,
+            ``outputs.pb`` / ``error.pb``, ``raw/``, ``stderr``); given, it is kept and in-process nodes
+            write their inputs and outputs there too. Default: a temporary directory made when the first
+            subprocess starts; it is kept (outputs may point into it) and named in a failure's message.
+        on_event: called as ``on_event(node_id, state, info)`` (see :data:`EventHandler`); calls are
+            serialized by a lock, and an exception from it ends the run. Nodes the run did not finish get
+            a last ``cancelled`` event.
+        cache: where results of ``cache=True`` tasks are looked up before they run and stored after
+            (default: ``flyweight._runtime._cache.default_cache()``, configured by the environment); a hit
+            is reported as ``cached`` and the task does not run.
+
+    Returns:
+        None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
+
+    Raises:
+        WorkflowExecutionError: nodes failed; names the workflow and, for each failed node (``failures``),
+            the node, its task, its attempts and the error.
+        KeyboardInterrupt: Ctrl-C (SIGINT) stopped the run (see below).
+        TypeError: the inputs do not fit the workflow's signature, or ``workflow`` is not a workflow.
+        ValueError: ``workers`` is less than 1.
+        StorageError: ``blob_dir`` cannot be created or written.
+
+    Signals:
+        Called in the main thread, the run takes over SIGINT and SIGTERM where they have Python's default
+        disposition (a handler of the program's own, or an ignored signal, is left alone) and restores
+        the previous handlers when it ends. Either signal stops the run: the process group of each of its
+        subprocesses gets SIGTERM (``flyweight-execute`` writes its ``error.pb`` and stops what the task
+        started) and, if still there a few seconds later, SIGKILL; nodes running in threads get a short
+        while to end; the nodes left pending or running are reported ``cancelled``. Then SIGINT is
+        raised to the caller as ``KeyboardInterrupt`` (left uncaught, Python exits with status 130), and
+        SIGTERM ends the process as SIGTERM would have (status 143; the code after the call does not run).
+        A second signal while the run is stopping is ignored: stopping is bounded. An in-process task
+        cannot be stopped: one running in a worker thread keeps running after the run has returned, and
+        Python waits for it before it exits (use ``isolated=True`` for tasks that must be stoppable).
+        Outside the main thread no handler is installed. If the process dies, even by SIGKILL, its
+        ``flyweight-execute`` subprocesses see the pipe the run holds for them close, and stop too.
+
+    Example:
+        >>> from flyweight import task, workflow
+        >>> @task
+        ... def double(x: int) -> int:
+        ...     return 2 * x
+        >>> @workflow
+        ... def quadruple(x: int) -> int:
+        ...     return double(x=double(x=x))
+        >>> run_workflow(quadruple, {"x": 3}, in_process=True)
+        12
+    """
+    return LocalRun(
+        workflow,
+        inputs,
+        in_process=in_process,
+        isolated=isolated,
+        workers=workers,
+        blob_dir=blob_dir,
+        on_event=on_event,
+        cache=cache,
+    ).run()
+
+
+def call_workflow(workflow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What ``wf(...)`` outside a workflow body does: :func:`run_workflow` in-process (plugin tasks too,
+    as a task's own local call runs them), function tasks in this process, one worker per core."""
+    if args:
+        kwargs = workflow.python_interface.bind(args, kwargs, owner=workflow.name)
+    return run_workflow(workflow, kwargs, in_process=True)

@@ -1,0 +1,162 @@
+"""Assembling workflows and launch plans from their parts: ``WorkflowTemplate``, ``WorkflowSpec``,
+``Node`` and the admin ``LaunchPlan``.
+
+The workflows layer walks its compiled graph and hands the parts here as plain values and ``flyteidl``
+messages (ADR 0010); this module knows nothing about promises or workflow classes. Nodes are added to the
+spec's template in place, so a workflow of thousands of nodes is built once and never copied. Field presence
+follows flytekit byte for byte: ``metadata``, ``metadata_defaults``, each node's ``task_node.overrides``,
+and a launch plan's ``entity_metadata``, ``labels``, ``annotations``, ``raw_output_data_config`` and
+``closure`` are always present, empty when unset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from flyweight._idl import (
+    Binding,
+    Identifier,
+    LiteralMap,
+    Node,
+    NodeMetadata,
+    ParameterMap,
+    ResourceType,
+    SecurityContext,
+    TypedInterface,
+    WorkflowTemplate,
+)
+from flyweight._serialize._template import description_entity
+
+if TYPE_CHECKING:
+    from flyweight._idl import LaunchPlan, WorkflowSpec
+    from flyweight._settings import SerializationSettings
+
+__all__ = ["add_sub_workflows", "add_workflow_node", "identifier", "launch_plan", "workflow_spec"]
+
+
+def identifier(resource_type: Any, name: str, settings: SerializationSettings) -> Identifier:
+    """The ``Identifier`` of an entity registered with ``settings`` (project, domain, version)."""
+    return Identifier(
+        resource_type=resource_type,
+        project=settings.project or "",
+        domain=settings.domain or "",
+        name=name,
+        version=settings.version or "",
+    )
+
+
+def add_workflow_node(
+    template: WorkflowTemplate,
+    node_id: str,
+    metadata: NodeMetadata | None,
+    inputs: Sequence[Binding],
+    upstream_node_ids: Sequence[str],
+    *,
+    task: Identifier | None = None,
+    sub_workflow: Identifier | None = None,
+    launch_plan: Identifier | None = None,
+) -> Node:
+    """Append to ``template`` a ``Node`` running a task (``task``), a sub-workflow or a launch plan, given by
+    its id; return it. Nodes are built in place: a large workflow is never copied."""
+    out = template.nodes.add()
+    out.id = node_id
+    if metadata is not None:
+        out.metadata.CopyFrom(metadata)
+    out.inputs.extend(inputs)
+    out.upstream_node_ids.extend(upstream_node_ids)
+    if task is not None:
+        task_node = out.task_node
+        task_node.reference_id.CopyFrom(task)
+        task_node.overrides.SetInParent()
+    elif sub_workflow is not None:
+        out.workflow_node.sub_workflow_ref.CopyFrom(sub_workflow)
+    elif launch_plan is not None:
+        out.workflow_node.launchplan_ref.CopyFrom(launch_plan)
+    return out
+
+
+def workflow_spec(  # noqa: PLR0917
+    name: str,
+    settings: SerializationSettings,
+    on_failure: int,
+    interruptible: bool,
+    interface: TypedInterface,
+    outputs: Sequence[Binding],
+    docs: Any,
+) -> WorkflowSpec:
+    """The registration form of a workflow, without nodes yet: its template's id, failure policy,
+    interruptible default, interface and outputs, and its description. Add the nodes with
+    :func:`add_workflow_node` and the sub-workflows with :func:`add_sub_workflows`."""
+    from flyweight._idl import WorkflowSpec
+
+    spec = WorkflowSpec()
+    template = spec.template
+    template.id.CopyFrom(identifier(ResourceType.WORKFLOW, name, settings))
+    template.metadata.SetInParent()
+    template.metadata.on_failure = on_failure  # type: ignore[assignment]
+    template.metadata_defaults.SetInParent()
+    template.metadata_defaults.interruptible = interruptible
+    template.interface.CopyFrom(interface)
+    template.outputs.extend(outputs)
+    described = description_entity(docs)
+    if described is not None:
+        spec.description.CopyFrom(described)
+    return spec
+
+
+def add_sub_workflows(spec: WorkflowSpec, sub_workflows: Iterable[WorkflowTemplate]) -> None:
+    """Add the templates of the sub-workflows ``spec`` runs: each once, ordered by id as flytekit orders
+    them (its order is that of their text form, which starts with the id)."""
+    unique: dict[bytes, WorkflowTemplate] = {}
+    for t in sub_workflows:
+        unique.setdefault(t.SerializeToString(deterministic=True), t)
+    ordered = sorted(
+        unique.items(),
+        key=lambda kv: (kv[1].id.project, kv[1].id.domain, kv[1].id.name, kv[1].id.version, kv[0]),
+    )
+    spec.sub_workflows.extend(t for _, t in ordered)
+
+
+def launch_plan(
+    name: str,
+    settings: SerializationSettings,
+    workflow_id: Identifier,
+    default_inputs: ParameterMap,
+    fixed_inputs: LiteralMap,
+    *,
+    labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
+    raw_output_prefix: str | None = None,
+    max_parallelism: int | None = None,
+    security_context: SecurityContext | None = None,
+    overwrite_cache: bool | None = None,
+) -> LaunchPlan:
+    """The admin ``LaunchPlan`` (id, spec, empty closure) of a launch plan of ``workflow_id``."""
+    from flyweight._idl import (
+        Annotations,
+        Labels,
+        LaunchPlan,
+        LaunchPlanClosure,
+        LaunchPlanMetadata,
+        LaunchPlanSpec,
+        RawOutputDataConfig,
+        VariableMap,
+    )
+
+    spec = LaunchPlanSpec(
+        workflow_id=workflow_id,
+        entity_metadata=LaunchPlanMetadata(),
+        default_inputs=default_inputs,
+        fixed_inputs=fixed_inputs,
+        labels=Labels(values=dict(labels or {})),
+        annotations=Annotations(values=dict(annotations or {})),
+        raw_output_data_config=RawOutputDataConfig(output_location_prefix=raw_output_prefix or ""),
+        max_parallelism=max_parallelism or 0,
+    )
+    if security_context is not None:
+        spec.security_context.CopyFrom(security_context)
+    if overwrite_cache:
+        spec.overwrite_cache = True
+    closure = LaunchPlanClosure(expected_inputs=ParameterMap(), expected_outputs=VariableMap())
+    return LaunchPlan(id=identifier(ResourceType.LAUNCH_PLAN, name, settings), spec=spec, closure=closure)

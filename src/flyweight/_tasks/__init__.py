@@ -1,0 +1,69 @@
+"""Tasks: the authoring objects, the executor contract and the resolvers that load tasks in containers.
+
+Public names are re-exported from ``flyweight`` and ``flyweight.extend``; this package's modules are
+private.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flyweight._lazy import lazy_exports
+from flyweight._tasks._auto_container import PythonAutoContainerTask
+from flyweight._tasks._customized import PythonCustomizedContainerTask, ResourceSpec
+from flyweight._tasks._function import PythonFunctionTask, task
+from flyweight._tasks._function_resolver import DefaultTaskResolver, default_task_resolver
+from flyweight._tasks._metadata import DeckField, Description, Documentation, SourceCode, TaskMetadata
+from flyweight._tasks._resolver import (
+    DEFAULT_RESOLVER_LOCATION,
+    TaskResolverMixin,
+    TaskTemplateResolver,
+    default_task_template_resolver,
+    load_object_from_module,
+    parse_template,
+)
+from flyweight._tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
+from flyweight._tasks._signature import function_module_name, interface_from_function, merge_docs
+from flyweight._tasks._task import PythonTask, Task
+from flyweight._tasks._template_view import TaskTemplate
+from flyweight._tasks._tracker import InstanceTrackingMeta, TrackedInstance
+
+if TYPE_CHECKING:
+    from flyweight._tasks._sql import SQLTask
+
+# Loaded on first use: a container running a plugin task never needs the SQL parser.
+_LAZY = {"SQLTask": "flyweight._tasks._sql"}
+
+__all__ = [
+    "DEFAULT_RESOLVER_LOCATION",
+    "DeckField",
+    "DefaultTaskResolver",
+    "Description",
+    "Documentation",
+    "ExecutableTemplateShimTask",
+    "InstanceTrackingMeta",
+    "PythonAutoContainerTask",
+    "PythonCustomizedContainerTask",
+    "PythonFunctionTask",
+    "PythonTask",
+    "ResourceSpec",
+    "SQLTask",
+    "ShimTaskExecutor",
+    "SourceCode",
+    "Task",
+    "TaskMetadata",
+    "TaskResolverMixin",
+    "TaskTemplate",
+    "TaskTemplateResolver",
+    "TrackedInstance",
+    "default_task_resolver",
+    "default_task_template_resolver",
+    "function_module_name",
+    "interface_from_function",
+    "load_object_from_module",
+    "merge_docs",
+    "parse_template",
+    "task",
+]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -1,0 +1,260 @@
+"""``PythonAutoContainerTask``: a task whose own Python code runs in the container.
+
+Function tasks (and plugins built on them) run the user's code, so the container image holds that code
+and the container arguments tell ``flyweight-execute`` how to find the task again: a resolver and its
+loader arguments (``-- task-module M task-name N`` for the default resolver). This module owns those
+arguments, the image, resources, environment and secrets of such tasks; the template itself is made by
+the one serializer (``Task.serialize_to_model``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from flyweight._settings import Resources, Secret, SecurityContext, SerializationSettings
+from flyweight._tasks._checks import str_dict
+from flyweight._tasks._container_parts import ContainerParts, ResourceSpec
+from flyweight._tasks._function_resolver import default_task_resolver
+from flyweight._tasks._metadata import TaskMetadata
+from flyweight._tasks._resolver import TaskResolverMixin
+from flyweight._tasks._task import PythonTask
+from flyweight.errors import TaskDefinitionError
+
+__all__ = ["PythonAutoContainerTask", "split_resources"]
+
+T = TypeVar("T")
+
+_NOT_YET = ("pod_template", "accelerator", "shared_memory")
+
+
+def split_resources(resources: Resources) -> ResourceSpec:
+    """Requests and limits from one ``Resources``: a ``(request, limit)`` pair sets both, a single value
+    sets the request only (flytekit's rule)."""
+    requests: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
+    for field in dataclasses.fields(resources):
+        value = getattr(resources, field.name)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            requests[field.name], limits[field.name] = value
+        else:
+            requests[field.name] = value
+    return ResourceSpec(requests=Resources(**requests), limits=Resources(**limits))
+
+
+# A Kubernetes quantity (k8s.io/apimachinery resource.Quantity), without a sign: Kubernetes refuses
+# anything else when it starts the pod, long after registration.
+_QUANTITY = re.compile(r"(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][-+]?\d+)?")
+
+
+def _check_quantities(what: str, resources: Resources) -> None:
+    for field in dataclasses.fields(resources):
+        value = getattr(resources, field.name)
+        for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+            where = f"{what}={type(resources).__name__}({field.name}={value!r})"
+            where += f" [{i}]" if isinstance(value, (list, tuple)) else ""
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and item < 0:
+                raise TaskDefinitionError(f"{where}: a quantity cannot be negative; pass 0 or more")
+            if isinstance(item, str) and item and not _QUANTITY.fullmatch(item):
+                bytes_unit = re.fullmatch(r"(\d+)([KMGTPE])B", item, re.IGNORECASE)
+                hint = ""
+                if bytes_unit:
+                    n, unit = bytes_unit[1], bytes_unit[2].upper()
+                    decimal = "k" if unit == "K" else unit
+                    hint = f"; Kubernetes spells it {n + decimal!r} (decimal) or {n + unit + 'i'!r} (binary)"
+                raise TaskDefinitionError(
+                    f"{where}: {item!r} is not a Kubernetes quantity{hint}; write a number with an optional "
+                    "unit: '500m', '2', '1.5', '512Mi', '2Gi', '1G'"
+                )
+
+
+def _check_metadata(metadata: Any) -> TaskMetadata:
+    if metadata is None:
+        return TaskMetadata()
+    if not isinstance(metadata, TaskMetadata):
+        raise TaskDefinitionError(
+            f"metadata must be a flyweight.TaskMetadata, got {type(metadata).__name__}; write "
+            "metadata=TaskMetadata(retries=2)"
+        )
+    timeout = metadata.timeout
+    if isinstance(timeout, datetime.timedelta) and timeout < datetime.timedelta(0):
+        raise TaskDefinitionError(
+            f"timeout of {timeout.total_seconds():g} seconds is negative; pass the longest a run may "
+            "take (timedelta(minutes=5) or seconds), or 0 for no limit"
+        )
+    return metadata
+
+
+def _check_secrets(secret_requests: list[Secret] | None) -> SecurityContext | None:
+    if secret_requests is not None and (
+        isinstance(secret_requests, (Secret, str, Mapping)) or not isinstance(secret_requests, Iterable)
+    ):
+        raise TaskDefinitionError(
+            f"secret_requests must be a list of flyweight.Secret, got {type(secret_requests).__name__} "
+            f"{secret_requests!r}; write secret_requests=[Secret(group='db', key='password')]"
+        )
+    for s in secret_requests or []:
+        if not isinstance(s, Secret):
+            raise TaskDefinitionError(
+                f"secret_requests: {s!r} should be a flyweight.Secret(group=..., key=...), "
+                f"got {type(s).__name__}"
+            )
+    return SecurityContext(secrets=list(secret_requests)) if secret_requests else None
+
+
+def _resource_spec(
+    requests: Resources | None, limits: Resources | None, resources: Resources | None
+) -> ResourceSpec:
+    for what, value in (("requests", requests), ("limits", limits), ("resources", resources)):
+        if value is not None and not isinstance(value, Resources):
+            raise TaskDefinitionError(f"{what} must be a flyweight.Resources, got {type(value).__name__}")
+        if value is not None:
+            _check_quantities(what, value)
+    if resources is not None:
+        if requests is not None or limits is not None:
+            raise TaskDefinitionError(
+                "resources= cannot be combined with requests= or limits=; give resources= alone, with "
+                "(request, limit) pairs where they differ: Resources(cpu=('1', '2'), mem='1Gi')"
+            )
+        return split_resources(resources)
+    return ResourceSpec(requests=requests or Resources(), limits=limits or Resources())
+
+
+class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
+    """Base of tasks whose Python code runs in the container (function tasks and their plugins).
+
+    Args:
+        name: unique task name.
+        task_config: plugin configuration (None for plain function tasks).
+        task_type: Flyte task type string.
+        container_image: the image; may use ``{{.image.<name>.fqn}}`` / ``{{.image.<name>.version}}``;
+            None means the settings' default image.
+        requests: resource requests.
+        limits: resource limits.
+        environment: environment variables of the container.
+        task_resolver: how the container finds the task (default: by module and name).
+        secret_requests: secrets the task needs (they reach ``security_context``).
+        pod_template: not supported yet (must be None).
+        pod_template_name: name of a PodTemplate on the cluster (sets ``metadata.pod_template_name``).
+        accelerator: not supported yet (must be None).
+        shared_memory: not supported yet (must be None).
+        resources: requests and limits in one: a ``(request, limit)`` pair sets both, one value the
+            request only; not together with ``requests``/``limits``.
+        **kwargs: ``metadata``, ``interface``, ``docs``, ``labels``, ``annotations``, ``enable_deck``,
+            ``deck_fields``, ``disable_deck``, ``task_type_version``; anything else is a ``TypeError``.
+    """
+
+    def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
+        self,
+        name: str,
+        task_config: T | None,
+        task_type: str = "python-task",
+        container_image: str | None = None,
+        requests: Resources | None = None,
+        limits: Resources | None = None,
+        environment: dict[str, str] | None = None,
+        task_resolver: TaskResolverMixin | None = None,
+        secret_requests: list[Secret] | None = None,
+        pod_template: Any = None,
+        pod_template_name: str | None = None,
+        accelerator: Any = None,
+        shared_memory: Any = None,
+        resources: Resources | None = None,
+        **kwargs: Any,
+    ) -> None:
+        for option, value in zip(_NOT_YET, (pod_template, accelerator, shared_memory), strict=True):
+            if value is not None:
+                raise TaskDefinitionError(
+                    f"{option}= is not supported by flyweight yet; remove it, or run this task with flytekit"
+                )
+        if container_image is not None and not isinstance(container_image, str):
+            raise TaskDefinitionError(
+                f"container_image must be an image name string, got {type(container_image).__name__}"
+            )
+        metadata = _check_metadata(kwargs.pop("metadata", None))
+        changes: dict[str, Any] = {}
+        if pod_template_name is not None:
+            if not isinstance(pod_template_name, str):
+                raise TaskDefinitionError(
+                    f"pod_template_name must be the name of a PodTemplate (a str), got "
+                    f"{type(pod_template_name).__name__} {pod_template_name!r}"
+                )
+            changes["pod_template_name"] = pod_template_name
+        for field in ("labels", "annotations"):
+            value = kwargs.pop(field, None)
+            if value is not None:
+                changes[field] = str_dict(field, value)
+        if environment is not None:
+            environment = str_dict("environment", environment)
+        if changes:
+            metadata = dataclasses.replace(metadata, **changes)
+        self._resources = _resource_spec(requests, limits, resources)
+        self._container_image = container_image
+        super().__init__(
+            task_type=task_type,
+            name=name,
+            task_config=task_config,
+            security_ctx=_check_secrets(secret_requests),
+            environment=environment,
+            metadata=metadata,
+            **kwargs,
+        )
+        self._task_resolver: TaskResolverMixin = task_resolver or default_task_resolver
+        self._get_command_fn: Callable[[SerializationSettings], list[str]] = self.get_default_command
+
+    @property
+    def task_resolver(self) -> TaskResolverMixin:
+        """How the container finds this task again."""
+        return self._task_resolver
+
+    @property
+    def container_image(self) -> str | None:
+        return self._container_image
+
+    @property
+    def resources(self) -> ResourceSpec:
+        return self._resources
+
+    def get_default_command(self, settings: SerializationSettings) -> list[str]:
+        """The container arguments: ``flyweight-execute``'s, pyflyte-execute compatible, with the
+        checkpoint placeholders flytekit writes for these tasks."""
+        return [
+            "flyweight-execute",
+            "--inputs",
+            "{{.input}}",
+            "--output-prefix",
+            "{{.outputPrefix}}",
+            "--raw-output-data-prefix",
+            "{{.rawOutputDataPrefix}}",
+            "--checkpoint-path",
+            "{{.checkpointOutputPrefix}}",
+            "--prev-checkpoint",
+            "{{.prevCheckpointPrefix}}",
+            "--resolver",
+            self.task_resolver.location,
+            "--",
+            *self.task_resolver.loader_args(settings, self),
+        ]
+
+    def set_resolver(self, resolver: TaskResolverMixin) -> None:
+        """Use another resolver (one that can find this task in the container)."""
+        self._task_resolver = resolver
+
+    def set_command_fn(
+        self, get_command_fn: Callable[[SerializationSettings], list[str]] | None = None
+    ) -> None:
+        """Replace how the container arguments are made (None restores the default)."""
+        self._get_command_fn = get_command_fn or self.get_default_command
+
+    def reset_command_fn(self) -> None:
+        """Go back to the default container arguments."""
+        self._get_command_fn = self.get_default_command
+
+    def get_command(self, settings: SerializationSettings) -> list[str]:
+        """The container arguments for ``settings``."""
+        return self._get_command_fn(settings)

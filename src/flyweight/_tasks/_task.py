@@ -1,0 +1,424 @@
+"""``Task`` and ``PythonTask``: the authoring objects every task type builds on.
+
+A task knows its typed interface, metadata and hooks (``get_container``, ``get_custom`` …), turns into
+a template through the one serializer (:meth:`Task.serialize_to_model`), and can be called like a
+function: arguments are bound to the interface (defaults applied), converted with the declared types,
+run in a fresh sandbox, and the outputs converted back with the declared types.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+from flyweight import _idl
+from flyweight._context import (
+    ExecutionParameters,
+    ExecutionState,
+    FlyteContext,
+    FlyteContextManager,
+    LazyDirectory,
+    current_compiler,
+)
+from flyweight._failure import ignored_outputs
+from flyweight._interface import Interface, typed_interface
+from flyweight._serialize import security_context, task_metadata, task_template
+from flyweight._settings import SecurityContext, SerializationSettings
+from flyweight._tasks._metadata import (
+    DEFAULT_DECK_FIELDS,
+    DeckField,
+    Documentation,
+    TaskMetadata,
+    deck_settings,
+)
+from flyweight._tasks._tracker import TrackedInstance
+from flyweight._tasks._values import map_outputs
+from flyweight.errors import IgnoreOutputs, WorkflowCompileError, mark_transient, mark_user_code
+from flyweight.types import TypeEngine
+
+__all__ = ["PythonTask", "Task", "mark_task_failure"]
+
+
+def mark_task_failure(exc: BaseException, *deciders: Any) -> None:
+    """Mark ``exc``, raised by task or executor code, as the user's, and as transient when one of
+    ``deciders`` (objects with ``is_transient(error)``: the task, its executor) says it is.
+
+    A decider that itself fails is taken to say no: the task's own failure is what is reported.
+    """
+    mark_user_code(exc)
+    for decider in deciders:
+        decide = getattr(decider, "is_transient", None)
+        if decide is None:
+            continue
+        try:
+            transient = decide(exc) is True
+        except Exception:
+            transient = False
+        if transient:
+            mark_transient(exc)
+            return
+
+
+T = TypeVar("T")
+
+_MOVED_TO_METADATA = {
+    "retries",
+    "timeout",
+    "cache",
+    "cache_version",
+    "cache_serialize",
+    "cache_ignore_input_vars",
+    "interruptible",
+    "deprecated",
+    "pod_template_name",
+}
+
+
+def refuse_unknown_kwargs(owner: type, kwargs: Mapping[str, Any]) -> None:
+    """flytekit drops unknown keyword arguments silently; flyweight names them."""
+    if not kwargs:
+        return
+    names = ", ".join(sorted(kwargs))
+    hint = ""
+    if any(k in _MOVED_TO_METADATA for k in kwargs):
+        hint = "; retries, timeout and cache settings go in metadata=TaskMetadata(...)"
+    raise TypeError(f"{owner.__name__}() got unexpected keyword argument(s): {names}{hint}")
+
+
+class Task:
+    """The base of every task: a type, a name, a typed interface and metadata.
+
+    Unknown keyword arguments are an error (``TypeError`` naming them).
+    """
+
+    def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
+        self,
+        task_type: str,
+        name: str,
+        interface: Interface | None = None,
+        metadata: TaskMetadata | None = None,
+        task_type_version: int = 0,
+        security_ctx: SecurityContext | None = None,
+        docs: Documentation | None = None,
+        **kwargs: Any,
+    ) -> None:
+        refuse_unknown_kwargs(type(self), kwargs)
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"{type(self).__name__}() needs a non-empty str name, got {name!r}")
+        self._task_type = task_type
+        self._name = name
+        self._python_interface = interface if interface is not None else Interface()
+        self._typed_interface: _idl.TypedInterface | None = None
+        self._metadata = metadata if metadata is not None else TaskMetadata()
+        self._task_type_version = task_type_version
+        self._security_ctx = security_ctx
+        self._docs = docs
+
+    # -- identity -------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def task_type(self) -> str:
+        return self._task_type
+
+    @property
+    def task_type_version(self) -> int:
+        return self._task_type_version
+
+    @property
+    def metadata(self) -> TaskMetadata:
+        return self._metadata
+
+    @property
+    def security_context(self) -> SecurityContext | None:
+        return self._security_ctx
+
+    @property
+    def docs(self) -> Documentation | None:
+        return self._docs
+
+    @property
+    def python_interface(self) -> Interface:
+        return self._python_interface
+
+    @property
+    def interface(self) -> _idl.TypedInterface:
+        """Flyte's ``TypedInterface`` of this task (computed once)."""
+        if self._typed_interface is None:
+            self._typed_interface = typed_interface(self._python_interface, owner=f"task {self._name!r}")
+        return self._typed_interface
+
+    @property
+    def enable_deck(self) -> bool:
+        return False
+
+    # -- hooks (overridden by task types) -------------------------------------------------------
+    def get_container(self, settings: SerializationSettings) -> Any:
+        """The ``Container`` that runs the task on Flyte, or None."""
+        return None
+
+    def get_k8s_pod(self, settings: SerializationSettings) -> Any:
+        """A ``K8sPod`` that runs the task on Flyte, or None."""
+        return None
+
+    def get_sql(self, settings: SerializationSettings) -> Any:
+        """An ``Sql`` definition for SQL engines, or None."""
+        return None
+
+    def get_custom(self, settings: SerializationSettings) -> dict[str, Any] | None:
+        """Plugin-specific data for the template's ``custom`` field (JSON-like), or None."""
+        return None
+
+    def get_config(self, settings: SerializationSettings) -> dict[str, str] | None:
+        """String key/value configuration for the template's ``config`` field, or None."""
+        return None
+
+    def get_extended_resources(self, settings: SerializationSettings) -> Any:
+        """``ExtendedResources`` (accelerators, shared memory), or None."""
+        return None
+
+    def get_type_for_input_var(self, k: str, v: Any) -> Any:
+        return type(v)
+
+    def get_type_for_output_var(self, k: str, v: Any) -> Any:
+        return type(v)
+
+    def get_input_types(self) -> dict[str, Any] | None:
+        return None
+
+    def local_execution_mode(self) -> str:
+        return ExecutionState.LOCAL
+
+    # -- serialization ----------------------------------------------------------------------------
+    def serialize_to_model(self, settings: SerializationSettings) -> _idl.TaskTemplate:
+        """This task's ``flyteidl.core.TaskTemplate`` for ``settings``: the only serialization path.
+
+        The registration form (``flyweight._serialize.task_spec``) wraps this same template. Secrets
+        reach ``security_context`` and ``enable_deck`` reaches ``metadata.generates_deck``; the task
+        itself is not changed.
+        """
+        container = self.get_container(settings)
+        custom = self.get_custom(settings)
+        return task_template(
+            name=self.name,
+            settings=settings,
+            task_type=self.task_type,
+            task_type_version=self.task_type_version,
+            metadata=task_metadata(
+                self.metadata, generates_deck=self.metadata.generates_deck or self.enable_deck
+            ),
+            interface=self.interface,
+            custom=custom,
+            container=container,
+            k8s_pod=self.get_k8s_pod(settings),
+            sql=self.get_sql(settings),
+            extended_resources=self.get_extended_resources(settings),
+            config=self.get_config(settings),
+            security=security_context(self.security_context),
+            output_order=list(self.python_interface.outputs),
+        )
+
+    # -- execution --------------------------------------------------------------------------------
+    def pre_execute(self, user_params: ExecutionParameters | None) -> ExecutionParameters | None:
+        return user_params
+
+    def post_execute(self, user_params: ExecutionParameters | None, rval: Any) -> Any:
+        return rval
+
+    def execute(self, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement execute(**kwargs)")
+
+    def is_transient(self, error: BaseException) -> bool:
+        """Whether ``error``, raised by this task's code, is transient: retrying may succeed.
+
+        Override it to name your library's transient failures (a lock held by another writer, a service
+        that is briefly unavailable). A transient failure is reported as USER and RECOVERABLE, so Flyte's
+        retry budget (the task's ``retries``) applies; everything else the task raises is NON_RECOVERABLE.
+        ``ConnectionError``, ``TimeoutError`` and DNS errors are always transient (ADR 0014).
+
+        Example:
+            >>> class Upload(PythonTask):
+            ...     def is_transient(self, error: BaseException) -> bool:
+            ...         return "503" in str(error)
+        """
+        return False
+
+    def dispatch_execute(
+        self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
+    ) -> _idl.LiteralMap:
+        """Inputs (literals) → Python values (declared types) → ``execute`` → checked output literals."""
+        if ctx is None:
+            ctx = FlyteContextManager.current_context()
+        owner = f"task {self.name!r}"
+        iface = self.python_interface
+        kwargs = TypeEngine.literal_map_to_values(ctx, input_literal_map, iface.inputs, owner, "inputs")
+        try:
+            params = self.pre_execute(ctx.user_space_params)
+            rval = self.post_execute(params, self.execute(**kwargs))
+        except BaseException as e:
+            mark_task_failure(e, self)
+            raise
+        if isinstance(rval, _idl.LiteralMap):
+            return rval
+        outputs = iface.outputs
+        values = map_outputs(owner, rval, list(outputs))
+        lts = {k: v.type for k, v in self.interface.outputs.variables.items()}
+        return TypeEngine.values_to_literal_map(ctx, values, outputs, owner, "outputs", lts)
+
+    def sandbox_execute(
+        self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
+    ) -> _idl.LiteralMap:
+        """``dispatch_execute`` in a fresh working directory, made on first use and removed afterwards.
+
+        ``IgnoreOutputs`` is honoured as in a container: a task with no outputs returns an empty map; one
+        that declares outputs fails with a :class:`~flyweight.errors.TaskExecutionError` (ADR 0014).
+        """
+        outer = ctx if ctx is not None else FlyteContextManager.current_context()
+        workdir = LazyDirectory()
+        params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
+        inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
+        token = FlyteContextManager.push(inner)
+        try:
+            return self.dispatch_execute(inner, input_literal_map)
+        except IgnoreOutputs as e:
+            error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
+            if error is None:
+                return _idl.LiteralMap()
+            raise error from e
+        finally:
+            FlyteContextManager.pop(token)
+            workdir.cleanup()
+
+    def local_execute(self, ctx: FlyteContext | None, **kwargs: Any) -> _idl.LiteralMap:
+        """Run locally with Python input values (already bound); returns the output literals."""
+        if ctx is None:
+            ctx = FlyteContextManager.current_context()
+        owner = f"task {self.name!r}"
+        iface = self.python_interface
+        lts = {k: v.type for k, v in self.interface.inputs.variables.items()}
+        literals = TypeEngine.values_to_literal_map(ctx, kwargs, iface.inputs, owner, "inputs", lts)
+        return self.sandbox_execute(ctx, literals)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task locally: defaults applied, inputs and outputs checked against the declared types.
+
+        Returns None (no outputs), the value (one output) or a NamedTuple (several). Inside a workflow body
+        being compiled, the call adds a node instead (:meth:`compile`) and returns promises.
+        """
+        if current_compiler() is not None:
+            return self.compile(None, *args, **kwargs)
+        iface = self.python_interface
+        bound = iface.bind(args, kwargs, owner=self.name)
+        ctx = FlyteContextManager.current_context()
+        out = self.local_execute(ctx, **bound)
+        outputs = iface.outputs
+        if not outputs:
+            return None
+        values = TypeEngine.literal_map_to_values(ctx, out, outputs, f"task {self.name!r}", "outputs")
+        if len(values) == 1:
+            return next(iter(values.values()))
+        return iface.output_tuple(**values)
+
+    def compile(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        """Add this task as a node of the workflow being compiled; return its outputs as promises.
+
+        ``ctx`` is accepted for flytekit's signature and not used: the workflow being compiled is found in
+        the context (``flyweight._context.current_compiler``).
+
+        Raises:
+            WorkflowCompileError: no workflow body is being compiled, or the arguments do not fit the
+                task's inputs.
+        """
+        compiler = current_compiler()
+        if compiler is None:
+            raise WorkflowCompileError(
+                f"task {self.name!r}: compile() adds a node to the workflow being compiled, and no workflow "
+                "body is being compiled; call the task inside a @workflow function, or call it directly "
+                "outside one to run it"
+            )
+        return compiler.add_entity(self, args, kwargs)
+
+    def construct_node_metadata(self) -> Any:
+        """The ``NodeMetadata`` of a workflow node running this task: the last part of its name (after the
+        last ``.``), its timeout, retries and interruptible flag."""
+        meta = _idl.NodeMetadata(name=self.name.rsplit(".", 1)[-1])
+        timeout = self.metadata.timeout
+        if isinstance(timeout, datetime.timedelta) and timeout:
+            meta.timeout.FromTimedelta(timeout)
+        meta.retries.retries = self.metadata.retries
+        if self.metadata.interruptible is not None:
+            meta.interruptible = self.metadata.interruptible
+        return meta
+
+    def __repr__(self) -> str:
+        kind = type(self).__name__
+        return f"{kind}(name={self.name!r}, type={self.task_type!r}, interface={self.python_interface!r})"
+
+
+class PythonTask(TrackedInstance, Task, Generic[T]):
+    """A task defined in Python, with a Python interface, a task config and deck flags.
+
+    Args:
+        task_type: the Flyte task type string (``"python-task"`` for plain container tasks).
+        name: the task's unique name.
+        task_config: plugin configuration (available as ``task_config``).
+        interface: the Python interface; None means no inputs and no outputs.
+        environment: environment variables for the task's container.
+        disable_deck: deprecated; use ``enable_deck``.
+        enable_deck: whether the task renders decks (sets ``metadata.generates_deck`` in the template).
+        deck_fields: which decks to render when enabled.
+    """
+
+    def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
+        self,
+        task_type: str,
+        name: str,
+        task_config: T | None = None,
+        interface: Interface | None = None,
+        environment: dict[str, str] | None = None,
+        disable_deck: bool | None = None,
+        enable_deck: bool | None = None,
+        deck_fields: tuple[DeckField | str, ...] | None = DEFAULT_DECK_FIELDS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(task_type=task_type, name=name, interface=interface, **kwargs)
+        self._task_config = task_config
+        self._environment: dict[str, str] = dict(environment or {})
+        self._disable_deck, self._deck_fields = deck_settings(enable_deck, disable_deck, deck_fields)
+
+    @property
+    def task_config(self) -> T | None:
+        """The plugin configuration given at construction."""
+        return self._task_config
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """Environment variables set in the task's container."""
+        return self._environment
+
+    @property
+    def enable_deck(self) -> bool:
+        return not self._disable_deck
+
+    @property
+    def disable_deck(self) -> bool:
+        import warnings
+
+        warnings.warn("disable_deck is deprecated; use enable_deck", DeprecationWarning, stacklevel=2)
+        return self._disable_deck
+
+    @property
+    def deck_fields(self) -> list[DeckField]:
+        return list(self._deck_fields)
+
+    def get_type_for_input_var(self, k: str, v: Any) -> Any:
+        return self.python_interface.inputs[k]
+
+    def get_type_for_output_var(self, k: str, v: Any) -> Any:
+        return self.python_interface.outputs[k]
+
+    def get_input_types(self) -> dict[str, Any]:
+        return self.python_interface.inputs

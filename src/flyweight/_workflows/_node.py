@@ -1,0 +1,178 @@
+"""The nodes of a compiled workflow, as plain Python data.
+
+A workflow body runs once under a compiler; every call of a task, sub-workflow or launch plan becomes a
+:class:`Node`. A node keeps what it runs, its ``NodeMetadata``, its input bindings and the nodes that
+must finish before it. Bindings are plain values — a :class:`~flyweight._workflows.Promise` (an output of
+another node, or an input of the workflow), a constant ``Literal``, or lists and dicts of those — so the
+graph can be serialized (``flyweight._workflows._to_idl``) or, later, run by a local engine without
+parsing protobuf messages back.
+
+Node ids are ``n0``, ``n1`` … in call order, as flytekit assigns them; the workflow's inputs come from
+the start node, whose id is the empty string on the wire (Flyte's ``start-node``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from flyweight._idl import NodeMetadata
+
+__all__ = ["GLOBAL_INPUT_NODE_ID", "Binding", "Node", "NodeOutput", "start_node"]
+
+GLOBAL_INPUT_NODE_ID = ""
+"""The id a binding to a workflow input names: Flyte reads the empty node id as its ``start-node``."""
+
+TASK = "task"
+WORKFLOW = "workflow"
+LAUNCH_PLAN = "launch plan"
+START = "start"
+
+
+class Binding(NamedTuple):
+    """One input of a node (or one output of a workflow) and what it is bound to.
+
+    ``value`` is a :class:`~flyweight._workflows.Promise` that refers to a node's output, a constant
+    ``flyteidl`` ``Literal``, or a ``list`` / ``dict`` of those.
+    """
+
+    var: str
+    value: Any
+
+
+class Node:
+    """One call in a workflow: what it runs, with which inputs, after which nodes.
+
+    Attributes:
+        id: ``n0``, ``n1`` … (the start node's id is ``""``).
+        metadata: the ``flyteidl`` ``NodeMetadata`` (the entity's ``construct_node_metadata()``).
+        bindings: the inputs, sorted by name, as :class:`Binding` values.
+        upstream_nodes: the nodes that must finish first: those whose outputs the bindings use, then those
+            ordered before it with ``>>`` / :meth:`runs_before`.
+        flyte_entity: the task, workflow or launch plan the node runs.
+        kind: ``"task"``, ``"workflow"``, ``"launch plan"`` or ``"start"``.
+        workflow_name: the name of the workflow the node belongs to (for error messages).
+        scope: the compilation that made the node (a promise of another workflow's node is refused).
+
+    ``metadata`` is shared by the nodes of one entity in one workflow: replace it, do not change it in
+    place.
+    """
+
+    __slots__ = (
+        "_id",
+        "bindings",
+        "flyte_entity",
+        "kind",
+        "metadata",
+        "scope",
+        "upstream_nodes",
+        "workflow_name",
+    )
+
+    def __init__(  # noqa: PLR0917 - flytekit's positional order
+        self,
+        id: str,
+        metadata: NodeMetadata | None,
+        bindings: list[Binding],
+        upstream_nodes: list[Node],
+        flyte_entity: Any,
+        kind: str = TASK,
+        workflow_name: str = "",
+        scope: object = None,
+    ) -> None:
+        self._id = id
+        self.metadata = metadata
+        self.bindings = bindings
+        self.upstream_nodes = upstream_nodes
+        self.flyte_entity = flyte_entity
+        self.kind = kind
+        self.workflow_name = workflow_name
+        self.scope = scope
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def name(self) -> str:
+        """The node's id (flytekit's name for it)."""
+        return self._id
+
+    def runs_before(self, other: Node) -> None:
+        """Make ``other`` wait for this node to finish (``self >> other`` does the same)."""
+        if other is self:
+            raise _ordering_error(self, "itself")
+        if START in (self.kind, other.kind):
+            return
+        if any(n is self for n in other.upstream_nodes):
+            return
+        if _waits_for(self, other):
+            raise _ordering_error(self, f"{other.describe()}, which it already waits for (a cycle)")
+        other.upstream_nodes.append(self)
+
+    def __rshift__(self, other: Node) -> Node:
+        self.runs_before(other)
+        return other
+
+    def describe(self) -> str:
+        """``node n1 (task 'mod.t')`` — how error messages name the node."""
+        if self.kind == START:
+            return f"the inputs of workflow {self.workflow_name!r}"
+        return f"node {self._id} ({self.kind} {getattr(self.flyte_entity, 'name', '?')!r})"
+
+    def __repr__(self) -> str:
+        return f"Node({self._id!r}, {self.kind} {getattr(self.flyte_entity, 'name', None)!r})"
+
+
+def _waits_for(node: Node, other: Node) -> bool:
+    """Whether ``node`` runs after ``other``, directly or through the nodes it waits for."""
+    seen: set[int] = set()
+    todo = list(node.upstream_nodes)
+    while todo:
+        up = todo.pop()
+        if up is other:
+            return True
+        if id(up) not in seen:
+            seen.add(id(up))
+            todo.extend(up.upstream_nodes)
+    return False
+
+
+def _ordering_error(node: Node, what: str) -> Exception:
+    from flyweight.errors import WorkflowCompileError
+
+    return WorkflowCompileError(
+        f"workflow {node.workflow_name!r}: {node.describe()} cannot run before {what}; "
+        "order two different nodes with a >> b"
+    )
+
+
+def start_node(workflow_name: str, scope: object = None) -> Node:
+    """The node a workflow's input promises refer to (id ``""``)."""
+    return Node(GLOBAL_INPUT_NODE_ID, None, [], [], None, START, workflow_name, scope)
+
+
+class NodeOutput:
+    """A reference to one output of a node, with an optional path into it (``o.field``, ``o[0]``).
+
+    It is what a promise inside a workflow body points at; serialized, it is an ``OutputReference``.
+    """
+
+    __slots__ = ("attr_path", "node", "var")
+
+    def __init__(self, node: Node, var: str, attr_path: tuple[str | int, ...] = ()) -> None:
+        self.node = node
+        self.var = var
+        self.attr_path = attr_path
+
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    def with_attr(self, key: str | int) -> NodeOutput:
+        """A reference one step further into the value (a field name, a dict key or a list index)."""
+        return NodeOutput(self.node, self.var, (*self.attr_path, key))
+
+    def __repr__(self) -> str:
+        path = "".join(f"[{k!r}]" for k in self.attr_path)
+        return f"NodeOutput({self.node.id or 'start-node'}.{self.var}{path})"

@@ -1,0 +1,143 @@
+"""A compiled workflow (or a launch plan) → its registration form, through ``flyweight._serialize``.
+
+This module walks the graph — it knows promises, node kinds and launch plans — and turns each part into
+a ``flyteidl`` message: bindings into ``BindingData`` (promises into ``OutputReference``, constants
+into scalars, lists and dicts into collections and maps), nodes into ``Node``. The messages are then
+assembled by ``flyweight._serialize`` (``workflow_spec``, ``add_workflow_node``, ``add_sub_workflows``,
+``launch_plan``); the tasks, sub-workflows and launch plans a workflow uses are serialized through
+``get_serializable``, so each is built once per registration (ADR 0010).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flyweight._idl import (
+    Binding,
+    BindingData,
+    BindingDataCollection,
+    BindingDataMap,
+    Literal,
+    OutputReference,
+    PromiseAttribute,
+)
+from flyweight._serialize import (
+    add_sub_workflows,
+    add_workflow_node,
+    get_serializable,
+    security_context,
+)
+from flyweight._serialize import launch_plan as assemble_launch_plan
+from flyweight._serialize import workflow_spec as assemble_spec
+from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, LAUNCH_PLAN, WORKFLOW, Node
+from flyweight._workflows._promise import Promise
+
+if TYPE_CHECKING:
+    from flyweight._idl import LaunchPlan as LaunchPlanMessage
+    from flyweight._idl import WorkflowSpec
+    from flyweight._settings import SerializationSettings
+    from flyweight._workflows._launch_plan import LaunchPlan
+    from flyweight._workflows._workflow import WorkflowBase
+
+__all__ = ["binding_data", "launch_plan", "workflow_spec"]
+
+
+def _literal_binding(lit: Literal) -> BindingData:
+    kind = lit.WhichOneof("value")
+    if kind == "collection":
+        return BindingData(
+            collection=BindingDataCollection(bindings=[_literal_binding(x) for x in lit.collection.literals])
+        )
+    if kind == "map":
+        return BindingData(
+            map=BindingDataMap(bindings={k: _literal_binding(v) for k, v in lit.map.literals.items()})
+        )
+    return BindingData(scalar=lit.scalar)
+
+
+def binding_data(value: Any) -> BindingData:
+    """The ``BindingData`` of a binding value (a promise, a ``Literal``, or a list or dict of those)."""
+    if type(value) is Promise:
+        ref = value._ref
+        if ref is None:
+            return _literal_binding(value.val)
+        out = OutputReference(node_id=ref.node.id, var=ref.var)
+        for key in ref.attr_path:
+            attr = (
+                PromiseAttribute(int_value=key)
+                if isinstance(key, int)
+                else PromiseAttribute(string_value=key)
+            )
+            out.attr_path.append(attr)
+        return BindingData(promise=out)
+    if isinstance(value, Literal):
+        return _literal_binding(value)
+    if isinstance(value, list):
+        return BindingData(collection=BindingDataCollection(bindings=[binding_data(v) for v in value]))
+    if isinstance(value, dict):
+        return BindingData(map=BindingDataMap(bindings={k: binding_data(v) for k, v in value.items()}))
+    raise TypeError(f"cannot serialize the binding value {value!r}")
+
+
+def _add_node(
+    template: Any, node: Node, settings: SerializationSettings, mapping: dict[Any, Any], subs: list[Any]
+) -> None:
+    entity = node.flyte_entity
+    skip: frozenset[str] = frozenset()
+    refs: dict[str, Any] = {}
+    spec = get_serializable(mapping, settings, entity)
+    if node.kind == WORKFLOW:
+        subs.append(spec.template)
+        subs.extend(spec.sub_workflows)
+        refs["sub_workflow"] = spec.template.id
+    elif node.kind == LAUNCH_PLAN:
+        skip = entity.fixed_input_names
+        refs["launch_plan"] = spec.id
+    else:
+        refs["task"] = spec.template.id
+    inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings if b.var not in skip]
+    upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+    add_workflow_node(template, node.id, node.metadata, inputs, upstream, **refs)
+
+
+def workflow_spec(
+    workflow: WorkflowBase, settings: SerializationSettings, mapping: dict[Any, Any]
+) -> WorkflowSpec:
+    """The ``WorkflowSpec`` of ``workflow``; what it uses is serialized into ``mapping`` first."""
+    nodes = workflow.nodes
+    outputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in workflow.output_bindings]
+    spec = assemble_spec(
+        workflow.name,
+        settings,
+        workflow.workflow_metadata.on_failure.value,
+        workflow.workflow_metadata_defaults.interruptible,
+        workflow.interface,
+        outputs,
+        workflow.docs,
+    )
+    subs: list[Any] = []
+    template = spec.template
+    for n in nodes:
+        _add_node(template, n, settings, mapping, subs)
+    add_sub_workflows(spec, subs)
+    return spec
+
+
+def launch_plan(
+    plan: LaunchPlan, settings: SerializationSettings, mapping: dict[Any, Any]
+) -> LaunchPlanMessage:
+    """The admin ``LaunchPlan`` of ``plan``; its workflow is serialized into ``mapping`` first."""
+    workflow_id = get_serializable(mapping, settings, plan.workflow).template.id
+    return assemble_launch_plan(
+        plan.name,
+        settings,
+        workflow_id,
+        plan.parameters,
+        plan.fixed_inputs,
+        labels=plan.labels,
+        annotations=plan.annotations,
+        raw_output_prefix=plan.raw_output_data_config,
+        max_parallelism=plan.max_parallelism,
+        security_context=security_context(plan.security_context),
+        overwrite_cache=plan.overwrite_cache,
+    )
