@@ -48,6 +48,8 @@ PUBLIC = {
         "LaunchPlan",
         "WorkflowFailurePolicy",
         "workflow",
+        # the local engine
+        "run_workflow",
     ],
     "flyweight.types": [
         "AsyncTypeTransformer",
@@ -181,93 +183,6 @@ PUBLIC = {
         "marked_transient",
         "raised_by_user_code",
     ],
-    "flyweight._settings": [
-        "DefaultImages",
-        "Image",
-        "ImageConfig",
-        "Resources",
-        "Secret",
-        "SecurityContext",
-        "SerializationSettings",
-        "default_image",
-        "placeholder_settings",
-        "resolve_image",
-    ],
-    "flyweight._serialize": [
-        "MetadataSource",
-        "OUTPUT_ORDER_KEY",
-        "RegistrationSource",
-        "add_sub_workflows",
-        "add_workflow_node",
-        "check_size",
-        "container",
-        "description_entity",
-        "dict_to_struct",
-        "get_serializable",
-        "identifier",
-        "launch_plan",
-        "merge_env",
-        "security_context",
-        "struct_to_dict",
-        "task_metadata",
-        "task_spec",
-        "task_template",
-        "value_to_python",
-        "workflow_spec",
-    ],
-    "flyweight._tasks": [
-        "DEFAULT_RESOLVER_LOCATION",
-        "DeckField",
-        "DefaultTaskResolver",
-        "Description",
-        "Documentation",
-        "ExecutableTemplateShimTask",
-        "InstanceTrackingMeta",
-        "PythonAutoContainerTask",
-        "PythonCustomizedContainerTask",
-        "PythonFunctionTask",
-        "PythonTask",
-        "ResourceSpec",
-        "SQLTask",
-        "ShimTaskExecutor",
-        "SourceCode",
-        "Task",
-        "TaskMetadata",
-        "TaskResolverMixin",
-        "TaskTemplate",
-        "TaskTemplateResolver",
-        "TrackedInstance",
-        "default_task_resolver",
-        "default_task_template_resolver",
-        "function_module_name",
-        "interface_from_function",
-        "load_object_from_module",
-        "merge_docs",
-        "parse_template",
-        "task",
-    ],
-    "flyweight._workflows": [
-        "Binding",
-        "Compiler",
-        "GLOBAL_INPUT_NODE_ID",
-        "LaunchPlan",
-        "Node",
-        "NodeOutput",
-        "Promise",
-        "PythonFunctionWorkflow",
-        "VoidPromise",
-        "WorkflowBase",
-        "WorkflowFailurePolicy",
-        "WorkflowMetadata",
-        "WorkflowMetadataDefaults",
-        "workflow",
-    ],
-    "flyweight._interface": [
-        "Interface",
-        "NO_DEFAULT",
-        "kwtypes",
-        "typed_interface",
-    ],
 }
 
 
@@ -300,9 +215,46 @@ def test_extend_names_the_real_flyteidl_classes() -> None:
     assert extend.TypeEngine is importlib.import_module("flyweight.types").TypeEngine
 
 
-def test_lazy_tables_match_all() -> None:
-    import flyweight
-    from flyweight import extend
+def test_every_facade_lists_its_names_once() -> None:
+    """A façade's ``TYPE_CHECKING`` block is its one list: ``__all__`` and the lazy table come from it."""
+    from pathlib import Path
 
-    assert sorted(extend._LAZY) == sorted(extend.__all__)
-    assert sorted([*flyweight._LAZY, "__version__"]) == sorted(flyweight.__all__)
+    from flyweight._lazy import reexports
+
+    for module in ("flyweight", "flyweight.extend"):
+        imported = importlib.import_module(module)
+        table = reexports(Path(str(imported.__file__)).read_text(encoding="utf-8"), module)
+        assert sorted(table) == sorted(set(imported.__all__) - {"__version__"})
+
+
+def test_only_the_public_packages_are_public() -> None:
+    """Every other package and module under ``flyweight`` is private (its name starts with ``_``)."""
+    import pkgutil
+
+    import flyweight
+
+    public = {name for name in PUBLIC if name.count(".") == 1} | {"flyweight.plugins"}
+    found = {
+        f"flyweight.{info.name}"
+        for info in pkgutil.iter_modules(flyweight.__path__)
+        if not info.name.startswith("_")
+    }
+    assert found == public
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "flyweight.tasks",
+        "flyweight.serialize",
+        "flyweight.settings",
+        "flyweight.workflows",
+        "flyweight.interface",
+        "flyweight.cli",
+        "flyweight.entrypoint",
+        "flyweight.runtime",
+    ],
+)
+def test_internal_packages_are_not_importable_by_their_old_names(module: str) -> None:
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(module)

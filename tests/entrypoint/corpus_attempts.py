@@ -37,10 +37,8 @@ from typing import Any
 
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2, types_pb2
 from google.protobuf.message import DecodeError
-from hypothesis import reject
-from hypothesis import strategies as st
-from tests.entrypoint import bad_input, corpus_tasks, flyte_args
-from tests.entrypoint import sample_plugin as plugin
+from hypothesis import reject, strategies as st
+from tests.entrypoint import bad_input, corpus_tasks, flyte_args, sample_plugin as plugin
 
 from flyweight import kwtypes
 from flyweight._entrypoint import main

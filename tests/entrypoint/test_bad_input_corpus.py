@@ -36,8 +36,7 @@ from typing import Any
 import pytest
 from flyteidl.core import literals_pb2, tasks_pb2, types_pb2
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.entrypoint import bad_input
 from tests.entrypoint.corpus_attempts import (
     DOC_FILE,

@@ -19,8 +19,7 @@ from typing import Any
 import boto3
 import pytest
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2
-from tests.entrypoint import sample_plugin as plugin
-from tests.entrypoint import storage_plugin
+from tests.entrypoint import sample_plugin as plugin, storage_plugin
 
 from flyweight.types import TypeEngine
 

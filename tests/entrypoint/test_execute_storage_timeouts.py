@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 from flyteidl.core import errors_pb2, execution_pb2
-from tests.entrypoint import sample_plugin as plugin
-from tests.entrypoint import stall_plugin
+from tests.entrypoint import sample_plugin as plugin, stall_plugin
 from tests.storage import stalled
 
 from flyweight.types import TypeEngine

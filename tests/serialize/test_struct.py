@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 from google.protobuf import json_format, struct_pb2
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from flyweight._serialize import dict_to_struct, struct_to_dict
 from flyweight.errors import TaskDefinitionError

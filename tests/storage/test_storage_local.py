@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from flyweight._failure import Failure, classify
-from flyweight._storage import FileAccess
-from flyweight._storage import _remote as remote
+from flyweight._storage import FileAccess, _remote as remote
 from flyweight.errors import StorageError, UnsupportedLocationError
 
 

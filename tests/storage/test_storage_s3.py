@@ -16,8 +16,7 @@ import boto3
 import pytest
 from tests.oracle import require
 
-from flyweight._storage import FileAccess
-from flyweight._storage import _remote as remote
+from flyweight._storage import FileAccess, _remote as remote
 from flyweight.errors import StorageError
 
 MISSING_BUCKET = "s3://no-such-bucket-for-flyweight"

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 from tests.storage import stalled
 
-from flyweight._storage import FileAccess
-from flyweight._storage import _deadline as deadline
-from flyweight._storage import _remote as remote
+from flyweight._storage import FileAccess, _deadline as deadline, _remote as remote
 from flyweight.errors import StorageError
 
 BOUND = 2.0  # FLYWEIGHT_STORAGE_TIMEOUT in these tests, seconds

@@ -39,9 +39,9 @@ from flyweight import (
     SerializationSettings,
     TaskMetadata,
     TypeTransformerFailedError,
+    _context as context_module,
     kwtypes,
 )
-from flyweight import _context as context_module
 from flyweight._context import ExecutionState, FlyteContextManager
 from flyweight._settings import placeholder_settings
 from flyweight._tasks import ResourceSpec

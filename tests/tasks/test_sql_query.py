@@ -7,8 +7,7 @@ import sqlite3
 from typing import Any, Optional
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from flyweight._tasks._sql_query import parameterize, placeholder_names
 from flyweight._tasks._sql_tokens import BAD, BLOB, LINE_COMMENT, PH, QNAME, STRING, sanitize_query, tokens

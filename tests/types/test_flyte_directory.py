@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from _blob_support import CountingFileAccess, storage, tree, write
 from flyteidl.core import literals_pb2, types_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types import FlyteDirectory, FlyteFile, TensorboardLogs, TypeEngine

@@ -15,8 +15,7 @@ from typing import Annotated, Any, Optional
 import pytest
 from _blob_support import CountingFileAccess, storage, write
 from flyteidl.core import literals_pb2, types_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flyweight import current_context
 from flyweight.errors import TypeTransformerFailedError

@@ -32,8 +32,7 @@ from _type_strategies import (
     untyped_dicts,
 )
 from flyteidl.core import literals_pb2, types_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flyweight.types import TypeEngine
 

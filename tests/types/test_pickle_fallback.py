@@ -18,8 +18,7 @@ from typing import Any, Optional
 import pytest
 from _blob_support import storage
 from flyteidl.core import literals_pb2, types_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types import FlytePickle, TypeEngine

@@ -15,8 +15,7 @@ import msgpack
 import pytest
 from _structured_support import files_under, flyweight_storage, location, sample_frame
 from flyteidl.core import literals_pb2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.oracle import require
 
 from flyweight._interface import Interface, kwtypes

@@ -13,8 +13,7 @@ import math
 from collections import OrderedDict
 from typing import Any
 
-from flyweight._idl import LaunchPlan as LaunchPlanMessage
-from flyweight._idl import TaskSpec, WorkflowSpec
+from flyweight._idl import LaunchPlan as LaunchPlanMessage, TaskSpec, WorkflowSpec
 from flyweight._serialize import get_serializable
 from flyweight._settings import SerializationSettings
 from flyweight._workflows import LaunchPlan, WorkflowBase

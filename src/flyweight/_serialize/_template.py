@@ -26,8 +26,7 @@ from flyweight._idl import (
     as_message,
 )
 from flyweight._serialize._struct import dict_to_struct
-from flyweight._settings import SecurityContext as SecurityValues
-from flyweight._settings import SerializationSettings
+from flyweight._settings import SecurityContext as SecurityValues, SerializationSettings
 from flyweight.errors import TaskDefinitionError, TemplateTooLargeError
 
 __all__ = [

@@ -25,16 +25,15 @@ from flyweight._serialize import (
     add_sub_workflows,
     add_workflow_node,
     get_serializable,
+    launch_plan as assemble_launch_plan,
     security_context,
+    workflow_spec as assemble_spec,
 )
-from flyweight._serialize import launch_plan as assemble_launch_plan
-from flyweight._serialize import workflow_spec as assemble_spec
 from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, LAUNCH_PLAN, WORKFLOW, Node
 from flyweight._workflows._promise import Promise
 
 if TYPE_CHECKING:
-    from flyweight._idl import LaunchPlan as LaunchPlanMessage
-    from flyweight._idl import WorkflowSpec
+    from flyweight._idl import LaunchPlan as LaunchPlanMessage, WorkflowSpec
     from flyweight._settings import SerializationSettings
     from flyweight._workflows._launch_plan import LaunchPlan
     from flyweight._workflows._workflow import WorkflowBase

@@ -14,8 +14,7 @@ from typing import Any
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Blob, BlobType, Literal, LiteralType
-from flyweight._storage import FileAccess, local_path
-from flyweight._storage import is_remote as _storage_is_remote
+from flyweight._storage import FileAccess, is_remote as _storage_is_remote, local_path
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._describe import describe_literal
 

@@ -14,8 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, REPO
 
 from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table

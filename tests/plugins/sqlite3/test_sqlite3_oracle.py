@@ -34,12 +34,13 @@ FLYTEKIT_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor"
 @pytest.fixture(scope="module")
 def fk(flytekit: Any) -> Any:
     """flytekit's pieces, as a namespace."""
-    from flytekit.configuration import DefaultImages as FkDefaultImages
-    from flytekit.configuration import Image as FkImage
-    from flytekit.configuration import ImageConfig as FkImageConfig
-    from flytekit.configuration import SerializationSettings as FkSettings
-    from flytekit.extras.sqlite3.task import SQLite3Config as FkConfig
-    from flytekit.extras.sqlite3.task import SQLite3Task as FkTask
+    from flytekit.configuration import (
+        DefaultImages as FkDefaultImages,
+        Image as FkImage,
+        ImageConfig as FkImageConfig,
+        SerializationSettings as FkSettings,
+    )
+    from flytekit.extras.sqlite3.task import SQLite3Config as FkConfig, SQLite3Task as FkTask
     from flytekit.tools.translator import get_serializable
     from flytekit.types.schema import FlyteSchema as FkSchema
 
