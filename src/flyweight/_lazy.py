@@ -72,7 +72,7 @@ def reexports(source: str, module_name: str = "<source>") -> dict[str, tuple[str
                 f"found {' '.join(words[i : i + 4])!r}"
             )
         source_module, i = words[i + 1], i + 3
-        while i < len(words) and words[i] != "from":
+        while i < len(words) and words[i] not in ("from", "import"):
             name = words[i]
             if i + 2 >= len(words) or words[i + 1] != "as" or not words[i + 2].isidentifier():
                 raise ImportError(
