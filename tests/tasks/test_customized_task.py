@@ -542,12 +542,6 @@ def test_task_template_reflects_changes_made_after_the_first_call(run: Any) -> N
     assert t() == "again"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the local template is rebuilt when an attribute of the task is assigned; changes made inside "
-    "an object the task holds (metadata, environment, a dict) are not seen, since checking for them "
-    "on every call would cost a serialization per call",
-)
 def test_task_template_reflects_changes_inside_held_objects(run: Any) -> None:
     run(lambda tt: (tt.metadata.retries.retries, tt.container.env.get("K", ""), tt.custom["q"]))
     t = SampleTask("sample.stale2", outputs=kwtypes(retries=int, env=str, q=str), custom={"q": "a"})

@@ -4,7 +4,9 @@ The task puts everything its executor needs into the template (``get_custom``) a
 container at a prebuilt image; in the container, ``flyweight-execute`` loads the template and the
 executor named in the arguments and runs them. Called locally, the task serializes itself with
 placeholder settings, parses those bytes back and runs the executor on them, exactly as a container
-would.
+would. That template is cached with a snapshot of the task's attributes (``flyweight._tasks._snapshot``)
+and made again when the task has changed, including inside an object it holds (its metadata, its
+environment, a dict or dataclass of configuration).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from flyweight._settings import (
 )
 from flyweight._tasks._config import config_to_custom
 from flyweight._tasks._container_parts import ContainerParts, ResourceSpec
+from flyweight._tasks._plan import TaskPlan
 from flyweight._tasks._resolver import TaskResolverMixin, default_task_template_resolver
-from flyweight._tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor, TemplatePlan
+from flyweight._tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
+from flyweight._tasks._snapshot import StateSnapshot
 from flyweight._tasks._task import PythonTask
 from flyweight._tasks._template_view import TaskTemplate
 from flyweight.errors import TaskDefinitionError
@@ -116,11 +120,6 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
         self._container_image = container_image
         self._task_resolver = task_resolver or default_task_template_resolver
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        if name != "_local_plan":
-            self.__dict__.pop("_local_plan", None)
-
     @property
     def name(self) -> str:
         return self._name
@@ -166,16 +165,49 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
             f"{type(cfg).__name__} task_config in the template (or use a dataclass task_config)"
         )
 
-    def _template_plan(self) -> TemplatePlan:
-        plan: TemplatePlan | None = self.__dict__.get("_local_plan")
-        if plan is None:
-            data = self.serialize_to_model(self.SERIALIZE_SETTINGS).SerializeToString()
-            plan = TemplatePlan(_idl.TaskTemplate.FromString(data))
-            self._local_plan = plan
-        return plan
+    def _execution_plan(self) -> TaskPlan:
+        """The plan of the template a local call runs, made again when the task has changed."""
+        local: _LocalTemplate | None = self.__dict__.get("_local_template")
+        if local is None or not local.snapshot.matches(self.__dict__):
+            local = self._make_local_template()
+        return local.plan
+
+    def _make_local_template(self) -> _LocalTemplate:
+        data = self.serialize_to_model(self.SERIALIZE_SETTINGS).SerializeToString()
+        local = _LocalTemplate(TaskPlan.from_template(_idl.TaskTemplate.FromString(data)))
+        self._interface_plan()  # made now, so a first call does not add it to the state after the snapshot
+        self._local_template = local  # before the snapshot, which then holds it (compared by identity)
+        local.snapshot = StateSnapshot(self.__dict__, by_identity=_BY_IDENTITY)
+        return local
 
     @property
     def task_template(self) -> TaskTemplate:
         """The template a local call runs: this task serialized with placeholder settings, read back
-        from its bytes. It is rebuilt after any attribute of the task changes."""
-        return TaskTemplate(self._template_plan().pb)
+        from its bytes. It is made again when the task has changed: an attribute assigned, or a change
+        inside a dict, list or dataclass it holds (see ``flyweight._tasks._snapshot``)."""
+        view = self._execution_plan().view()
+        assert view is not None  # a template plan always has one
+        return view
+
+
+# Attributes compared by identity: caches derived from the others, and helpers whose inside is not data.
+_BY_IDENTITY = frozenset(
+    {
+        "_local_template",
+        "_interface_plan_cache",
+        "_typed_interface",
+        "_executor",
+        "_task_resolver",
+        "_python_interface",
+    }
+)
+
+
+class _LocalTemplate:
+    """The plan of a local call's template, and the snapshot of the task it was made from."""
+
+    __slots__ = ("plan", "snapshot")
+
+    def __init__(self, plan: TaskPlan) -> None:
+        self.plan = plan
+        self.snapshot = StateSnapshot({})

@@ -144,16 +144,16 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         flytekit, where the function is called without it)."""
         literals = input_literal_map.literals
         if len(literals) < self._input_count:
-            iface = self.python_interface
-            defaults = {k: v for k, v in iface.default_inputs_as_kwargs.items() if k not in literals}
+            defaults = {
+                k: v for k, v in self.python_interface.default_inputs_as_kwargs.items() if k not in literals
+            }
             if defaults:
-                types = {k: iface.inputs[k] for k in defaults}
-                lts = {k: self.interface.inputs.variables[k].type for k in defaults}
+                plan = self._interface_plan()
+                types = {k: plan.input_types[k] for k in defaults}
+                lts = {k: plan.input_literal_types[k] for k in defaults}
                 filled = _idl.LiteralMap()
                 filled.CopyFrom(input_literal_map)
-                added = TypeEngine.values_to_literal_map(
-                    ctx, defaults, types, f"task {self.name!r}", "inputs", lts
-                )
+                added = TypeEngine.values_to_literal_map(ctx, defaults, types, plan.owner, "inputs", lts)
                 for k, lit in added.literals.items():
                     filled.literals[k].CopyFrom(lit)
                 input_literal_map = filled

@@ -2,31 +2,25 @@
 
 A plugin's business logic lives in a :class:`ShimTaskExecutor`; it sees only the template and the
 inputs. :class:`ExecutableTemplateShimTask` pairs a template with an executor class and does the
-conversions around the call. The same ``dispatch_execute`` runs in the container and in local calls,
-so a local call proves the template carries everything the executor needs.
+conversions around the call, by a plan made from the template alone (``flyweight._tasks._plan``). The
+same ``dispatch_execute`` runs in the container and in local calls, so a local call proves the template
+carries everything the executor needs.
 """
 
 from __future__ import annotations
 
-import contextvars
 from typing import Any, Generic, TypeVar
 
 from flyweight import _idl
-from flyweight._context import FlyteContext, FlyteContextManager
-from flyweight._tasks._task import mark_task_failure
-from flyweight._tasks._template_view import TaskTemplate, output_order
+from flyweight._context import FlyteContext
+from flyweight._tasks._plan import TaskPlan, run_plan, running_template
+from flyweight._tasks._template_view import TaskTemplate
 from flyweight._tasks._tracker import TrackedInstance
-from flyweight._tasks._values import map_outputs
-from flyweight.errors import TemplateError, TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types import TypeEngine
+from flyweight.errors import TemplateError
 
-__all__ = ["ExecutableTemplateShimTask", "ShimTaskExecutor", "TemplatePlan"]
+__all__ = ["ExecutableTemplateShimTask", "ShimTaskExecutor"]
 
 T = TypeVar("T")
-
-_RUNNING: contextvars.ContextVar[TaskTemplate | None] = contextvars.ContextVar(
-    "flyweight_running_template", default=None
-)
 
 
 class ShimTaskExecutor(TrackedInstance, Generic[T]):
@@ -67,27 +61,6 @@ class ShimTaskExecutor(TrackedInstance, Generic[T]):
         return False
 
 
-class TemplatePlan:
-    """What running a template needs, worked out once: Python types of inputs and outputs, output order."""
-
-    __slots__ = ("input_types", "output_literal_types", "output_names", "output_types", "owner", "pb")
-
-    def __init__(self, pb: _idl.TaskTemplate) -> None:
-        self.pb = pb
-        self.owner = f"task {pb.id.name!r}"
-        try:
-            self.input_types = TypeEngine.guess_python_types(pb.interface.inputs.variables)
-            self.output_types = TypeEngine.guess_python_types(pb.interface.outputs.variables)
-        except UnsupportedTypeError as e:
-            raise TemplateError(
-                f"{self.owner}: its interface uses a type this installation cannot read: {e}"
-            ) from e
-        except (TypeError, ValueError, KeyError) as e:  # a malformed type: a union of nothing, a bad name…
-            raise TemplateError(f"{self.owner}: its interface holds a malformed type: {e!r}") from e
-        self.output_literal_types = {k: v.type for k, v in pb.interface.outputs.variables.items()}
-        self.output_names = output_order(pb)
-
-
 def as_template_message(tt: Any) -> _idl.TaskTemplate:
     """The protobuf message of ``tt``: a flyteidl TaskTemplate, a :class:`TaskTemplate` view, or a
     flytekit model.
@@ -116,7 +89,7 @@ class ExecutableTemplateShimTask:
         self._task_template: TaskTemplate | None = (
             None if tt is None else TaskTemplate(as_template_message(tt))
         )
-        self._plan_cache: TemplatePlan | None = None
+        self._template_plan: TaskPlan | None = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -137,17 +110,20 @@ class ExecutableTemplateShimTask:
     def executor_type(self) -> type[Any]:
         return self._executor_type
 
-    def _template_plan(self) -> TemplatePlan:
-        if self._plan_cache is None:
-            tt = self.task_template
-            if tt is None:
-                raise TemplateError(f"{type(self).__name__} has no task template to run")
-            self._plan_cache = TemplatePlan(tt.to_flyte_idl())
-        return self._plan_cache
+    def _execution_plan(self) -> TaskPlan:
+        """The plan of :attr:`task_template`, made once (again if another template is set)."""
+        tt = self.task_template
+        if tt is None:
+            raise TemplateError(f"{type(self).__name__} has no task template to run")
+        pb = tt.to_flyte_idl()
+        plan = self._template_plan
+        if plan is None or plan.source is not pb:
+            plan = self._template_plan = TaskPlan.from_template(pb)
+        return plan
 
     def execute(self, **kwargs: Any) -> Any:
         """Hand the inputs to the executor, with the template being run."""
-        tt = _RUNNING.get() or self.task_template
+        tt = running_template() or self.task_template
         return self._executor.execute_from_model(tt, **kwargs)
 
     def pre_execute(self, user_params: Any) -> Any:
@@ -160,33 +136,4 @@ class ExecutableTemplateShimTask:
         self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
     ) -> _idl.LiteralMap:
         """Inputs (literals) → Python values typed from the template → executor → checked output literals."""
-        if ctx is None:
-            ctx = FlyteContextManager.current_context()
-        plan = self._template_plan()
-        kwargs = TypeEngine.literal_map_to_values(
-            ctx, input_literal_map, plan.input_types, plan.owner, "inputs"
-        )
-        token = _RUNNING.set(TaskTemplate(plan.pb))
-        try:
-            params = self.pre_execute(ctx.user_space_params)
-            rval = self.post_execute(params, self.execute(**kwargs))
-        except BaseException as e:
-            mark_task_failure(e, self._executor, self)
-            raise
-        finally:
-            _RUNNING.reset(token)
-        if isinstance(rval, _idl.LiteralMap):
-            return rval
-        names = plan.output_names
-        if names is None:
-            if not isinstance(rval, dict) and getattr(rval, "_fields", None) is None:
-                raise TypeTransformerFailedError(
-                    f"{plan.owner}: its template does not record the order of its outputs "
-                    f"({', '.join(plan.output_types)}), so a tuple cannot be matched to them; "
-                    "return a dict or NamedTuple keyed by output name"
-                )
-            names = list(plan.output_types)
-        values = map_outputs(plan.owner, rval, names)
-        return TypeEngine.values_to_literal_map(
-            ctx, values, plan.output_types, plan.owner, "outputs", plan.output_literal_types
-        )
+        return run_plan(self, ctx, input_literal_map, self._execution_plan(), (self._executor, self))

@@ -32,32 +32,11 @@ from flyweight._tasks._metadata import (
     TaskMetadata,
     deck_settings,
 )
+from flyweight._tasks._plan import TaskPlan, mark_task_failure, run_plan
 from flyweight._tasks._tracker import TrackedInstance
-from flyweight._tasks._values import map_outputs
-from flyweight.errors import IgnoreOutputs, WorkflowCompileError, mark_transient, mark_user_code
-from flyweight.types import TypeEngine
+from flyweight.errors import IgnoreOutputs, WorkflowCompileError
 
 __all__ = ["PythonTask", "Task", "mark_task_failure"]
-
-
-def mark_task_failure(exc: BaseException, *deciders: Any) -> None:
-    """Mark ``exc``, raised by task or executor code, as the user's, and as transient when one of
-    ``deciders`` (objects with ``is_transient(error)``: the task, its executor) says it is.
-
-    A decider that itself fails is taken to say no: the task's own failure is what is reported.
-    """
-    mark_user_code(exc)
-    for decider in deciders:
-        decide = getattr(decider, "is_transient", None)
-        if decide is None:
-            continue
-        try:
-            transient = decide(exc) is True
-        except Exception:
-            transient = False
-        if transient:
-            mark_transient(exc)
-            return
 
 
 T = TypeVar("T")
@@ -250,23 +229,21 @@ class Task:
         self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
     ) -> _idl.LiteralMap:
         """Inputs (literals) → Python values (declared types) → ``execute`` → checked output literals."""
-        if ctx is None:
-            ctx = FlyteContextManager.current_context()
-        owner = f"task {self.name!r}"
+        return run_plan(self, ctx, input_literal_map, self._execution_plan(), (self,))
+
+    def _interface_plan(self) -> TaskPlan:
+        """The plan of this task's Python interface, made once (again if the interface or name changes)."""
+        plan: TaskPlan | None = self.__dict__.get("_interface_plan_cache")
         iface = self.python_interface
-        kwargs = TypeEngine.literal_map_to_values(ctx, input_literal_map, iface.inputs, owner, "inputs")
-        try:
-            params = self.pre_execute(ctx.user_space_params)
-            rval = self.post_execute(params, self.execute(**kwargs))
-        except BaseException as e:
-            mark_task_failure(e, self)
-            raise
-        if isinstance(rval, _idl.LiteralMap):
-            return rval
-        outputs = iface.outputs
-        values = map_outputs(owner, rval, list(outputs))
-        lts = {k: v.type for k, v in self.interface.outputs.variables.items()}
-        return TypeEngine.values_to_literal_map(ctx, values, outputs, owner, "outputs", lts)
+        name = self.name
+        if plan is None or plan.source is not iface or plan.name != name:
+            plan = TaskPlan.from_interface(name, iface, self.interface)
+            self._interface_plan_cache = plan
+        return plan
+
+    def _execution_plan(self) -> TaskPlan:
+        """The plan ``dispatch_execute`` runs: the Python interface's (a template's for template tasks)."""
+        return self._interface_plan()
 
     def sandbox_execute(
         self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
@@ -296,11 +273,7 @@ class Task:
         """Run locally with Python input values (already bound); returns the output literals."""
         if ctx is None:
             ctx = FlyteContextManager.current_context()
-        owner = f"task {self.name!r}"
-        iface = self.python_interface
-        lts = {k: v.type for k, v in self.interface.inputs.variables.items()}
-        literals = TypeEngine.values_to_literal_map(ctx, kwargs, iface.inputs, owner, "inputs", lts)
-        return self.sandbox_execute(ctx, literals)
+        return self.sandbox_execute(ctx, self._interface_plan().write_inputs(ctx, kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task locally: defaults applied, inputs and outputs checked against the declared types.
@@ -310,16 +283,17 @@ class Task:
         """
         if current_compiler() is not None:
             return self.compile(None, *args, **kwargs)
-        iface = self.python_interface
-        bound = iface.bind(args, kwargs, owner=self.name)
+        plan = self._interface_plan()
+        iface: Interface = plan.source
+        bound = iface.bind(args, kwargs, owner=plan.name)
         ctx = FlyteContextManager.current_context()
         out = self.local_execute(ctx, **bound)
-        outputs = iface.outputs
-        if not outputs:
+        names = plan.output_names
+        if not names:
             return None
-        values = TypeEngine.literal_map_to_values(ctx, out, outputs, f"task {self.name!r}", "outputs")
-        if len(values) == 1:
-            return next(iter(values.values()))
+        values = plan.read_outputs(ctx, out)
+        if len(names) == 1:
+            return values[names[0]]
         return iface.output_tuple(**values)
 
     def compile(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:

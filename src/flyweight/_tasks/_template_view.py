@@ -4,21 +4,24 @@ Executors written for flytekit receive flytekit's model objects and read ``tt.cu
 ``tt.id.name``, ``tt.interface.inputs`` (name → variable), ``tt.container.env`` (a dict) or
 ``tt.metadata.timeout`` (a timedelta). :class:`TaskTemplate` answers those the same way, so such
 executors run unchanged; anything else falls through to the protobuf message (``tt.to_flyte_idl()``).
-Each view decodes ``custom`` at most once and owns that dict: an executor that edits it changes only
-its own copy. :meth:`TaskTemplate.custom_as` gives a dataclass config back with field types restored.
+Each view owns its ``custom`` dict, made on first access: an executor that edits it changes only its own
+copy. Views made for the runs of one template share the decoded dict and each copies it (far cheaper
+than decoding the ``Struct`` again). :meth:`TaskTemplate.custom_as` gives a dataclass config back with
+field types restored.
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from flyweight import _idl
 from flyweight._serialize import OUTPUT_ORDER_KEY, struct_to_dict
 from flyweight._tasks._config import custom_to_config
 
-__all__ = ["TaskTemplate", "output_order"]
+__all__ = ["TaskTemplate", "copy_custom", "decode_custom", "output_order"]
 
 C = TypeVar("C")
 
@@ -103,11 +106,14 @@ class TaskTemplate:
         (3.0, 'demo')
     """
 
-    __slots__ = ("_custom", "_pb")
+    __slots__ = ("_custom", "_decoded", "_pb")
 
-    def __init__(self, pb: _idl.TaskTemplate) -> None:
+    def __init__(self, pb: _idl.TaskTemplate, *, decoded_custom: Mapping[str, Any] | None = None) -> None:
+        """``decoded_custom``, when given, is ``custom`` already decoded from ``pb`` (by
+        :func:`decode_custom`); the view copies it on first access and never changes it."""
         self._pb = pb
         self._custom: dict[str, Any] | None = None
+        self._decoded = decoded_custom
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TaskTemplate:
@@ -141,7 +147,8 @@ class TaskTemplate:
     def custom(self) -> dict[str, Any]:
         """``custom`` as a dict (numbers are floats: the Struct stores doubles); ``{}`` when absent."""
         if self._custom is None:
-            self._custom = struct_to_dict(self._pb.custom) if self._pb.HasField("custom") else {}
+            decoded = self._decoded
+            self._custom = decode_custom(self._pb) if decoded is None else copy_custom(decoded)
         return self._custom
 
     def custom_as(self, cls: builtins.type[C]) -> C:
@@ -179,6 +186,26 @@ class TaskTemplate:
 
     def __repr__(self) -> str:
         return f"TaskTemplate(id={self._pb.id.name!r}, type={self._pb.type!r})"
+
+
+def decode_custom(pb: _idl.TaskTemplate) -> dict[str, Any]:
+    """``pb.custom`` as a dict (``{}`` when absent)."""
+    return struct_to_dict(pb.custom) if pb.HasField("custom") else {}
+
+
+_NESTED = (dict, list)
+
+
+def copy_custom(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a decoded ``custom`` that shares nothing mutable with it (its values are JSON-like:
+    dicts and lists are copied, everything else is immutable)."""
+    return {k: _copy_nested(v) if type(v) in _NESTED else v for k, v in value.items()}
+
+
+def _copy_nested(value: Any) -> Any:
+    if type(value) is dict:
+        return copy_custom(value)
+    return [_copy_nested(v) if type(v) in _NESTED else v for v in value]
 
 
 def output_order(pb: _idl.TaskTemplate) -> list[str] | None:

@@ -2,17 +2,20 @@
 
 A single output takes the value as it is (a tuple there is a mistake and is refused); several outputs
 take a tuple or list of exactly that many values in declaration order, a NamedTuple, or a dict keyed
-by output name; no outputs take ``None``.
+by output name; no outputs take ``None``. :func:`output_mapper` makes that mapping for one task's outputs
+once, so a call pays only for the checks its number of outputs needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flyweight.errors import TypeTransformerFailedError
 
-__all__ = ["map_outputs", "short_repr"]
+__all__ = ["map_outputs", "output_mapper", "short_repr"]
+
+OutputMapper = Callable[[Any], dict[str, Any]]
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
@@ -66,6 +69,48 @@ def map_outputs(owner: str, rval: Any, names: Sequence[str]) -> dict[str, Any]:
         f"declares {n} outputs ({', '.join(names)}) but returned one {type(rval).__name__} "
         f"{short_repr(rval)}; return a tuple in that order or a dict keyed by output name",
     )
+
+
+def output_mapper(owner: str, names: Sequence[str], ordered: bool = True) -> OutputMapper:
+    """``map_outputs`` for the outputs ``names`` of ``owner``, with what it checks chosen once.
+
+    ``ordered=False`` says the order of ``names`` is not known (a template that does not record it): a
+    return value must then name its outputs (a dict or a NamedTuple).
+    """
+    fixed = tuple(names)
+    if not fixed:
+
+        def no_outputs(rval: Any) -> dict[str, Any]:
+            return {} if rval is None else map_outputs(owner, rval, fixed)
+
+        return no_outputs
+    if len(fixed) == 1:
+        name = fixed[0]
+
+        def one_output(rval: Any) -> dict[str, Any]:
+            return map_outputs(owner, rval, fixed) if isinstance(rval, tuple) else {name: rval}
+
+        return one_output
+    if ordered:
+        n = len(fixed)
+
+        def ordered_outputs(rval: Any) -> dict[str, Any]:
+            if type(rval) is tuple and len(rval) == n:  # the common case, as map_outputs takes it
+                return dict(zip(fixed, rval, strict=True))
+            return map_outputs(owner, rval, fixed)
+
+        return ordered_outputs
+
+    def named_outputs(rval: Any) -> dict[str, Any]:
+        if not isinstance(rval, dict) and getattr(rval, "_fields", None) is None:
+            raise _fail(
+                owner,
+                f"its template does not record the order of its outputs ({', '.join(fixed)}), so a "
+                "tuple cannot be matched to them; return a dict or NamedTuple keyed by output name",
+            )
+        return map_outputs(owner, rval, fixed)
+
+    return named_outputs
 
 
 def _by_name(owner: str, values: Mapping[Any, Any], names: Sequence[str], what: str) -> dict[str, Any]:
