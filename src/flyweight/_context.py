@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from flyweight._storage import FileAccess
 from flyweight.errors import SecretNotFoundError
@@ -37,6 +37,7 @@ __all__ = [
     "FlyteContextManager",
     "LazyDirectory",
     "NodeCompiler",
+    "SecretGroup",
     "SecretsManager",
     "WorkflowRunner",
     "compiling",
@@ -100,14 +101,33 @@ class SecretsManager:
         parts = [p.lower() for p in (group, group_version) if p]
         return os.path.join(self._dir, *parts, f"{self._file_prefix}{(key or '').lower()}")
 
+    @overload
+    def get(
+        self,
+        group: str | None = None,
+        key: str | None = None,
+        group_version: str | None = None,
+        encode_mode: Literal["r"] = "r",
+    ) -> str: ...
+
+    @overload
     def get(
         self,
         group: str | None = None,
         key: str | None = None,
         group_version: str | None = None,
         encode_mode: str = "r",
-    ) -> Any:
-        """The secret's value (stripped); ``encode_mode="rb"`` reads a file secret as bytes."""
+    ) -> str | bytes: ...
+
+    def get(
+        self,
+        group: str | None = None,
+        key: str | None = None,
+        group_version: str | None = None,
+        encode_mode: str = "r",
+    ) -> str | bytes:
+        """The secret's value (stripped); ``encode_mode="rb"`` reads a file secret as bytes (a secret in
+        the environment is a str either way)."""
         names = [self.env_var(group, key, group_version)]
         if self._local:
             names.append("_".join(p.upper() for p in (group, group_version, key) if p))
@@ -118,22 +138,33 @@ class SecretsManager:
         path = self.file_path(group, key, group_version)
         if os.path.exists(path):
             with open(path, encode_mode) as f:
-                return f.read().strip()
+                content: str | bytes = f.read()
+                return content.strip()
         raise SecretNotFoundError(
             f"secret group={group!r} key={key!r} not found: looked for the environment variable "
             f"{names[0]} and the file {path}; request it with secret_requests=[Secret(group=..., key=...)]"
         )
 
-    def __getattr__(self, group: str) -> Any:
+    def __getattr__(self, group: str) -> SecretGroup:
+        """``secrets.<group>.<key>``: the secret ``get(group, key)``."""
         if group.startswith("_"):
             raise AttributeError(group)
-        manager = self
+        return SecretGroup(self, group)
 
-        class _Group:
-            def __getattr__(self, key: str) -> Any:
-                return manager.get(group, key)
 
-        return _Group()
+class SecretGroup:
+    """The secrets of one group, as attributes (``secrets.db.password``)."""
+
+    __slots__ = ("_group", "_manager")
+
+    def __init__(self, manager: SecretsManager, group: str) -> None:
+        self._manager = manager
+        self._group = group
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return self._manager.get(self._group, key)
 
 
 class ExecutionParameters:
@@ -297,8 +328,11 @@ class NodeCompiler(Protocol):
     and ``Task.compile`` hand their arguments to :meth:`add_entity` and return what it returns (promises).
     """
 
-    def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Add a node calling ``entity`` with these arguments; return its outputs as promises."""
+    def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> object:
+        """Add a node calling ``entity`` with these arguments; return its outputs as promises.
+
+        ``entity`` is a task, a workflow or a launch plan, which this layer does not know: the compiler
+        states the type it takes. ``args`` and ``kwargs`` are the call's: any values, or promises."""
         ...
 
 

@@ -124,7 +124,7 @@ _ADMIN = {
 _M = TypeVar("_M")
 
 
-def as_message(value: Any, expected: type[_M]) -> _M | None:
+def as_message(value: object, expected: type[_M]) -> _M | None:
     """``value`` as an ``expected`` message: itself if it is one, else what its ``to_flyte_idl()`` gives
     (flytekit's models and flyweight's views have that method) if that is one; None otherwise.
 

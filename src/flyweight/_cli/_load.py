@@ -18,13 +18,16 @@ import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeAlias
 
 from flyweight._tasks import PythonTask
 from flyweight._workflows import LaunchPlan, WorkflowBase
 from flyweight.errors import PackagingError
 
-__all__ = ["collect_entities", "load_modules", "module_name"]
+__all__ = ["Entity", "collect_entities", "load_modules", "module_name"]
+
+Entity: TypeAlias = "PythonTask[Any] | WorkflowBase | LaunchPlan"
+"""What the commands find in user code: a task, a workflow or a launch plan."""
 
 
 def module_name(target: str, source_root: Path) -> str:
@@ -86,7 +89,7 @@ def _import(name: str, source_root: Path) -> ModuleType:
         module = importlib.import_module(name)
     except (Exception, SystemExit) as e:  # a script's sys.exit() or argparse at import, too
         raise PackagingError(_describe_failure(name, e)) from e
-    file = getattr(module, "__file__", None)
+    file: str | None = getattr(module, "__file__", None)  # built-in modules have none
     if file is not None:
         home = Path(file).resolve()
         if home != source_root and source_root not in home.parents:
@@ -113,7 +116,7 @@ def load_modules(targets: list[str], source_root: Path) -> list[ModuleType]:
         for name in names:
             module = _import(name, root)
             modules.append(module)
-            paths = getattr(module, "__path__", None)
+            paths: list[str] | None = getattr(module, "__path__", None)  # packages only
             if paths is None:
                 continue
             for info in pkgutil.walk_packages(paths, prefix=f"{name}."):
@@ -123,18 +126,14 @@ def load_modules(targets: list[str], source_root: Path) -> list[ModuleType]:
     return modules
 
 
-def _is_entity(value: Any) -> bool:
-    return isinstance(value, (PythonTask, WorkflowBase, LaunchPlan))
-
-
-def collect_entities(modules: list[ModuleType]) -> list[Any]:
+def collect_entities(modules: list[ModuleType]) -> list[Entity]:
     """The tasks, workflows and launch plans bound at module level in ``modules``, each once, in module
     order then definition order."""
     seen: set[int] = set()
-    found: list[Any] = []
+    found: list[Entity] = []
     for module in modules:
         for value in list(vars(module).values()):
-            if _is_entity(value) and id(value) not in seen:
+            if isinstance(value, (PythonTask, WorkflowBase, LaunchPlan)) and id(value) not in seen:
                 seen.add(id(value))
                 found.append(value)
     return found

@@ -15,9 +15,15 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rich.live import Live
+    from rich.table import Table
+
+    from flyweight._runtime import EventValue
 
 __all__ = ["LiveProgress", "PlainProgress", "Progress", "make_progress"]
 
@@ -52,7 +58,7 @@ class Progress:
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
 
-    def __call__(self, node_id: str, state: str, info: Mapping[str, Any]) -> None:
+    def __call__(self, node_id: str, state: str, info: Mapping[str, EventValue]) -> None:
         row = self.rows.setdefault(node_id, _Row(str(info.get("entity", "?"))))
         row.state = state
         if "attempt" in info:
@@ -99,9 +105,9 @@ class LiveProgress(Progress):
 
     def __init__(self) -> None:
         super().__init__()
-        self._live: Any = None
+        self._live: Live | None = None
 
-    def _table(self) -> Any:
+    def _table(self) -> Table:
         from rich.markup import escape
         from rich.table import Table
 

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from typing import Any
 
-from flyweight._idl import LaunchPlan as LaunchPlanMessage, TaskSpec, WorkflowSpec
-from flyweight._serialize import get_serializable
+from flyweight._cli._load import Entity
+from flyweight._idl import TaskSpec, WorkflowSpec
+from flyweight._serialize import EntityMapping, RegistrationForm, get_serializable
 from flyweight._settings import SerializationSettings
 from flyweight._workflows import LaunchPlan, WorkflowBase
 
 __all__ = ["registration_files", "registration_forms"]
 
 
-def registration_forms(entities: list[Any], settings: SerializationSettings) -> list[Any]:
+def registration_forms(entities: list[Entity], settings: SerializationSettings) -> list[RegistrationForm]:
     """The registration messages of ``entities`` and everything they use, in flytekit's order."""
-    mapping: OrderedDict[Any, Any] = OrderedDict()
+    mapping: EntityMapping = OrderedDict()
     for entity in entities:
         get_serializable(mapping, settings, entity)
         if isinstance(entity, WorkflowBase):
             get_serializable(mapping, settings, LaunchPlan.get_default_launch_plan(None, entity))
-    return [m for m in mapping.values() if isinstance(m, (TaskSpec, WorkflowSpec, LaunchPlanMessage))]
+    return list(mapping.values())
 
 
 def _width(count: int) -> int:
@@ -36,7 +36,7 @@ def _width(count: int) -> int:
     return 0 if count == 0 else math.ceil(math.log(count, 10))
 
 
-def registration_files(forms: list[Any]) -> list[tuple[str, bytes]]:
+def registration_files(forms: list[RegistrationForm]) -> list[tuple[str, bytes]]:
     """``(file name, bytes)`` of each registration message, in order."""
     width = _width(len(forms))
     out: list[tuple[str, bytes]] = []

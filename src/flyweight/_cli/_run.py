@@ -32,7 +32,11 @@ from click.core import ParameterSource
 from flyweight.errors import FlyweightError, WorkflowExecutionError
 
 if TYPE_CHECKING:
+    from flyweight._cli._load import Entity
+    from flyweight._runtime._cache import LocalCache
     from flyweight._runtime._run import LocalRun
+    from flyweight._tasks import PythonTask
+    from flyweight._workflows import LaunchPlan, PythonFunctionWorkflow, WorkflowBase
 
 __all__ = ["RunGroup", "format_value"]
 
@@ -57,7 +61,7 @@ def _source_root(file: str) -> Path:
     return path.parent if path.is_file() else cwd
 
 
-def _load(file: str) -> tuple[ModuleType, dict[str, Any], Path]:
+def _load(file: str) -> tuple[ModuleType, dict[str, Entity], Path]:
     from flyweight._cli._load import collect_entities, load_modules
 
     root = _source_root(file)
@@ -66,16 +70,16 @@ def _load(file: str) -> tuple[ModuleType, dict[str, Any], Path]:
     except FlyweightError as e:
         raise click.ClickException(str(e)) from e
     module = modules[0]
-    found = {id(v) for v in collect_entities([module])}
-    named = {k: v for k, v in vars(module).items() if id(v) in found and not k.startswith("_")}
+    found = {id(v): v for v in collect_entities([module])}
+    named = {k: found[id(v)] for k, v in vars(module).items() if id(v) in found and not k.startswith("_")}
     return module, named, root
 
 
-def _find(named: dict[str, Any], entity: str, file: str, module: ModuleType | None = None) -> Any:
+def _find(named: dict[str, Entity], entity: str, file: str, module: ModuleType | None = None) -> Entity:
     if entity in named:
         return named[entity]
     for value in named.values():
-        full = str(getattr(value, "name", ""))
+        full = value.name
         if entity in (full, full.rsplit(".", 1)[-1]):
             return value
     known = ", ".join(sorted(named)) or "none"
@@ -92,7 +96,7 @@ def _find(named: dict[str, Any], entity: str, file: str, module: ModuleType | No
     raise click.UsageError(f"no task, workflow or launch plan named {entity!r} in {file} (found: {known})")
 
 
-def _workflow_of_task(task: Any) -> Any:
+def _workflow_of_task(task: PythonTask[Any]) -> PythonFunctionWorkflow:
     """A workflow whose one node runs ``task``, with the task's inputs, defaults and outputs."""
     from flyweight._interface import NO_DEFAULT
     from flyweight._workflows import workflow
@@ -131,17 +135,22 @@ def _workflow_of_task(task: Any) -> Any:
     return workflow(body)
 
 
-def _interface(entity: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, str]]:
+def _interface(entity: Entity) -> tuple[dict[str, tuple[Any, Any]], dict[str, str]]:
     """The inputs (name → ``(type, default)``) a run of ``entity`` takes, and their descriptions."""
+    from flyweight._tasks._docstring import Docstring
+    from flyweight._workflows import LaunchPlan
+
     iface = entity.python_interface
     inputs = dict(iface.inputs_with_defaults)
-    for name in getattr(entity, "fixed_input_names", ()):
-        inputs.pop(name, None)
-    for name, value in getattr(entity, "saved_inputs", {}).items():
-        if name in inputs:
-            inputs[name] = (inputs[name][0], value)
-    described = getattr(getattr(iface, "docstring", None), "input_descriptions", None) or {}
-    return inputs, {k: str(v) for k, v in dict(described).items() if v}
+    if isinstance(entity, LaunchPlan):
+        for name in entity.fixed_input_names:
+            inputs.pop(name, None)
+        for name, value in entity.saved_inputs.items():
+            if name in inputs:
+                inputs[name] = (inputs[name][0], value)
+    docstring = iface.docstring
+    described = docstring.input_descriptions if isinstance(docstring, Docstring) else {}
+    return inputs, {k: str(v) for k, v in described.items() if v}
 
 
 def format_value(value: Any) -> str:
@@ -223,7 +232,7 @@ def _engine_options(command: click.Command) -> None:
         decorator(command)
 
 
-def _cache(use: bool, overwrite: bool) -> Any:
+def _cache(use: bool, overwrite: bool) -> LocalCache | None:
     if use and not overwrite:
         return None  # the environment's cache, made when a cached task first runs
     from flyweight._runtime._cache import default_cache
@@ -231,19 +240,12 @@ def _cache(use: bool, overwrite: bool) -> Any:
     return default_cache().with_mode("overwrite" if overwrite else "bypass")
 
 
-def _entity_command(name: str, entity: Any, root: Path) -> click.Command:
+def _entity_command(name: str, entity: Entity, root: Path) -> click.Command:
     from flyweight._cli._inputs import input_options
-    from flyweight._tasks import PythonTask
-    from flyweight._workflows import LaunchPlan
+    from flyweight._workflows import LaunchPlan, WorkflowBase, node_kind
 
-    kind = (
-        "launch plan"
-        if isinstance(entity, LaunchPlan)
-        else "task"
-        if isinstance(entity, PythonTask)
-        else "workflow"
-    )
-    runnable = _workflow_of_task(entity) if kind == "task" else entity
+    kind = node_kind(entity)
+    runnable = entity if isinstance(entity, (WorkflowBase, LaunchPlan)) else _workflow_of_task(entity)
     inputs, descriptions = _interface(entity)
 
     def callback(**params: Any) -> None:
@@ -272,15 +274,15 @@ def _entity_command(name: str, entity: Any, root: Path) -> click.Command:
     return command
 
 
-def _fixed_options(command: click.Command, entity: Any, reserved: set[str]) -> None:
+def _fixed_options(command: click.Command, entity: Entity, reserved: set[str]) -> None:
     """Hidden options for a launch plan's fixed inputs, so that giving one says it is fixed (not "no such
     option"); ``--help`` lists their values."""
     from flyweight._cli._inputs import option_name
+    from flyweight._workflows import LaunchPlan
 
-    fixed = sorted(getattr(entity, "fixed_input_names", ()))
-    if not fixed:
+    if not isinstance(entity, LaunchPlan) or not entity.fixed_input_names:
         return
-    saved = getattr(entity, "saved_inputs", {})
+    fixed, saved = sorted(entity.fixed_input_names), entity.saved_inputs
     shown = ", ".join(f"{n}={saved[n]!r}" if n in saved else n for n in fixed)
     command.help = f"{command.help} Fixed inputs (not options): {shown}."
     for name in fixed:
@@ -288,7 +290,7 @@ def _fixed_options(command: click.Command, entity: Any, reserved: set[str]) -> N
         if reserved.intersection(names):
             continue
 
-        def refuse(ctx: click.Context, param: click.Parameter, value: Any, name: str = name) -> None:
+        def refuse(ctx: click.Context, param: click.Parameter, value: object, name: str = name) -> None:
             if value is not None:
                 raise click.UsageError(
                     f"input {name!r} is fixed by the launch plan {entity.name!r}; it cannot be given", ctx
@@ -297,13 +299,14 @@ def _fixed_options(command: click.Command, entity: Any, reserved: set[str]) -> N
         command.params.append(click.Option(names, hidden=True, expose_value=False, callback=refuse))
 
 
-def _run(runnable: Any, values: dict[str, Any], params: dict[str, Any], root: Path) -> None:
+def _run(
+    runnable: WorkflowBase | LaunchPlan, values: dict[str, Any], params: dict[str, Any], root: Path
+) -> None:
     from flyweight._cli._progress import make_progress
     from flyweight._runtime._interrupt import die_by, handling_signals, signal_of, stopping
     from flyweight._runtime._run import LocalRun
 
-    wf = getattr(runnable, "workflow", runnable)
-    output_names = list(wf.python_interface.outputs)
+    output_names = list(runnable.python_interface.outputs)  # a launch plan's are its workflow's
     live = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     sys.path.insert(0, str(root))  # isolated tasks import the user's modules from the same root
     run: LocalRun | None = None
@@ -381,9 +384,9 @@ class _FileGroup(click.Group):
             context_settings={"help_option_names": ["-h", "--help"]},
         )
         self.file = file
-        self._loaded: tuple[ModuleType, dict[str, Any], Path] | None = None
+        self._loaded: tuple[ModuleType, dict[str, Entity], Path] | None = None
 
-    def _entities(self) -> tuple[dict[str, Any], Path]:
+    def _entities(self) -> tuple[dict[str, Entity], Path]:
         if self._loaded is None:
             self._loaded = _load(self.file)
         return self._loaded[1], self._loaded[2]

@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 from flyweight import _idl
 from flyweight._context import (
@@ -33,7 +33,18 @@ from flyweight._failure import Failure, classify, describe, error_document, norm
 from flyweight._storage import FileAccess
 from flyweight.errors import FlyweightError, PlatformError, TaskLoadError, TemplateError, mark_user_code
 
-__all__ = ["ExecutionId", "Reporter", "TaskId", "join_uri", "load_resolver", "run", "say", "write_error"]
+__all__ = [
+    "ExecutableTask",
+    "ExecutionId",
+    "Reporter",
+    "TaskId",
+    "TaskResolver",
+    "join_uri",
+    "load_resolver",
+    "run",
+    "say",
+    "write_error",
+]
 
 OUTPUTS_FILE = "outputs.pb"
 
@@ -118,12 +129,35 @@ def _ensure_cwd_importable() -> None:
         sys.path.append(cwd)
 
 
-def _is_flyweight_object(obj: Any) -> bool:
+# What an attempt needs from the objects it loads by name. Both come from a dotted path on the command line
+# and user code, so they are checked (isinstance) when loaded. They live here, not in a module of their
+# own, because every module an attempt imports counts against its start-up budget.
+
+
+@runtime_checkable
+class TaskResolver(Protocol):
+    """Loads the task of an attempt from the loader arguments written in its template."""
+
+    def load_task(self, loader_args: list[str]) -> object:
+        """The task ``loader_args`` name (checked to be an :class:`ExecutableTask` by the caller)."""
+        ...
+
+
+@runtime_checkable
+class ExecutableTask(Protocol):
+    """A task as an attempt runs it: input literals in, output literals out."""
+
+    def dispatch_execute(
+        self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap
+    ) -> _idl.LiteralMap: ...
+
+
+def _is_flyweight_object(obj: object) -> bool:
     module = type(obj).__module__
     return module == "flyweight" or module.startswith("flyweight.")
 
 
-def load_resolver(path: str) -> Any:
+def load_resolver(path: str) -> TaskResolver:
     """The resolver object at ``path`` (a dotted path; flytekit's two default resolvers are aliases).
 
     Raises:
@@ -139,7 +173,7 @@ def load_resolver(path: str) -> Any:
         resolver = tasks.load_object_from_module(path)
     except TaskLoadError as e:
         raise TaskLoadError(f"--resolver: {e}") from e
-    if not callable(getattr(resolver, "load_task", None)):
+    if not isinstance(resolver, TaskResolver) or not callable(resolver.load_task):
         raise TaskLoadError(
             f"--resolver {path!r} is of type {type(resolver).__name__}, not a task resolver "
             "(an object with load_task(loader_args))"
@@ -147,7 +181,7 @@ def load_resolver(path: str) -> Any:
     return resolver
 
 
-def _load_task(args: Arguments) -> Any:
+def _load_task(args: Arguments) -> ExecutableTask:
     resolver = load_resolver(args.resolver)
     try:
         task = resolver.load_task(list(args.loader_args))
@@ -158,7 +192,7 @@ def _load_task(args: Arguments) -> Any:
         if not _is_flyweight_object(resolver):
             mark_user_code(e)
         raise
-    if not callable(getattr(task, "dispatch_execute", None)):
+    if not isinstance(task, ExecutableTask) or not callable(task.dispatch_execute):
         raise TaskLoadError(
             f"the resolver {args.resolver} returned a value of type {type(task).__name__} for "
             f"{list(args.loader_args)}, not a task (an object with dispatch_execute(ctx, inputs))"
@@ -180,7 +214,7 @@ def _outputs(ctx: FlyteContext, args: Arguments) -> bytes:
     """The serialized ``outputs.pb`` of the task (nothing is written here)."""
     task = _load_task(args)
     inputs = _read_inputs(ctx.file_access, args.inputs)
-    out = task.dispatch_execute(ctx, inputs)
+    out: object = task.dispatch_execute(ctx, inputs)  # a task type's own may return anything
     if not isinstance(out, _idl.LiteralMap):
         raise PlatformError(
             f"task {getattr(task, 'name', '?')!r} returned a value of type {type(out).__name__} from "

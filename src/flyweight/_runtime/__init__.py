@@ -16,6 +16,7 @@ from flyweight._runtime._options import (
     RUNNING,
     SUCCEEDED,
     EventHandler,
+    EventValue,
 )
 from flyweight._runtime._run import call_workflow, run_workflow
 
@@ -28,6 +29,7 @@ __all__ = [
     "RUNNING",
     "SUCCEEDED",
     "EventHandler",
+    "EventValue",
     "call_workflow",
     "run_workflow",
 ]

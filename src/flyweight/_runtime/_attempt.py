@@ -20,10 +20,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from flyweight import _failure, _idl
 from flyweight._context import FlyteContext
+from flyweight._runtime._entities import RunnableTask
 from flyweight._runtime._interrupt import shielded
 from flyweight._settings import placeholder_settings
 from flyweight.errors import IgnoreOutputs, NotSupportedError
@@ -88,7 +89,7 @@ def failure_of(exc: BaseException) -> AttemptFailure:
     return AttemptFailure.of(how, message, exc)
 
 
-def _ignored(task: Any, cause: BaseException | None) -> _idl.LiteralMap:
+def _ignored(task: RunnableTask, cause: BaseException | None) -> _idl.LiteralMap:
     """The result of an attempt that ignored its outputs (``IgnoreOutputs``): the same on every path."""
     error = _failure.ignored_outputs(f"task {task.name!r}", list(task.python_interface.outputs))
     if error is None:
@@ -97,12 +98,13 @@ def _ignored(task: Any, cause: BaseException | None) -> _idl.LiteralMap:
     raise AttemptFailed(failure_of(error))
 
 
-def run_in_process(task: Any, inputs: _idl.LiteralMap, ctx: FlyteContext) -> _idl.LiteralMap:
+def run_in_process(task: RunnableTask, inputs: _idl.LiteralMap, ctx: FlyteContext) -> _idl.LiteralMap:
     """The task's local path with these input literals; a failure raises :class:`AttemptFailed`.
 
     ``KeyboardInterrupt`` is not a failure of the task here: in this process it is the user pressing
     Ctrl-C, and it stops the run.
     """
+    out: object  # a task type's own sandbox_execute may return anything: checked below
     try:
         out = task.sandbox_execute(ctx, inputs)
     except IgnoreOutputs as e:  # a task whose sandbox_execute does not honour it itself
@@ -120,14 +122,14 @@ def run_in_process(task: Any, inputs: _idl.LiteralMap, ctx: FlyteContext) -> _id
     return out
 
 
-def container_args(task: Any) -> tuple[_idl.TaskTemplate, list[str]]:
+def container_args(task: RunnableTask) -> tuple[_idl.TaskTemplate, list[str]]:
     """The task's template (placeholder settings, as local calls use) and its container arguments.
 
     Raises:
         NotSupportedError: the template has no container, or its program is not ``flyweight-execute``
             / ``pyflyte-execute`` (running other images needs a container runtime, not supported yet).
     """
-    template: _idl.TaskTemplate = task.serialize_to_model(placeholder_settings())
+    template = task.serialize_to_model(placeholder_settings())
     args = list(template.container.args) if template.HasField("container") else []
     if not args or os.path.basename(args[0]) not in _ENTRYPOINTS:
         program = args[0] if args else "no container"
@@ -239,7 +241,9 @@ class Subprocesses:
         """Whether :meth:`end_all` was called: the run is stopping."""
         return self._stopped
 
-    def start(self, command: list[str], env: dict[str, str], out: Any, err: Any) -> subprocess.Popen[bytes]:
+    def start(
+        self, command: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes]
+    ) -> subprocess.Popen[bytes]:
         """Start ``command``; raises :class:`AttemptCancelled` once the run is stopping."""
         # Shielded: an interrupt must not come between the start and the record, or nothing would end it.
         with shielded(), self._lock:
@@ -293,7 +297,7 @@ def _tail(path: Path) -> str:
 
 
 def run_in_subprocess(  # noqa: PLR0917
-    task: Any,
+    task: RunnableTask,
     inputs: _idl.LiteralMap,
     node_dir: Path,
     attempt: int,
@@ -363,7 +367,7 @@ def _clear_results(attempt_dir: Path) -> None:
     shutil.rmtree(attempt_dir / "checkpoint", ignore_errors=True)
 
 
-def _result(task: Any, attempt_dir: Path, code: int, stderr_path: Path) -> _idl.LiteralMap:
+def _result(task: RunnableTask, attempt_dir: Path, code: int, stderr_path: Path) -> _idl.LiteralMap:
     outputs = attempt_dir / "outputs.pb"
     if outputs.exists():
         return _idl.LiteralMap.FromString(outputs.read_bytes())

@@ -10,10 +10,9 @@ builds a node's ``inputs.pb``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from flyweight import _idl
-from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Binding, Promise
+from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Binding, BindingValue, Promise
 from flyweight.errors import NotSupportedError, PlatformError
 
 __all__ = ["resolve_bindings", "resolve_value"]
@@ -41,7 +40,7 @@ def _step(lit: _idl.Literal, key: str | int, where: str) -> _idl.Literal:
     )
 
 
-def resolve_value(value: Any, outputs: Outputs, where: str) -> _idl.Literal:
+def resolve_value(value: BindingValue, outputs: Outputs, where: str) -> _idl.Literal:
     """The literal of one binding value, with promises read from ``outputs``."""
     if isinstance(value, _idl.Literal):
         return value
@@ -60,10 +59,8 @@ def resolve_value(value: Any, outputs: Outputs, where: str) -> _idl.Literal:
     if isinstance(value, list):
         items = [resolve_value(v, outputs, f"{where}[{i}]") for i, v in enumerate(value)]
         return _idl.Literal(collection=_idl.LiteralCollection(literals=items))
-    if isinstance(value, dict):
-        entries = {k: resolve_value(v, outputs, f"{where}[{k!r}]") for k, v in value.items()}
-        return _idl.Literal(map=_idl.LiteralMap(literals=entries))
-    raise PlatformError(f"{where}: cannot resolve a binding of type {type(value).__name__}")
+    entries = {k: resolve_value(v, outputs, f"{where}[{k!r}]") for k, v in value.items()}
+    return _idl.Literal(map=_idl.LiteralMap(literals=entries))
 
 
 def resolve_bindings(bindings: list[Binding], outputs: Outputs, where: str) -> _idl.LiteralMap:

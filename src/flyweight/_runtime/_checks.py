@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from flyweight._tasks import PythonTask
+from flyweight._tasks import Task
 from flyweight._workflows import LaunchPlan, WorkflowBase
 
 __all__ = ["check_arguments"]
 
 
-def check_arguments(workflow: Any, inputs: Any, workers: Any) -> None:
+def check_arguments(workflow: object, inputs: object, workers: object) -> None:
     """Refuse, with a message that says what was expected, the arguments a caller gets wrong."""
     if not isinstance(workflow, (WorkflowBase, LaunchPlan)):
-        kind = "task" if isinstance(workflow, PythonTask) else type(workflow).__name__
-        name = getattr(workflow, "name", getattr(workflow, "__name__", None))
+        name: str | None
+        if isinstance(workflow, Task):
+            kind, name = "task", workflow.name
+        else:  # a function, most often: named by its __name__
+            kind, name = type(workflow).__name__, getattr(workflow, "__name__", None)
         raise TypeError(
             f"run_workflow runs a workflow or a launch plan, got {kind}"
             + (f" {name!r}" if name else "")

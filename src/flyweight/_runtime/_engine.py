@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import datetime
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
@@ -38,6 +38,7 @@ from flyweight._runtime._attempt import (
 )
 from flyweight._runtime._bindings import resolve_bindings
 from flyweight._runtime._cache_key import entry_version
+from flyweight._runtime._entities import RunnableTask, RunnableWorkflow
 from flyweight._runtime._options import (
     CACHED,
     FAILED,
@@ -45,10 +46,12 @@ from flyweight._runtime._options import (
     RETRIED,
     RUNNING,
     SUCCEEDED,
+    EventValue,
     RunOptions,
 )
-from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask
-from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Node, WorkflowFailurePolicy
+from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask, Task
+from flyweight._workflows import GLOBAL_INPUT_NODE_ID, LAUNCH_PLAN, Node, WorkflowFailurePolicy
+from flyweight.errors import PlatformError
 
 __all__ = ["GraphFailed", "NodeFailed", "run_graph"]
 
@@ -86,10 +89,10 @@ class GraphFailed(Exception):
         self.failures = failures
 
 
-def _seconds(timeout: Any) -> float | None:
+def _seconds(timeout: datetime.timedelta | float | None) -> float | None:
     if timeout is None:
         return None
-    seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
+    seconds = timeout.total_seconds() if isinstance(timeout, datetime.timedelta) else float(timeout)
     return seconds if seconds > 0 else None
 
 
@@ -98,7 +101,7 @@ class _Graph:
 
     def __init__(  # noqa: PLR0917
         self,
-        workflow: Any,
+        workflow: RunnableWorkflow,
         inputs: _idl.LiteralMap,
         options: RunOptions,
         ctx: FlyteContext,
@@ -127,7 +130,7 @@ class _Graph:
             self._stop = True
 
     def run(self) -> _idl.LiteralMap:
-        nodes: list[Node] = self.workflow.nodes
+        nodes = self.workflow.nodes
         waiting = {n.id: len(n.upstream_nodes) for n in nodes}
         dependents: dict[str, list[Node]] = collections.defaultdict(list)
         for n in nodes:
@@ -135,7 +138,7 @@ class _Graph:
                 dependents[up.id].append(n)
         ready = collections.deque(n for n in nodes if not n.upstream_nodes)
         for n in nodes:
-            self.options.emit(self.prefix + n.id, PENDING, {"entity": _entity_name(n), "kind": n.kind})
+            self.options.emit(self.prefix + n.id, PENDING, {"entity": n.entity_name, "kind": n.kind})
         failures: list[NodeFailed] = []
         running: dict[Future[_idl.LiteralMap], Node] = {}
         pool: ThreadPoolExecutor | None = None
@@ -187,12 +190,17 @@ class _Graph:
     def _unbound(self, node: Node, error: LookupError) -> NodeFailed:
         """The failure of a node whose inputs cannot be resolved: the workflow's fault (USER), not ours."""
         failure = _lookup_failure(error)
-        info = {"entity": _entity_name(node), "kind": node.kind, "attempt": 0, "duration": 0.0}
+        info: dict[str, EventValue] = {
+            "entity": node.entity_name,
+            "kind": node.kind,
+            "attempt": 0,
+            "duration": 0.0,
+        }
         self._failed()
         self.options.emit(
             self.prefix + node.id, FAILED, {**info, "error": failure.message, "timed_out": False}
         )
-        return NodeFailed(self.prefix + node.id, _entity_name(node), failure, 0)
+        return NodeFailed(self.prefix + node.id, node.entity_name, failure, 0)
 
     def _call(self, node: Node, inputs: _idl.LiteralMap) -> Future[_idl.LiteralMap]:
         """Run the node in this thread, with the outcome wrapped like a pool's."""
@@ -229,17 +237,21 @@ class _Graph:
 
     def _run_node(self, node: Node, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
         node_id = self.prefix + node.id
-        if node.kind == "task":
-            return self._run_task(node_id, node.flyte_entity, inputs)
         entity = node.flyte_entity
-        workflow = getattr(entity, "workflow", entity)  # a launch plan runs its workflow
-        fixed = getattr(entity, "fixed_inputs", None)
-        if fixed is not None:
-            merged = _idl.LiteralMap(literals=dict(fixed.literals))
+        if entity is None:
+            raise PlatformError(f"{node.describe()} runs nothing (a bug of the local engine)")
+        if isinstance(entity, Task):
+            return self._run_task(node_id, entity, inputs)
+        workflow: RunnableWorkflow
+        if entity.node_kind == LAUNCH_PLAN:  # a launch plan runs its workflow, with its fixed inputs
+            workflow = entity.workflow
+            merged = _idl.LiteralMap(literals=dict(entity.fixed_inputs.literals))
             for k, v in inputs.literals.items():
                 merged.literals[k].CopyFrom(v)
             inputs = merged
-        info = {"entity": entity.name, "kind": node.kind}
+        else:
+            workflow = entity
+        info: dict[str, EventValue] = {"entity": entity.name, "kind": node.kind}
         self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
         start = time.monotonic()
         try:
@@ -253,20 +265,20 @@ class _Graph:
         self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
         return out
 
-    def _in_subprocess(self, task: Any) -> bool:
+    def _in_subprocess(self, task: RunnableTask) -> bool:
         if isinstance(task, PythonFunctionTask):
             return self.options.isolated
         return isinstance(task, ExecutableTemplateShimTask) and not self.options.in_process
 
-    def _task_info(self, task: Any) -> dict[str, Any]:
+    def _task_info(self, task: RunnableTask) -> dict[str, EventValue]:
         where = "subprocess" if self._in_subprocess(task) else "in-process"
         return {"entity": task.name, "kind": "task", "where": where}
 
-    def _run_task(self, node_id: str, task: Any, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+    def _run_task(self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
         metadata = task.metadata
-        attempts = 1 + max(int(getattr(metadata, "retries", 0) or 0), 0)
-        timeout = _seconds(getattr(metadata, "timeout", None))
-        cache = self.options.local_cache() if getattr(metadata, "cache", False) else None
+        attempts = 1 + max(metadata.retries, 0)
+        timeout = _seconds(metadata.timeout)
+        cache = self.options.local_cache() if metadata.cache else None
         if cache is not None:
             key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
             hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
@@ -282,7 +294,7 @@ class _Graph:
         return out
 
     def _attempts(
-        self, node_id: str, task: Any, inputs: _idl.LiteralMap, attempts: int, timeout: float | None
+        self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap, attempts: int, timeout: float | None
     ) -> _idl.LiteralMap:
         """Run the task until an attempt succeeds, fails for good, or ``attempts`` run out."""
         sub = self._in_subprocess(task)
@@ -340,12 +352,8 @@ def _lookup_failure(error: LookupError) -> AttemptFailure:
     )
 
 
-def _entity_name(node: Node) -> str:
-    return str(getattr(node.flyte_entity, "name", "?"))
-
-
 def run_graph(
-    workflow: Any, inputs: _idl.LiteralMap, options: RunOptions, ctx: FlyteContext
+    workflow: RunnableWorkflow, inputs: _idl.LiteralMap, options: RunOptions, ctx: FlyteContext
 ) -> _idl.LiteralMap:
     """Run the compiled ``workflow`` as the top graph of a run and return its output literals.
 

@@ -11,7 +11,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from flyweight._runtime._attempt import Subprocesses
 from flyweight.errors import StorageError
@@ -42,7 +42,10 @@ CANCELLED = "cancelled"
 _OPEN = frozenset({PENDING, RUNNING, RETRIED})  # states a node may still leave
 _KEPT = ("entity", "kind", "attempt", "where")  # what a cancelled event repeats of the node's last one
 
-EventHandler = Callable[[str, str, Mapping[str, Any]], None]
+EventValue: TypeAlias = str | int | float
+"""A value in an event's ``info``: a name, a count, seconds, a flag (a bool is an int)."""
+
+EventHandler: TypeAlias = Callable[[str, str, Mapping[str, EventValue]], None]
 """``on_event(node_id, state, info)``: ``info`` holds ``entity`` (the task or workflow name), ``kind``, and
 per state ``attempt`` (running, retried, failed; cancelled if it had started), ``duration`` in seconds
 (retried, succeeded, failed), ``error`` (retried, failed), ``timed_out`` and ``where`` (``"in-process"`` /
@@ -87,7 +90,7 @@ class RunOptions:
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
     slots: Slots = dataclasses.field(init=False)
-    _last: dict[str, tuple[str, dict[str, Any]]] = dataclasses.field(
+    _last: dict[str, tuple[str, dict[str, EventValue]]] = dataclasses.field(
         default_factory=dict, init=False, repr=False
     )
     _finished: bool = dataclasses.field(default=False, init=False)
@@ -106,7 +109,7 @@ class RunOptions:
                 self.cache = default_cache()
             return self.cache
 
-    def emit(self, node_id: str, state: str, info: dict[str, Any]) -> None:
+    def emit(self, node_id: str, state: str, info: dict[str, EventValue]) -> None:
         if self.on_event is not None:
             with self.lock:
                 if self._finished:  # an in-process task left running by an interrupted run
@@ -130,7 +133,7 @@ class RunOptions:
             for node_id, (state, info) in list(self._last.items()):
                 if state not in _OPEN:
                     continue
-                kept: dict[str, Any] = {k: info[k] for k in _KEPT if k in info}
+                kept: dict[str, EventValue] = {k: info[k] for k in _KEPT if k in info}
                 try:
                     self.on_event(node_id, CANCELLED, {**kept, "reason": reason})
                 except Exception:

@@ -21,7 +21,9 @@ from flyweight._context import FlyteContextManager
 from flyweight._runtime import _interrupt
 from flyweight._runtime._checks import check_arguments
 from flyweight._runtime._engine import GraphFailed, run_graph
+from flyweight._runtime._entities import Runnable, RunnableWorkflow
 from flyweight._runtime._options import BlobDir, EventHandler, RunOptions
+from flyweight._workflows import LAUNCH_PLAN
 from flyweight.errors import WorkflowExecutionError
 from flyweight.types import TypeEngine
 
@@ -38,7 +40,7 @@ class LocalRun:
 
     def __init__(
         self,
-        workflow: Any,
+        workflow: Runnable,
         inputs: Mapping[str, Any] | None = None,
         *,
         in_process: bool = False,
@@ -49,14 +51,18 @@ class LocalRun:
         cache: LocalCache | None = None,
     ) -> None:
         check_arguments(workflow, inputs, workers)
-        saved = dict(getattr(workflow, "saved_inputs", None) or {})
-        fixed = sorted(set(getattr(workflow, "fixed_input_names", ())) & set(inputs or {}))
-        if fixed:
-            raise TypeError(
-                f"launch plan {workflow.name!r} fixes input(s) {', '.join(fixed)}; "
-                "leave them out of the inputs"
-            )
-        wf = getattr(workflow, "workflow", workflow)
+        wf: RunnableWorkflow
+        saved: Mapping[str, Any] = {}
+        if workflow.node_kind == LAUNCH_PLAN:
+            fixed = sorted(workflow.fixed_input_names & set(inputs or {}))
+            if fixed:
+                raise TypeError(
+                    f"launch plan {workflow.name!r} fixes input(s) {', '.join(fixed)}; "
+                    "leave them out of the inputs"
+                )
+            wf, saved = workflow.workflow, workflow.saved_inputs
+        else:
+            wf = workflow
         wf.compile()
         iface = wf.python_interface
         bound = iface.bind((), {**saved, **dict(inputs or {})}, owner=wf.name)
@@ -144,7 +150,7 @@ class LocalRun:
 
 
 def run_workflow(
-    workflow: Any,
+    workflow: Runnable,
     inputs: Mapping[str, Any] | None = None,
     *,
     in_process: bool = False,
@@ -224,7 +230,7 @@ def run_workflow(
     ).run()
 
 
-def call_workflow(workflow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def call_workflow(workflow: RunnableWorkflow, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What ``wf(...)`` outside a workflow body does: :func:`run_workflow` in-process (plugin tasks too,
     as a task's own local call runs them), function tasks in this process, one worker per core."""
     if args:

@@ -12,10 +12,17 @@ from __future__ import annotations
 
 from flyweight._serialize._container import container, merge_env
 from flyweight._serialize._metadata import MetadataSource, task_metadata
-from flyweight._serialize._registration import RegistrationSource, get_serializable
+from flyweight._serialize._registration import (
+    EntityMapping,
+    RegistrationForm,
+    RegistrationSource,
+    TemplateSource,
+    get_serializable,
+)
 from flyweight._serialize._struct import dict_to_struct, struct_to_dict, value_to_python
 from flyweight._serialize._template import (
     OUTPUT_ORDER_KEY,
+    Documented,
     check_size,
     description_entity,
     security_context,
@@ -32,8 +39,12 @@ from flyweight._serialize._workflow import (
 
 __all__ = [
     "OUTPUT_ORDER_KEY",
+    "Documented",
+    "EntityMapping",
     "MetadataSource",
+    "RegistrationForm",
     "RegistrationSource",
+    "TemplateSource",
     "add_sub_workflows",
     "add_workflow_node",
     "check_size",

@@ -9,28 +9,79 @@ which they must be registered.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar, overload, runtime_checkable
 
-from flyweight._serialize._template import task_spec
+from flyweight._serialize._template import Documented, task_spec
 from flyweight._settings import SerializationSettings
 
-__all__ = ["RegistrationSource", "get_serializable"]
+if TYPE_CHECKING:
+    from flyweight._idl import LaunchPlan, TaskSpec, TaskTemplate, WorkflowSpec
+
+__all__ = ["EntityMapping", "RegistrationForm", "RegistrationSource", "TemplateSource", "get_serializable"]
+
+RegistrationForm: TypeAlias = "TaskSpec | WorkflowSpec | LaunchPlan"
+"""A registration message: a task's ``TaskSpec``, a workflow's ``WorkflowSpec``, a launch plan's admin
+``LaunchPlan``."""
+
+EntityMapping: TypeAlias = "dict[object, RegistrationForm]"
+"""Entity → its registration form, in registration order (the keys are the tasks, workflows and launch
+plans themselves)."""
+
+_F_co = TypeVar("_F_co", covariant=True)
 
 
-class RegistrationSource(Protocol):
-    """An entity that builds its own registration form (workflows and launch plans)."""
+@runtime_checkable
+class RegistrationSource(Protocol[_F_co]):
+    """An entity that builds its own registration form (workflows and launch plans).
+
+    Checked with ``isinstance`` by :func:`get_serializable`: flytekit's entry point takes any entity, and
+    this layer sits below the classes that implement it.
+    """
 
     def registration_spec(
-        self, entity_mapping: Any, settings: SerializationSettings, options: Any = None
-    ) -> Any:
+        self, entity_mapping: EntityMapping, settings: SerializationSettings, options: object = None
+    ) -> _F_co:
         """The ``flyteidl.admin`` message registering this entity; dependencies go into
         ``entity_mapping`` (through ``get_serializable``) first."""
         ...
 
 
+class TemplateSource(Protocol):
+    """A task, as registration reads it: its template and its documentation."""
+
+    def serialize_to_model(self, settings: SerializationSettings) -> TaskTemplate: ...
+
+    @property
+    def docs(self) -> Documented | None: ...
+
+
+_F = TypeVar("_F", "WorkflowSpec", "LaunchPlan")
+
+
+@overload
 def get_serializable(
-    entity_mapping: Any, settings: SerializationSettings, entity: Any, options: Any = None
-) -> Any:
+    entity_mapping: EntityMapping | None,
+    settings: SerializationSettings,
+    entity: TemplateSource,
+    options: object = None,
+) -> TaskSpec: ...
+
+
+@overload
+def get_serializable(
+    entity_mapping: EntityMapping | None,
+    settings: SerializationSettings,
+    entity: RegistrationSource[_F],
+    options: object = None,
+) -> _F: ...
+
+
+def get_serializable(
+    entity_mapping: EntityMapping | None,
+    settings: SerializationSettings,
+    entity: TemplateSource | RegistrationSource[WorkflowSpec | LaunchPlan],
+    options: object = None,
+) -> RegistrationForm:
     """The registration form of ``entity``: a ``TaskSpec`` for a task, a ``WorkflowSpec`` for a workflow
     (with its sub-workflows), an admin ``LaunchPlan`` for a launch plan.
 
@@ -42,14 +93,14 @@ def get_serializable(
         entity: a task, a workflow or a launch plan.
         options: accepted for flytekit's signature; flyweight has no options yet.
     """
-    mapping: dict[Any, Any] = entity_mapping if isinstance(entity_mapping, dict) else {}
+    mapping: EntityMapping = entity_mapping if isinstance(entity_mapping, dict) else {}
     done = mapping.get(entity)
     if done is not None:
         return done
-    build = getattr(entity, "registration_spec", None)
-    if build is not None:
-        spec = build(mapping, settings, options)
+    spec: RegistrationForm
+    if isinstance(entity, RegistrationSource):
+        spec = entity.registration_spec(mapping, settings, options)
     else:
-        spec = task_spec(entity.serialize_to_model(settings), getattr(entity, "docs", None))
+        spec = task_spec(entity.serialize_to_model(settings), entity.docs)
     mapping[entity] = spec
     return spec

@@ -19,7 +19,7 @@ from flyweight.errors import TaskDefinitionError
 __all__ = ["dict_to_struct", "struct_to_dict", "value_to_python"]
 
 
-def dict_to_struct(data: Mapping[str, Any], where: str = "custom") -> Struct:
+def dict_to_struct(data: Mapping[str, object], where: str = "custom") -> Struct:
     """A ``Struct`` holding ``data``; keys must be strings, values JSON-like (None, bool, numbers, str,
     lists, tuples, dicts)."""
     out = Struct()
@@ -27,7 +27,7 @@ def dict_to_struct(data: Mapping[str, Any], where: str = "custom") -> Struct:
     return out
 
 
-def _fill_struct(out: Struct, data: Mapping[str, Any], where: str) -> None:
+def _fill_struct(out: Struct, data: Mapping[str, object], where: str) -> None:
     fields = out.fields
     for key, value in data.items():
         if not isinstance(key, str):
@@ -37,7 +37,7 @@ def _fill_struct(out: Struct, data: Mapping[str, Any], where: str) -> None:
         _fill_value(fields[key], value, f"{where}[{key!r}]")
 
 
-def _fill_value(out: Value, value: Any, where: str) -> None:
+def _fill_value(out: Value, value: object, where: str) -> None:
     if value is None:
         out.null_value = NULL_VALUE
     elif value is True or value is False:

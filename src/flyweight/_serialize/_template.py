@@ -10,20 +10,26 @@ from __future__ import annotations
 import typing
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Protocol, TypeVar
+
+from google.protobuf.message import Message
 
 from flyweight._idl import (
     Container,
     DescriptionEntity,
+    ExtendedResources,
     Identifier,
+    K8sPod,
     ResourceType,
     Secret,
     SecurityContext,
+    Sql,
     TaskMetadata,
     TaskSpec,
     TaskTemplate,
     TypedInterface,
     as_message,
+    description_entity_pb2,
 )
 from flyweight._serialize._struct import dict_to_struct
 from flyweight._settings import SecurityContext as SecurityValues, SerializationSettings
@@ -31,6 +37,7 @@ from flyweight.errors import TaskDefinitionError, TemplateTooLargeError
 
 __all__ = [
     "OUTPUT_ORDER_KEY",
+    "Documented",
     "check_size",
     "description_entity",
     "security_context",
@@ -40,6 +47,46 @@ __all__ = [
 
 OUTPUT_ORDER_KEY = "flyweight.output_order"
 """Template ``config`` key holding a multi-output task's output names in declaration order (ADR 0005)."""
+
+_M = TypeVar("_M")
+
+
+class LongDescription(Protocol):
+    """The long text of a ``Documentation`` (``flyweight.Description``): inline or a link to it."""
+
+    @property
+    def value(self) -> str | None: ...
+
+    @property
+    def uri(self) -> str | None: ...
+
+    @property
+    def icon_link(self) -> str | None: ...
+
+    @property
+    def format(self) -> int:
+        """A ``flyteidl`` ``DescriptionFormat`` number."""
+        ...
+
+
+class SourceLink(Protocol):
+    """Where the source of a task or workflow is (``flyweight.SourceCode``)."""
+
+    @property
+    def link(self) -> str | None: ...
+
+
+class Documented(Protocol):
+    """What a description is made of (``flyweight.Documentation`` has it all)."""
+
+    @property
+    def short_description(self) -> str | None: ...
+
+    @property
+    def long_description(self) -> LongDescription | None: ...
+
+    @property
+    def source_code(self) -> SourceLink | None: ...
 
 
 def security_context(values: SecurityValues | None) -> SecurityContext | None:
@@ -53,14 +100,14 @@ def security_context(values: SecurityValues | None) -> SecurityContext | None:
                 group=s.group or "",
                 key=s.key or "",
                 group_version=s.group_version or "",
-                mount_requirement=typing.cast(Any, int(s.mount_requirement)),
+                mount_requirement=typing.cast("Secret.MountType", int(s.mount_requirement)),
                 env_var=s.env_var or "",
             )
         )
     return out
 
 
-def _as_message(value: Any, expected: type[Any], what: str) -> Any:
+def _as_message(value: object, expected: type[_M], what: str) -> _M | None:
     """Accept a flyteidl message or a flytekit-style model with ``to_flyte_idl()`` from a hook."""
     if value is None:
         return None
@@ -80,22 +127,23 @@ def task_template(
     task_type_version: int,
     metadata: TaskMetadata,
     interface: TypedInterface,
-    custom: Mapping[str, Any] | None,
-    container: Any,
-    k8s_pod: Any = None,
-    sql: Any = None,
-    extended_resources: Any = None,
+    custom: Mapping[str, object] | None,
+    container: object,
+    k8s_pod: object = None,
+    sql: object = None,
+    extended_resources: object = None,
     config: Mapping[str, str] | None = None,
     security: SecurityContext | None = None,
     output_order: Sequence[str] = (),
 ) -> TaskTemplate:
     """Assemble a ``TaskTemplate``; check its size against the settings' thresholds.
 
+    ``container``, ``k8s_pod``, ``sql`` and ``extended_resources`` are what the task's hooks return: the
+    message, a flytekit-style model with ``to_flyte_idl()``, or None; anything else is refused.
+
     ``output_order`` (the Python declaration order of outputs) is recorded under
     :data:`OUTPUT_ORDER_KEY` in ``config`` when there are two or more outputs.
     """
-    from flyweight._idl import ExtendedResources, K8sPod, Sql
-
     out = TaskTemplate(
         id=Identifier(
             resource_type=ResourceType.TASK,
@@ -111,16 +159,18 @@ def task_template(
     )
     if custom:
         out.custom.CopyFrom(dict_to_struct(custom))
-    parts = (
-        ("container", container, Container, "get_container"),
-        ("k8s_pod", k8s_pod, K8sPod, "get_k8s_pod"),
-        ("sql", sql, Sql, "get_sql"),
-        ("extended_resources", extended_resources, ExtendedResources, "get_extended_resources"),
-    )
-    for field, value, message_type, hook in parts:
-        msg = _as_message(value, message_type, hook)
-        if msg is not None:
-            getattr(out, field).CopyFrom(msg)
+    checked_container = _as_message(container, Container, "get_container")
+    if checked_container is not None:
+        out.container.CopyFrom(checked_container)
+    pod = _as_message(k8s_pod, K8sPod, "get_k8s_pod")
+    if pod is not None:
+        out.k8s_pod.CopyFrom(pod)
+    checked_sql = _as_message(sql, Sql, "get_sql")
+    if checked_sql is not None:
+        out.sql.CopyFrom(checked_sql)
+    resources = _as_message(extended_resources, ExtendedResources, "get_extended_resources")
+    if resources is not None:
+        out.extended_resources.CopyFrom(resources)
     cfg = dict(config or {})
     for k, v in cfg.items():
         if not isinstance(k, str) or not isinstance(v, str):
@@ -134,7 +184,7 @@ def task_template(
     return out
 
 
-def task_spec(template: TaskTemplate, docs: Any = None) -> TaskSpec:
+def task_spec(template: TaskTemplate, docs: Documented | None = None) -> TaskSpec:
     """The registration form (``flyteidl.admin.TaskSpec``) of a template; ``docs`` (a
     ``Documentation``) becomes its ``description``."""
     spec = TaskSpec(template=template)
@@ -144,35 +194,31 @@ def task_spec(template: TaskTemplate, docs: Any = None) -> TaskSpec:
     return spec
 
 
-def description_entity(docs: Any) -> DescriptionEntity | None:
+def description_entity(docs: Documented | None) -> DescriptionEntity | None:
     """The ``DescriptionEntity`` of a task's or workflow's ``Documentation`` (None for None)."""
     from flyweight._idl import Description, SourceCode
 
     if docs is None:
         return None
-    entity = DescriptionEntity(short_description=getattr(docs, "short_description", None) or "")
-    long = getattr(docs, "long_description", None)
+    entity = DescriptionEntity(short_description=docs.short_description or "")
+    long = docs.long_description
     if long is not None:
-        description = Description(
-            icon_link=getattr(long, "icon_link", None) or "",
-            format=_description_format(getattr(long, "format", 0)),
-        )
+        description = Description(icon_link=long.icon_link or "", format=_description_format(long.format))
         # value and uri are a oneof; flytekit sets value, then uri, so a uri wins when both are given
-        if getattr(long, "uri", None):
+        if long.uri:
             description.uri = long.uri
-        elif getattr(long, "value", None):
+        elif long.value:
             description.value = long.value
         entity.long_description.CopyFrom(description)
-    source = getattr(docs, "source_code", None)
+    source = docs.source_code
     if source is not None:
-        entity.source_code.CopyFrom(SourceCode(link=getattr(source, "link", None) or ""))
+        entity.source_code.CopyFrom(SourceCode(link=source.link or ""))
     return entity
 
 
-def _description_format(value: Any) -> Any:
-    from flyweight._idl import description_entity_pb2
-
-    return description_entity_pb2.DescriptionFormat.ValueType(int(value or 0))
+def _description_format(value: int | None) -> description_entity_pb2.DescriptionFormat:
+    """The enum of a ``DescriptionFormat`` number (on the wire, the number itself)."""
+    return typing.cast("description_entity_pb2.DescriptionFormat", int(value or 0))
 
 
 def _largest_parts(tpl: TaskTemplate) -> list[tuple[str, int]]:
@@ -180,7 +226,7 @@ def _largest_parts(tpl: TaskTemplate) -> list[tuple[str, int]]:
     for field, value in tpl.ListFields():
         if field.name == "custom":
             parts.extend((f"custom[{k!r}]", v.ByteSize()) for k, v in tpl.custom.fields.items())
-        elif hasattr(value, "ByteSize"):
+        elif isinstance(value, Message):
             parts.append((field.name, value.ByteSize()))
     parts.sort(key=lambda p: -p[1])
     return parts[:3]

@@ -12,7 +12,7 @@ and a launch plan's ``entity_metadata``, ``labels``, ``annotations``, ``raw_outp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flyweight._idl import (
     Binding,
@@ -26,7 +26,7 @@ from flyweight._idl import (
     TypedInterface,
     WorkflowTemplate,
 )
-from flyweight._serialize._template import description_entity
+from flyweight._serialize._template import Documented, description_entity
 
 if TYPE_CHECKING:
     from flyweight._idl import LaunchPlan, WorkflowSpec
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["add_sub_workflows", "add_workflow_node", "identifier", "launch_plan", "workflow_spec"]
 
 
-def identifier(resource_type: Any, name: str, settings: SerializationSettings) -> Identifier:
+def identifier(resource_type: ResourceType, name: str, settings: SerializationSettings) -> Identifier:
     """The ``Identifier`` of an entity registered with ``settings`` (project, domain, version)."""
     return Identifier(
         resource_type=resource_type,
@@ -83,7 +83,7 @@ def workflow_spec(  # noqa: PLR0917
     interruptible: bool,
     interface: TypedInterface,
     outputs: Sequence[Binding],
-    docs: Any,
+    docs: Documented | None,
 ) -> WorkflowSpec:
     """The registration form of a workflow, without nodes yet: its template's id, failure policy,
     interruptible default, interface and outputs, and its description. Add the nodes with

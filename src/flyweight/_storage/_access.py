@@ -91,7 +91,7 @@ class FileAccess:
 
     # --- filesystems ------------------------------------------------------------------------------
 
-    def get_filesystem(self, protocol: str | None = None, anonymous: bool = False, **kwargs: Any) -> Any:
+    def get_filesystem(self, protocol: str | None = None, anonymous: bool = False, **kwargs: object) -> Any:
         """The fsspec filesystem for ``protocol`` (None: the raw output prefix's), cached and configured.
 
         Raises:
@@ -99,7 +99,7 @@ class FileAccess:
         """
         return _remote.filesystem(protocol or _uri.protocol_of(self.raw_output_prefix), anonymous, **kwargs)
 
-    def get_filesystem_for_path(self, path: str = "", anonymous: bool = False, **kwargs: Any) -> Any:
+    def get_filesystem_for_path(self, path: str = "", anonymous: bool = False, **kwargs: object) -> Any:
         """The fsspec filesystem that serves ``path`` (see :meth:`get_filesystem`)."""
         return _remote.filesystem(_uri.protocol_of(path), anonymous, **kwargs)
 
@@ -310,19 +310,19 @@ class FileAccess:
             )
         return _uri.local_path(path)
 
-    def download(self, remote_path: str, local_path: str, **kwargs: Any) -> None:
-        """flytekit's name for :meth:`get_data`."""
+    def download(self, remote_path: str, local_path: str, **kwargs: bool) -> None:
+        """flytekit's name for :meth:`get_data` (``is_multipart`` is its one option)."""
         self.get_data(remote_path, local_path, **kwargs)
 
-    def download_directory(self, remote_path: str, local_path: str, **kwargs: Any) -> None:
+    def download_directory(self, remote_path: str, local_path: str, **kwargs: object) -> None:
         """Copy the directory ``remote_path`` to ``local_path`` (``get_data(..., is_multipart=True)``)."""
         self.get_data(remote_path, local_path, is_multipart=True)
 
-    def upload(self, file_path: str, to_path: str, **kwargs: Any) -> str:
-        """flytekit's name for :meth:`put_data`."""
+    def upload(self, file_path: str, to_path: str, **kwargs: bool) -> str:
+        """flytekit's name for :meth:`put_data` (``is_multipart`` is its one option)."""
         return self.put_data(file_path, to_path, **kwargs)
 
-    def upload_directory(self, local_path: str, remote_path: str, **kwargs: Any) -> str:
+    def upload_directory(self, local_path: str, remote_path: str, **kwargs: object) -> str:
         """Copy the local directory ``local_path`` to ``remote_path`` (``put_data`` with ``is_multipart``)."""
         return self.put_data(local_path, remote_path, is_multipart=True)
 
@@ -374,8 +374,8 @@ class FileAccessProvider(FileAccess):
         self,
         local_sandbox_dir: str | os.PathLike[str] | None = None,
         raw_output_prefix: str | None = None,
-        data_config: Any = None,
-        execution_metadata: Any = None,
+        data_config: object = None,
+        execution_metadata: object = None,
     ) -> None:
         unsupported = [
             name

@@ -24,9 +24,12 @@ import math
 import os
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -113,10 +116,10 @@ class _Watch:
     def __init__(self) -> None:
         self.last = time.monotonic()
 
-    def touch(self, *_: Any, **__: Any) -> None:
+    def touch(self, *_: object, **__: object) -> None:
         self.last = time.monotonic()
 
-    def callback(self) -> Any:
+    def callback(self) -> object:
         """An fsspec ``Callback`` that counts any update, its own or a child transfer's, as progress."""
         callbacks = importlib.import_module("fsspec.callbacks")
         cb = callbacks.Callback(hooks={"flyweight-progress": self.touch})
@@ -124,13 +127,13 @@ class _Watch:
         return cb
 
 
-def _loop_of(fs: Any) -> Any:
+def _loop_of(fs: Any) -> asyncio.AbstractEventLoop | None:
     """The event loop ``fs`` runs its coroutines on, or None (a synchronous filesystem, or already on it)."""
     if not getattr(fs, "async_impl", False):
         return None
     import asyncio
 
-    loop = getattr(fs, "loop", None)
+    loop: asyncio.AbstractEventLoop | None = getattr(fs, "loop", None)
     if loop is None or loop.is_closed():
         return None
     try:
@@ -141,7 +144,7 @@ def _loop_of(fs: Any) -> Any:
     return loop
 
 
-def call(fs: Any, method: str, *args: Any, progress: bool = False, **kwargs: Any) -> Any:
+def call(fs: Any, method: str, *args: object, progress: bool = False, **kwargs: object) -> Any:
     """``fs.<method>(*args, **kwargs)``, abandoned once it has made no progress for the storage bound.
 
     On an asynchronous fsspec filesystem the coroutine ``fs._<method>`` runs on the filesystem's event

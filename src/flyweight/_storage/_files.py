@@ -16,12 +16,16 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from flyweight._storage._remote import storage_errors
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
 __all__ = [
     "AtomicWriter",
+    "RemoteFile",
     "RemoteReader",
     "TextWriter",
     "atomic_local_write",
@@ -117,7 +121,7 @@ class AtomicWriter(io.BufferedIOBase):
     def seekable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:
+    def write(self, data: ReadableBuffer) -> int:
         return self._file.write(data)
 
     def tell(self) -> int:
@@ -178,10 +182,25 @@ class TextWriter(io.TextIOWrapper):
             cast(AtomicWriter, self.buffer).discard()
 
 
+class RemoteFile(Protocol):
+    """What :class:`RemoteReader` uses of a file an fsspec filesystem opened for reading."""
+
+    def read(self, length: int = -1) -> bytes: ...
+
+    def seek(self, loc: int, whence: int = 0) -> int: ...
+
+    def tell(self) -> int: ...
+
+    @property
+    def size(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class RemoteReader(io.RawIOBase):
     """A remote file opened for reading, whose failures are ``StorageError`` naming the location."""
 
-    def __init__(self, file: Any, uri: str) -> None:
+    def __init__(self, file: RemoteFile, uri: str) -> None:
         super().__init__()
         self._file = file
         self.name = uri
@@ -199,7 +218,7 @@ class RemoteReader(io.RawIOBase):
     def readall(self) -> bytes:
         return self.read(-1)
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         data = self.read(len(view))
         view[: len(data)] = data

@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 from flyweight._storage import _deadline
@@ -34,14 +35,14 @@ __all__ = [
 INSTALL_HINT = "pip install 'flyweight[s3]'"
 
 _DEFAULT_RETRIES = 3
-_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE: dict[tuple[object, ...], Any] = {}  # → an fsspec filesystem (fsspec ships no types)
 _LOCK = threading.Lock()
 
 if hasattr(os, "register_at_fork"):  # clients hold sockets and an event loop: not valid in a child
     os.register_at_fork(after_in_child=_CACHE.clear)
 
 
-def _fsspec() -> Any:
+def _fsspec() -> ModuleType:
     try:
         return importlib.import_module("fsspec")
     except ImportError as e:
@@ -63,7 +64,7 @@ def _retries(environ: Mapping[str, str]) -> int:
     return max(value, 0)
 
 
-def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str, Any]:
+def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str, object]:
     """s3fs options from Flyte's settings, as flytekit passes them, plus bounded retries and timeouts.
 
     ``FLYTE_AWS_ENDPOINT``, ``FLYTE_AWS_ACCESS_KEY_ID`` and ``FLYTE_AWS_SECRET_ACCESS_KEY`` are used
@@ -72,7 +73,7 @@ def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str,
     the connect and read timeouts of each attempt are sized so that all attempts and the back-off
     between them fit in ``FLYWEIGHT_STORAGE_TIMEOUT`` (default 120 s).
     """
-    options: dict[str, Any] = {"cache_regions": True, "use_listings_cache": False}
+    options: dict[str, object] = {"cache_regions": True, "use_listings_cache": False}
     key = environ.get("FLYTE_AWS_ACCESS_KEY_ID")
     secret = environ.get("FLYTE_AWS_SECRET_ACCESS_KEY")
     endpoint = environ.get("FLYTE_AWS_ENDPOINT")
@@ -96,7 +97,7 @@ def s3_options(environ: Mapping[str, str], anonymous: bool = False) -> dict[str,
     return options
 
 
-def http_options(environ: Mapping[str, str]) -> dict[str, Any]:
+def http_options(environ: Mapping[str, str]) -> dict[str, object]:
     """fsspec ``HTTPFileSystem`` options: aiohttp connect and read timeouts sized from the storage bound.
 
     fsspec's http filesystem does not retry, but finding a URL's size (to open it) may take two
@@ -113,7 +114,7 @@ def http_options(environ: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _options(protocol: str, anonymous: bool, environ: Mapping[str, str]) -> dict[str, Any]:
+def _options(protocol: str, anonymous: bool, environ: Mapping[str, str]) -> dict[str, object]:
     if protocol in ("s3", "s3a"):
         return s3_options(environ, anonymous)
     if protocol in ("http", "https"):
@@ -127,7 +128,7 @@ def _options(protocol: str, anonymous: bool, environ: Mapping[str, str]) -> dict
     return {}
 
 
-def _freeze(value: Any) -> Any:
+def _freeze(value: object) -> object:
     if isinstance(value, Mapping):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
@@ -135,7 +136,7 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def filesystem(protocol: str, anonymous: bool = False, **kwargs: Any) -> Any:
+def filesystem(protocol: str, anonymous: bool = False, **kwargs: object) -> Any:
     """The (cached) fsspec filesystem for ``protocol``, configured from the environment.
 
     Keyword arguments are passed to the filesystem's constructor over the configured options.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-from typing import Any
+from collections.abc import Iterable
 
 from flyweight.errors import TaskDefinitionError
 
@@ -120,7 +120,7 @@ class Documentation:
 
 
 def deck_settings(
-    enable_deck: bool | None, disable_deck: bool | None, deck_fields: Any
+    enable_deck: bool | None, disable_deck: bool | None, deck_fields: Iterable[DeckField | str] | None
 ) -> tuple[bool, list[DeckField]]:
     """``(decks_disabled, fields)`` from the three deck arguments, validated as flytekit does."""
     import warnings

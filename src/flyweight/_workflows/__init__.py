@@ -6,26 +6,56 @@ and ``flyweight.extend`` (``Promise``); this package's modules are private.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flyweight._workflows._compiler import Compiler
+from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
-from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, Binding, Node, NodeOutput
+from flyweight._workflows._node import (
+    GLOBAL_INPUT_NODE_ID,
+    LAUNCH_PLAN,
+    TASK,
+    WORKFLOW,
+    Binding,
+    BindingValue,
+    Node,
+    NodeKind,
+    NodeOutput,
+)
 from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight._workflows._workflow import PythonFunctionWorkflow, WorkflowBase, workflow
 
 __all__ = [
     "GLOBAL_INPUT_NODE_ID",
+    "LAUNCH_PLAN",
+    "TASK",
+    "WORKFLOW",
     "Binding",
+    "BindingValue",
+    "CalledLaunchPlan",
+    "Callee",
     "Compiler",
     "LaunchPlan",
     "Node",
+    "NodeEntity",
+    "NodeKind",
     "NodeOutput",
     "Promise",
     "PythonFunctionWorkflow",
+    "SubWorkflow",
     "VoidPromise",
     "WorkflowBase",
     "WorkflowFailurePolicy",
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
+    "node_kind",
     "workflow",
 ]
+
+
+if TYPE_CHECKING:  # the graph holds them by these protocols: mypy checks that the classes fit them
+    from flyweight._tasks import Task
+
+    def _fits(task: Task, wf: WorkflowBase, lp: LaunchPlan) -> tuple[Callee, SubWorkflow, CalledLaunchPlan]:
+        return task, wf, lp

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flyweight._idl import Literal, LiteralType
-from flyweight._workflows._node import START, Node
-from flyweight._workflows._promise import Promise, VoidPromise
+from flyweight._workflows._node import START, BindingValue, Node
+from flyweight._workflows._promise import Promise, VoidPromise, describe, void_use
 from flyweight.errors import TypeTransformerFailedError, WorkflowCompileError
 from flyweight.types import TypeEngine
 
@@ -95,7 +95,7 @@ def _element_type(py_type: Any, index: int) -> Any:
     return args[index] if len(args) > index else None
 
 
-def _contains_promise(value: Any) -> bool:
+def _contains_promise(value: object) -> bool:
     if isinstance(value, (Promise, VoidPromise)):
         return True
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -123,8 +123,8 @@ class Binder:
         self._castable: dict[tuple[int, int], tuple[LiteralType, LiteralType, bool]] = {}
 
     def _check_promise(self, p: Promise, lt: LiteralType, where: Callable[[], str]) -> None:
-        src = p._type
-        if src is None or p._attr_path or src is lt:
+        src = p.literal_type  # None after indexing into the value: its part's type is not known
+        if src is None or src is lt:
             return
         key = (id(src), id(lt))
         hit = self._castable.get(key)
@@ -134,48 +134,48 @@ class Binder:
         if not hit[2]:
             raise WorkflowCompileError(
                 f"workflow {self.workflow_name!r}: {where()}: expected {describe_type(lt)}, got "
-                f"{p._describe()}, a {describe_type(src)}; pass a value of that type, or change "
+                f"{describe(p)}, a {describe_type(src)}; pass a value of that type, or change "
                 "the types so they agree"
             )
 
     def _foreign(self, p: Promise, where: Callable[[], str]) -> WorkflowCompileError:
-        other = p._ref.node.workflow_name if p._ref is not None else "?"
+        node = p.ref.node
         fix = (
             "give this workflow an input and pass the value in"
-            if p._ref is not None and p._ref.node.kind == START
+            if node.kind == START
             else "call the task in this workflow's body, or return the value from the other workflow"
         )
         return WorkflowCompileError(
-            f"workflow {self.workflow_name!r}: {where()}: {p._describe()} belongs to workflow {other!r}, "
+            f"workflow {self.workflow_name!r}: {where()}: {describe(p)} belongs to workflow "
+            f"{node.workflow_name!r}, "
             f"and a workflow can only use its own inputs and the outputs of its own calls; {fix}"
         )
 
     def bind(
         self,
-        value: Any,
+        value: object,
         lt: LiteralType,
         py_type: Any,
         upstream: dict[int, Node] | None,
         where: Callable[[], str],
-    ) -> Any:
-        """The binding value of ``value`` for an input of type ``lt`` (Python type ``py_type``).
+    ) -> BindingValue:
+        """The binding value of ``value`` (an argument of the call: any value, or promises) for an input
+        of type ``lt`` (Python type ``py_type``, a type annotation).
 
         Upstream nodes of the promises found are added to ``upstream`` (by id, in order of use).
         """
-        cls = type(value)
-        if cls is Promise:
-            ref = value._ref
-            if ref is None:
-                return value._val
-            node = ref.node
+        if type(value) is Promise:
+            if value.is_ready:
+                return value.val
+            node = value.ref.node
             if node.scope is not self.scope:
                 raise self._foreign(value, where)
             self._check_promise(value, lt, where)
             if upstream is not None and node.kind != START:
                 upstream.setdefault(id(node), node)
             return value
-        if cls is VoidPromise:
-            raise value._error(f"{where()}")
+        if type(value) is VoidPromise:
+            raise void_use(value, where())
         kind = lt.WhichOneof("type")
         if kind == "union_type" and value is not None and isinstance(value, (list, dict)):
             return self._bind_union(value, lt, py_type, upstream, where)
@@ -189,7 +189,7 @@ class Binder:
         if kind == "map_value_type" and isinstance(value, dict):
             sub = _element_type(py_type, 1)
             inner = lt.map_value_type
-            out: dict[str, Any] = {}
+            out: dict[str, BindingValue] = {}
             for k, v in value.items():
                 if isinstance(k, (Promise, VoidPromise)):
                     raise WorkflowCompileError(
@@ -225,12 +225,12 @@ class Binder:
 
     def _bind_union(
         self,
-        value: Any,
+        value: list[object] | dict[object, object],
         lt: LiteralType,
         py_type: Any,
         upstream: dict[int, Node] | None,
         where: Callable[[], str],
-    ) -> Any:
+    ) -> BindingValue:
         """A list or dict for a union input: the first variant that takes it (flytekit's order)."""
         args = typing.get_args(_strip_annotated(py_type))
         for i, variant in enumerate(lt.union_type.variants):
@@ -248,7 +248,7 @@ class Binder:
             f"the types of the union {describe_type(lt)}"
         )
 
-    def constant(self, value: Any, lt: LiteralType, py_type: Any, where: Callable[[], str]) -> Literal:
+    def constant(self, value: object, lt: LiteralType, py_type: Any, where: Callable[[], str]) -> Literal:
         """A constant converted with the type engine; a failure names the place and the expected type."""
         try:
             return TypeEngine.to_literal(None, value, py_type if py_type is not None else type(value), lt)
@@ -264,5 +264,5 @@ class Binder:
             ) from e
 
 
-def _is_output_tuple(value: Any) -> bool:
+def _is_output_tuple(value: object) -> bool:
     return isinstance(value, tuple) and any(isinstance(v, (Promise, VoidPromise)) for v in value)

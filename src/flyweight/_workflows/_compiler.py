@@ -13,18 +13,61 @@ input, with the fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import collections
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeAlias, TypeVar
 
 from flyweight._context import compiling
 from flyweight._idl import LiteralType, NodeMetadata
 from flyweight._interface import NO_DEFAULT
+from flyweight._tasks import Task
 from flyweight._workflows._binding import Binder, admits_none, describe_type
-from flyweight._workflows._node import LAUNCH_PLAN, TASK, WORKFLOW, Binding, Node, NodeOutput, start_node
-from flyweight._workflows._promise import Promise, VoidPromise, output_tuple_class
+from flyweight._workflows._entities import Callee, NodeEntity
+from flyweight._workflows._node import (
+    LAUNCH_PLAN,
+    TASK,
+    WORKFLOW,
+    Binding,
+    BindingValue,
+    Node,
+    NodeKind,
+    NodeOutput,
+    start_node,
+)
+from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight.errors import WorkflowCompileError
 
-__all__ = ["Compiler", "compile_body"]
+__all__ = ["CallOutputs", "Compiler", "compile_body", "output_tuple_class"]
+
+_T = TypeVar("_T")
+
+
+CallOutputs: TypeAlias = "Promise | VoidPromise | tuple[Promise, ...]"
+"""What a call in a workflow body returns: a promise per output (a named tuple of them for several, or
+one named output), or a void promise for a call without outputs."""
+
+
+def output_tuple_class(names: list[str], tuple_name: str | None) -> type[tuple[Promise, ...]]:
+    """The named tuple a call with several outputs (or one named output) returns; ``>>`` on it orders
+    the call's node."""
+    base = collections.namedtuple(tuple_name or "DefaultNamedTupleOutput", names)  # type: ignore[misc]
+
+    def rshift(self: tuple[Promise, ...], other: _T) -> _T:
+        for item in self:
+            if isinstance(item, (Promise, VoidPromise)):
+                return item >> other
+        return other
+
+    def runs_before(self: tuple[Promise, ...], other: _T) -> _T:
+        return rshift(self, other)
+
+    def with_overrides(self: tuple[Promise, ...], *args: object, **kwargs: object) -> NoReturn:
+        self[0].with_overrides(*args, **kwargs)
+
+    namespace = {"__slots__": (), "__rshift__": rshift, "runs_before": runs_before}
+    namespace["with_overrides"] = with_overrides
+    return type(base.__name__, (base,), namespace)
 
 
 class _Plan:
@@ -46,20 +89,27 @@ class _Plan:
         "positional",
     )
 
-    def __init__(self, entity: Any) -> None:
+    def __init__(
+        self,
+        entity: Callee,
+        kind: NodeKind,
+        saved: Mapping[str, Any] | None = None,
+        fixed: frozenset[str] = frozenset(),
+    ) -> None:
+        """``saved`` and ``fixed``: a launch plan's own defaults (Python values) and fixed inputs."""
         self.entity = entity
-        self.kind: str = getattr(entity, "_node_kind", TASK)
-        self.name: str = entity.name
+        self.kind = kind
+        self.name = entity.name
         iface = entity.python_interface
         typed = entity.interface
         in_vars = typed.inputs.variables
         with_defaults = iface.inputs_with_defaults
-        saved: dict[str, Any] = dict(getattr(entity, "saved_inputs", None) or {})
-        self.fixed: frozenset[str] = frozenset(getattr(entity, "fixed_input_names", ()))
+        saved = saved or {}
+        self.fixed = fixed
         self.positional: list[str] = list(with_defaults)
-        self.inputs: list[tuple[str, Any, LiteralType]] = []
+        self.inputs: list[tuple[str, Any, LiteralType]] = []  # name, Python type, literal type
         self.defaults: dict[str, Any] = {}  # input name -> the value bound when the call omits it
-        self.bound_defaults: dict[str, Any] = {}  # the same, converted on first use
+        self.bound_defaults: dict[str, BindingValue] = {}  # the same, converted on first use
         for k in sorted(with_defaults):
             py_type, default = with_defaults[k]
             lt = in_vars[k].type
@@ -75,7 +125,7 @@ class _Plan:
         out_vars = typed.outputs.variables
         self.output_types: list[LiteralType] = [out_vars[k].type for k in self.output_names]
         tuple_name = iface.output_tuple_name
-        self.output_cls: type[tuple[Any, ...]] | None = None
+        self.output_cls: type[tuple[Promise, ...]] | None = None
         if len(self.output_names) > 1 or (self.output_names and tuple_name):
             self.output_cls = output_tuple_class(self.output_names, tuple_name)
         self.metadata: NodeMetadata = entity.construct_node_metadata()
@@ -83,7 +133,7 @@ class _Plan:
     def call_name(self) -> str:
         return self.name.rsplit(".", 1)[-1]
 
-    def outputs(self, node: Node) -> Any:
+    def outputs(self, node: Node) -> CallOutputs:
         names = self.output_names
         if not names:
             return VoidPromise(self.name, NodeOutput(node, "placeholder"))
@@ -102,21 +152,25 @@ class Compiler:
         prefix: put before every node id (``""`` for workflows; flytekit's compilation prefix).
     """
 
-    __slots__ = ("_binder", "_plans", "nodes", "prefix", "workflow_name")
+    __slots__ = ("_plans", "binder", "nodes", "prefix", "workflow_name")
 
     def __init__(self, workflow_name: str, prefix: str = "") -> None:
         self.workflow_name = workflow_name
         self.prefix = prefix
         self.nodes: list[Node] = []
         self._plans: dict[int, _Plan] = {}
-        self._binder = Binder(workflow_name, self)
+        self.binder = Binder(workflow_name, self)
 
-    def _plan(self, entity: Any) -> _Plan:
+    def _plan(self, entity: NodeEntity) -> _Plan:
         plan = self._plans.get(id(entity))
         if plan is None or plan.entity is not entity:
-            if getattr(entity, "_node_kind", TASK) == WORKFLOW:
+            if isinstance(entity, Task):
+                plan = _Plan(entity, TASK)
+            elif entity.node_kind == WORKFLOW:
                 entity.compile()
-            plan = _Plan(entity)
+                plan = _Plan(entity, WORKFLOW)
+            else:
+                plan = _Plan(entity, LAUNCH_PLAN, entity.saved_inputs, entity.fixed_input_names)
             self._plans[id(entity)] = plan
         return plan
 
@@ -145,8 +199,9 @@ class Compiler:
         merged.update(kwargs)
         return merged
 
-    def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Add a node calling ``entity``; return a promise, a named tuple of promises or a void promise."""
+    def add_entity(self, entity: NodeEntity, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallOutputs:
+        """Add a node calling ``entity``; return a promise, a named tuple of promises or a void promise
+        (``args`` and ``kwargs`` are the call's arguments: promises or any values)."""
         plan = self._plan(entity)
         node_id = f"{self.prefix}n{len(self.nodes)}"
         if args:
@@ -160,7 +215,7 @@ class Compiler:
                 raise self._fail(
                     node_id, plan, f"got input {k!r}, which the launch plan fixes; leave it out of the call"
                 )
-        binder = self._binder
+        binder = self.binder
         upstream: dict[int, Node] = {}
         bindings: list[Binding] = []
         missing: list[str] = []
@@ -200,10 +255,10 @@ def _where(node_id: str, plan: _Plan, name: str) -> Callable[[], str]:
     return lambda: f"node {node_id} ({plan.kind} {plan.name!r}), input {name!r}"
 
 
-def compile_body(workflow: Any, function: Callable[..., Any]) -> tuple[list[Node], list[Binding]]:
+def compile_body(workflow: Callee, function: Callable[..., object]) -> tuple[list[Node], list[Binding]]:
     """Run ``function`` (a workflow body) with promises of the workflow's inputs under a new compiler;
     return the nodes it created and the bindings of the workflow's outputs."""
-    name: str = workflow.name
+    name = workflow.name
     typed = workflow.interface
     iface = workflow.python_interface
     compiler = Compiler(name)
@@ -214,14 +269,13 @@ def compile_body(workflow: Any, function: Callable[..., Any]) -> tuple[list[Node
         try:
             result = function(**inputs)
         except Exception as e:
-            add_note = getattr(e, "add_note", None)  # Python 3.11+
-            if add_note is not None and not isinstance(e, WorkflowCompileError):  # the user's own error
-                add_note(f"(raised while compiling the body of workflow {name!r})")
+            if sys.version_info >= (3, 11) and not isinstance(e, WorkflowCompileError):  # the user's own
+                e.add_note(f"(raised while compiling the body of workflow {name!r})")
             raise
     return compiler.nodes, _output_bindings(compiler, workflow, result)
 
 
-def _output_bindings(compiler: Compiler, workflow: Any, result: Any) -> list[Binding]:
+def _output_bindings(compiler: Compiler, workflow: Callee, result: object) -> list[Binding]:
     iface = workflow.python_interface
     names = list(iface.outputs)
     out_vars = workflow.interface.outputs.variables
@@ -259,7 +313,7 @@ def _output_bindings(compiler: Compiler, workflow: Any, result: Any) -> list[Bin
                 f"{wf} declares {len(names)} outputs ({declared}) but returned {len(result)} values"
             )
         values = list(result)
-    binder = compiler._binder
+    binder = compiler.binder
     bindings = []
     for k, v in zip(names, values, strict=True):
         where = _output_where(k)

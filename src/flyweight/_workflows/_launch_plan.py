@@ -12,64 +12,28 @@ Schedules, notifications, triggers and concurrency policies are not supported ye
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flyweight._context import current_compiler
-from flyweight._idl import (
-    Literal,
-    LiteralMap,
-    NodeMetadata,
-    Parameter,
-    ParameterMap,
-    Scalar,
-    TypedInterface,
-    Void,
+from flyweight._idl import LiteralMap, NodeMetadata, ParameterMap, TypedInterface
+from flyweight._interface import Interface
+from flyweight._workflows._launch_plan_checks import (
+    check_options,
+    check_workflow,
+    default_parameters,
+    input_literal,
+    labels_dict,
 )
-from flyweight._interface import NO_DEFAULT, Interface
-from flyweight._workflows._binding import admits_none
-from flyweight._workflows._launch_plan_checks import check_options, check_workflow, labels_dict
 from flyweight._workflows._node import LAUNCH_PLAN
 from flyweight._workflows._workflow import WorkflowBase
-from flyweight.errors import NotSupportedError, TypeTransformerFailedError, WorkflowCompileError
-from flyweight.types import TypeEngine
+from flyweight.errors import NotSupportedError, WorkflowCompileError
 
 if TYPE_CHECKING:
+    from flyweight._idl import LaunchPlan as LaunchPlanMessage
+    from flyweight._serialize import EntityMapping
     from flyweight._settings import SecurityContext, SerializationSettings
 
 __all__ = ["LaunchPlan"]
-
-
-def _literal(owner: str, name: str, value: Any, py_type: Any, lt: Any) -> Literal:
-    try:
-        return TypeEngine.to_literal(None, value, py_type, lt)
-    except TypeTransformerFailedError as e:
-        raise WorkflowCompileError(f"{owner}: input {name!r}: {e}; pass a value of the input's type") from e
-
-
-def _parameters(
-    owner: str, workflow: WorkflowBase, defaults: Mapping[str, Any], fixed: Mapping[str, Any]
-) -> ParameterMap:
-    """The launch plan's default inputs, as flytekit writes them: a default literal (a bare none literal
-    for an optional input without one), else ``required``."""
-    out = ParameterMap()
-    variables = workflow.interface.inputs.variables
-    with_defaults = workflow.python_interface.inputs_with_defaults
-    for name, (py_type, signature_default) in with_defaults.items():
-        if name in fixed:
-            continue
-        var = variables[name]
-        param = Parameter()
-        param.var.CopyFrom(var)
-        default = defaults.get(name, signature_default)
-        if default is NO_DEFAULT or default is None:
-            if admits_none(var.type):
-                param.default.CopyFrom(Literal(scalar=Scalar(none_type=Void())))
-            else:
-                param.required = True
-        else:
-            param.default.CopyFrom(_literal(owner, name, default, py_type, var.type))
-        out.parameters[name].CopyFrom(param)
-    return out
 
 
 _OPTIONS = (
@@ -109,7 +73,6 @@ class LaunchPlan:
         10
     """
 
-    _node_kind = LAUNCH_PLAN
     CACHE: ClassVar[dict[str, LaunchPlan]] = {}
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order
@@ -118,17 +81,17 @@ class LaunchPlan:
         workflow: WorkflowBase,
         parameters: ParameterMap,
         fixed_inputs: LiteralMap,
-        schedule: Any = None,
-        notifications: Any = None,
-        labels: Any = None,
-        annotations: Any = None,
-        raw_output_data_config: Any = None,
+        schedule: object = None,
+        notifications: object = None,
+        labels: object = None,
+        annotations: object = None,
+        raw_output_data_config: object = None,
         max_parallelism: int | None = None,
         security_context: SecurityContext | None = None,
-        trigger: Any = None,
+        trigger: object = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
-        concurrency: Any = None,
+        concurrency: object = None,
     ) -> None:
         for option, value in (
             ("schedule", schedule),
@@ -160,7 +123,7 @@ class LaunchPlan:
 
     # -- making them --------------------------------------------------------------------------------
     @classmethod
-    def get_default_launch_plan(cls, ctx: Any, workflow: WorkflowBase) -> LaunchPlan:
+    def get_default_launch_plan(cls, ctx: object, workflow: WorkflowBase) -> LaunchPlan:
         """The launch plan Flyte registers with every workflow: same name, the signature's defaults.
 
         ``ctx`` is accepted for flytekit's signature and not used. The same object comes back for the same
@@ -168,12 +131,12 @@ class LaunchPlan:
         """
         check_workflow(workflow, None)
         cached = cls.CACHE.get(workflow.name)
-        if cached is not None and cached._workflow is workflow:
+        if cached is not None and cached.workflow is workflow:
             return cached
         lp = cls(
             workflow.name,
             workflow,
-            _parameters(f"launch plan {workflow.name!r}", workflow, {}, {}),
+            default_parameters(f"launch plan {workflow.name!r}", workflow, {}, {}),
             LiteralMap(),
         )
         lp._saved_inputs = workflow.python_interface.default_inputs_as_kwargs
@@ -187,18 +150,18 @@ class LaunchPlan:
         workflow: WorkflowBase,
         default_inputs: dict[str, Any] | None = None,
         fixed_inputs: dict[str, Any] | None = None,
-        schedule: Any = None,
-        notifications: Any = None,
-        labels: Any = None,
-        annotations: Any = None,
-        raw_output_data_config: Any = None,
+        schedule: object = None,
+        notifications: object = None,
+        labels: object = None,
+        annotations: object = None,
+        raw_output_data_config: object = None,
         max_parallelism: int | None = None,
         security_context: SecurityContext | None = None,
-        auth_role: Any = None,
-        trigger: Any = None,
+        auth_role: object = None,
+        trigger: object = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
-        concurrency: Any = None,
+        concurrency: object = None,
     ) -> LaunchPlan:
         """A named launch plan for ``workflow``.
 
@@ -239,16 +202,16 @@ class LaunchPlan:
         variables = workflow.interface.inputs.variables
         fixed_map = LiteralMap()
         for k, v in fixed.items():
-            fixed_map.literals[k].CopyFrom(_literal(owner, k, v, iface.inputs[k], variables[k].type))
+            fixed_map.literals[k].CopyFrom(input_literal(owner, k, v, iface.inputs[k], variables[k].type))
         existing = cls.CACHE.get(name)
-        if existing is not None and existing._workflow.name != workflow.name:
+        if existing is not None and existing.workflow.name != workflow.name:
             raise WorkflowCompileError(
-                f"{owner} already belongs to workflow {existing._workflow.name!r}; give the launch plan of "
+                f"{owner} already belongs to workflow {existing.workflow.name!r}; give the launch plan of "
                 f"{workflow.name!r} another name"
             )
         options = {k: v for k, v in locals().items() if k in _OPTIONS}
         init = {k: options[k] for k in _OPTIONS if k not in ("default_inputs", "fixed_inputs", "auth_role")}
-        lp = cls(name, workflow, _parameters(owner, workflow, defaults, fixed), fixed_map, **init)
+        lp = cls(name, workflow, default_parameters(owner, workflow, defaults, fixed), fixed_map, **init)
         lp._saved_inputs = {**defaults, **fixed}
         lp._options = options
         cls.CACHE[name] = lp
@@ -261,18 +224,18 @@ class LaunchPlan:
         name: str | None = None,
         default_inputs: dict[str, Any] | None = None,
         fixed_inputs: dict[str, Any] | None = None,
-        schedule: Any = None,
-        notifications: Any = None,
-        labels: Any = None,
-        annotations: Any = None,
-        raw_output_data_config: Any = None,
+        schedule: object = None,
+        notifications: object = None,
+        labels: object = None,
+        annotations: object = None,
+        raw_output_data_config: object = None,
         max_parallelism: int | None = None,
         security_context: SecurityContext | None = None,
-        auth_role: Any = None,
-        trigger: Any = None,
+        auth_role: object = None,
+        trigger: object = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
-        concurrency: Any = None,
+        concurrency: object = None,
     ) -> LaunchPlan:
         """The default launch plan (no ``name``), or the named one, made on the first request.
 
@@ -291,7 +254,7 @@ class LaunchPlan:
                 )
             return cls.get_default_launch_plan(None, workflow)
         existing = cls.CACHE.get(name)
-        if existing is not None and existing._workflow is workflow:
+        if existing is not None and existing.workflow is workflow:
             if existing._options == options:
                 return existing
             raise WorkflowCompileError(
@@ -300,12 +263,17 @@ class LaunchPlan:
             )
         return cls.create(name, workflow, **options)
 
-    _options: dict[str, Any] | None = None
+    _options: dict[str, object] | None = None
 
     # -- what it is ---------------------------------------------------------------------------------
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def node_kind(self) -> Literal["launch plan"]:
+        """What a call of it in a workflow body becomes: a node that starts it."""
+        return LAUNCH_PLAN
 
     @property
     def workflow(self) -> WorkflowBase:
@@ -371,8 +339,8 @@ class LaunchPlan:
         return self._workflow.construct_node_metadata()
 
     def registration_spec(
-        self, entity_mapping: Any, settings: SerializationSettings, options: Any = None
-    ) -> Any:
+        self, entity_mapping: EntityMapping, settings: SerializationSettings, options: object = None
+    ) -> LaunchPlanMessage:
         """The ``flyteidl.admin.LaunchPlan`` of this plan; its workflow is added to ``entity_mapping``
         first. Called by ``flyweight._serialize.get_serializable``."""
         from flyweight._workflows._to_idl import launch_plan

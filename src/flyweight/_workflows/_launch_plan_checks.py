@@ -1,31 +1,37 @@
 """The checks a launch plan's arguments pass when it is made: the entity is a workflow, the name a str,
-labels and annotations dicts of str, and the execution options of the types Flyte takes."""
+labels and annotations dicts of str, the execution options of the types Flyte takes, and default and fixed
+inputs that fit their types (as the ``ParameterMap`` and literals the plan keeps)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from flyweight._idl import Literal, LiteralType, Parameter, ParameterMap, Scalar, Void
+from flyweight._interface import NO_DEFAULT
+from flyweight._tasks import Task
 from flyweight._tasks._checks import str_dict
+from flyweight._workflows._binding import admits_none
 from flyweight._workflows._workflow import WorkflowBase
-from flyweight.errors import WorkflowCompileError
+from flyweight.errors import TypeTransformerFailedError, WorkflowCompileError
+from flyweight.types import TypeEngine
 
-__all__ = ["check_options", "check_workflow", "labels_dict"]
+__all__ = ["check_options", "check_workflow", "default_parameters", "input_literal", "labels_dict"]
 
 
-def labels_dict(owner: str, what: str, x: Any) -> dict[str, str]:
-    """Labels or annotations given as a dict or as an object with ``values`` (flytekit's models)."""
+def labels_dict(owner: str, what: str, x: object) -> dict[str, str]:
+    """Labels or annotations given as a dict or as an object with ``values`` (flytekit's models, read
+    by name: flyweight does not import them)."""
     if x is None:
         return {}
     values = x if isinstance(x, Mapping) else getattr(x, "values", x)
     return str_dict(f"{owner}: {what}", values, WorkflowCompileError, "'team': 'data'")
 
 
-def check_workflow(workflow: Any, name: Any) -> None:
+def check_workflow(workflow: object, name: object) -> None:
+    """Refuse what is not a workflow, and a name that is not a non-empty str (None: the workflow's)."""
     if not isinstance(workflow, WorkflowBase):
-        what = (
-            "a task" if hasattr(workflow, "dispatch_execute") else f"{type(workflow).__name__} {workflow!r}"
-        )
+        what = "a task" if isinstance(workflow, Task) else f"{type(workflow).__name__} {workflow!r}"
         raise WorkflowCompileError(
             f"a launch plan starts a workflow, got {what}; make the launch plan of a @workflow (a task can "
             "be wrapped in a one-node workflow)"
@@ -38,10 +44,10 @@ def check_workflow(workflow: Any, name: Any) -> None:
 
 def check_options(
     owner: str,
-    raw_output_data_config: Any,
-    max_parallelism: Any,
-    security_context: Any,
-    overwrite_cache: Any,
+    raw_output_data_config: object,
+    max_parallelism: object,
+    security_context: object,
+    overwrite_cache: object,
 ) -> str | None:
     """Check the execution options' types; return the raw output prefix (given as a str, or as an object
     with ``output_location_prefix`` such as flytekit's ``RawOutputDataConfig``)."""
@@ -71,3 +77,37 @@ def check_options(
                 f"{owner}: {option}={value!r} is not valid ({type(value).__name__}); write {option}={example}"
             )
     return None if raw is None else str(raw)
+
+
+def input_literal(owner: str, name: str, value: object, py_type: Any, lt: LiteralType) -> Literal:
+    """``value`` of input ``name`` as a literal; a value that does not fit is the plan's mistake."""
+    try:
+        return TypeEngine.to_literal(None, value, py_type, lt)
+    except TypeTransformerFailedError as e:
+        raise WorkflowCompileError(f"{owner}: input {name!r}: {e}; pass a value of the input's type") from e
+
+
+def default_parameters(
+    owner: str, workflow: WorkflowBase, defaults: Mapping[str, Any], fixed: Mapping[str, Any]
+) -> ParameterMap:
+    """The launch plan's default inputs, as flytekit writes them: a default literal (a bare none literal
+    for an optional input without one), else ``required``."""
+    out = ParameterMap()
+    variables = workflow.interface.inputs.variables
+    with_defaults = workflow.python_interface.inputs_with_defaults
+    for name, (py_type, signature_default) in with_defaults.items():
+        if name in fixed:
+            continue
+        var = variables[name]
+        param = Parameter()
+        param.var.CopyFrom(var)
+        default = defaults.get(name, signature_default)
+        if default is NO_DEFAULT or default is None:
+            if admits_none(var.type):
+                param.default.CopyFrom(Literal(scalar=Scalar(none_type=Void())))
+            else:
+                param.required = True
+        else:
+            param.default.CopyFrom(input_literal(owner, name, default, py_type, var.type))
+        out.parameters[name].CopyFrom(param)
+    return out

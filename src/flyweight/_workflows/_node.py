@@ -13,20 +13,28 @@ the start node, whose id is the empty string on the wire (Flyte's ``start-node``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
-    from flyweight._idl import NodeMetadata
+    from flyweight._idl import Literal as LiteralValue, NodeMetadata
+    from flyweight._workflows._entities import NodeEntity
+    from flyweight._workflows._promise import Promise
 
-__all__ = ["GLOBAL_INPUT_NODE_ID", "Binding", "Node", "NodeOutput", "start_node"]
+__all__ = ["GLOBAL_INPUT_NODE_ID", "Binding", "BindingValue", "Node", "NodeKind", "NodeOutput", "start_node"]
 
 GLOBAL_INPUT_NODE_ID = ""
 """The id a binding to a workflow input names: Flyte reads the empty node id as its ``start-node``."""
 
-TASK = "task"
-WORKFLOW = "workflow"
-LAUNCH_PLAN = "launch plan"
-START = "start"
+TASK: Final = "task"
+WORKFLOW: Final = "workflow"
+LAUNCH_PLAN: Final = "launch plan"
+START: Final = "start"
+
+NodeKind: TypeAlias = Literal["task", "workflow", "launch plan"]
+"""What a call in a workflow body becomes: a node running a task, a sub-workflow or a launch plan."""
+
+BindingValue: TypeAlias = "Promise | LiteralValue | list[BindingValue] | dict[str, BindingValue]"
+"""What an input is bound to: a promise, a constant ``Literal``, or a list or dict of those."""
 
 
 class Binding(NamedTuple):
@@ -37,7 +45,7 @@ class Binding(NamedTuple):
     """
 
     var: str
-    value: Any
+    value: BindingValue
 
 
 class Node:
@@ -75,8 +83,8 @@ class Node:
         metadata: NodeMetadata | None,
         bindings: list[Binding],
         upstream_nodes: list[Node],
-        flyte_entity: Any,
-        kind: str = TASK,
+        flyte_entity: NodeEntity | None,
+        kind: NodeKind | Literal["start"] = TASK,
         workflow_name: str = "",
         scope: object = None,
     ) -> None:
@@ -118,10 +126,16 @@ class Node:
         """``node n1 (task 'mod.t')`` — how error messages name the node."""
         if self.kind == START:
             return f"the inputs of workflow {self.workflow_name!r}"
-        return f"node {self._id} ({self.kind} {getattr(self.flyte_entity, 'name', '?')!r})"
+        return f"node {self._id} ({self.kind} {self.entity_name!r})"
+
+    @property
+    def entity_name(self) -> str:
+        """The name of the task, workflow or launch plan the node runs (``"?"`` for the start node)."""
+        return "?" if self.flyte_entity is None else self.flyte_entity.name
 
     def __repr__(self) -> str:
-        return f"Node({self._id!r}, {self.kind} {getattr(self.flyte_entity, 'name', None)!r})"
+        name = None if self.flyte_entity is None else self.flyte_entity.name
+        return f"Node({self._id!r}, {self.kind} {name!r})"
 
 
 def _waits_for(node: Node, other: Node) -> bool:

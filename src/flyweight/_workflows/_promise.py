@@ -14,9 +14,9 @@ workflow runs.
 
 from __future__ import annotations
 
-import collections
 import datetime
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from flyweight._workflows._node import START, Node, NodeOutput
 from flyweight.errors import NotSupportedError, WorkflowCompileError
@@ -24,7 +24,9 @@ from flyweight.errors import NotSupportedError, WorkflowCompileError
 if TYPE_CHECKING:
     from flyweight._idl import Literal, LiteralType
 
-__all__ = ["Promise", "VoidPromise", "output_tuple_class"]
+__all__ = ["Promise", "VoidPromise", "describe", "void_use"]
+
+_T = TypeVar("_T")
 
 _ARITHMETIC = "do the computation in a task: pass the promise to a task input and use the task's output"
 _TRUTH = (
@@ -126,11 +128,11 @@ class Promise:
         return Promise(new_var, self._ref, self._type)
 
     # -- ordering -------------------------------------------------------------------------------
-    def runs_before(self, other: Any) -> Any:
+    def runs_before(self, other: _T) -> _T:
         """Make the node of ``other`` wait for this promise's node; ``self >> other`` does the same."""
         return self >> other
 
-    def __rshift__(self, other: Any) -> Any:
+    def __rshift__(self, other: _T) -> _T:
         if self._ref is not None:
             for node in _nodes_of(other, self):
                 self._ref.node.runs_before(node)
@@ -164,7 +166,7 @@ class Promise:
             )
         return Promise(self._var, self._ref.with_attr(key), self._type)
 
-    def with_overrides(self, *args: Any, **kwargs: Any) -> NoReturn:
+    def with_overrides(self, *args: object, **kwargs: object) -> NoReturn:
         """Per-node overrides (resources, retries, names…) are not supported by flyweight yet."""
         raise NotSupportedError(
             f"workflow {self._workflow()!r}: with_overrides() on {self._describe()} is not supported by "
@@ -211,8 +213,8 @@ class Promise:
         raise self._value_error("str() (or print, or '%s' formatting)", _STR)
 
 
-def _refuse(action: str, fix: str) -> Any:
-    def method(self: Promise, *args: Any, **kwargs: Any) -> NoReturn:
+def _refuse(action: str, fix: str) -> Callable[..., NoReturn]:
+    def method(self: Promise, *args: object, **kwargs: object) -> NoReturn:
         raise self._value_error(action, fix)
 
     return method
@@ -243,8 +245,8 @@ for _name, (_action, _fix) in {
     setattr(Promise, _name, _refuse(_action, _fix))
 
 
-def _operator(symbol: str, reflected: bool = False) -> Any:
-    def op(self: Promise, *other: Any) -> NoReturn:
+def _operator(symbol: str, reflected: bool = False) -> Callable[..., NoReturn]:
+    def op(self: Promise, *other: object) -> NoReturn:
         if other:
             what = f"'{type(other[0]).__name__} {symbol} promise'" if reflected else f"'promise {symbol} ...'"
         else:
@@ -306,17 +308,17 @@ class VoidPromise:
     def task_name(self) -> str:
         return self._task_name
 
-    def runs_before(self, other: Any) -> Any:
+    def runs_before(self, other: _T) -> _T:
         """Make the node of ``other`` wait for this call's node; ``self >> other`` does the same."""
         return self >> other
 
-    def __rshift__(self, other: Any) -> Any:
+    def __rshift__(self, other: _T) -> _T:
         if self._ref is not None:
             for node in _nodes_of(other, self):
                 self._ref.node.runs_before(node)
         return other
 
-    def with_overrides(self, *args: Any, **kwargs: Any) -> NoReturn:
+    def with_overrides(self, *args: object, **kwargs: object) -> NoReturn:
         """Per-node overrides are not supported by flyweight yet."""
         raise NotSupportedError(
             f"with_overrides() on the call of {self._task_name!r} is not supported by flyweight yet; set "
@@ -337,8 +339,8 @@ class VoidPromise:
         return f"VoidPromise({self._task_name!r})"
 
 
-def _void_use(action: str) -> Any:
-    def method(self: VoidPromise, *args: Any) -> NoReturn:
+def _void_use(action: str) -> Callable[..., NoReturn]:
+    def method(self: VoidPromise, *args: object) -> NoReturn:
         raise self._error(action)
 
     return method
@@ -365,7 +367,7 @@ for _name, _action in {
     setattr(VoidPromise, _name, _void_use(_action))
 
 
-def _nodes_of(other: Any, source: Any) -> list[Node]:
+def _nodes_of(other: object, source: object) -> list[Node]:
     """The nodes behind the right-hand side of ``>>``: a promise, a void promise, a tuple of outputs or a
     node."""
     if isinstance(other, Node):
@@ -386,23 +388,13 @@ def _nodes_of(other: Any, source: Any) -> list[Node]:
     )
 
 
-def output_tuple_class(names: list[str], tuple_name: str | None) -> type[tuple[Any, ...]]:
-    """The named tuple a call with several outputs (or one named output) returns; ``>>`` on it orders
-    the call's node."""
-    base = collections.namedtuple(tuple_name or "DefaultNamedTupleOutput", names)  # type: ignore[misc]
+def describe(p: Promise) -> str:
+    """How messages name what ``p`` stands for: ``output 'o0' of node n1 (task 'mod.t')``, ``input 'x' of
+    the workflow`` or ``the value 'x'``. (A function, not a method: a promise's public attributes are the
+    fields of the value it stands for.)"""
+    return p._describe()
 
-    def rshift(self: tuple[Any, ...], other: Any) -> Any:
-        for item in self:
-            if isinstance(item, (Promise, VoidPromise)):
-                return item >> other
-        return other
 
-    def runs_before(self: tuple[Any, ...], other: Any) -> Any:
-        return rshift(self, other)
-
-    def with_overrides(self: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
-        return self[0].with_overrides(*args, **kwargs)
-
-    namespace = {"__slots__": (), "__rshift__": rshift, "runs_before": runs_before}
-    namespace["with_overrides"] = with_overrides
-    return type(base.__name__, (base,), namespace)
+def void_use(v: VoidPromise, action: str) -> WorkflowCompileError:
+    """The error for ``action`` using the result of a call without outputs as a value."""
+    return v._error(action)

@@ -10,18 +10,21 @@ assembled by ``flyweight._serialize`` (``workflow_spec``, ``add_workflow_node``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flyweight._idl import (
     Binding,
     BindingData,
     BindingDataCollection,
     BindingDataMap,
+    LaunchPlan as LaunchPlanMessage,  # registration only: the admin messages
     Literal,
     OutputReference,
     PromiseAttribute,
+    TaskSpec,
 )
 from flyweight._serialize import (
+    EntityMapping,
     add_sub_workflows,
     add_workflow_node,
     get_serializable,
@@ -29,11 +32,11 @@ from flyweight._serialize import (
     security_context,
     workflow_spec as assemble_spec,
 )
-from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, LAUNCH_PLAN, WORKFLOW, Node
+from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
 
 if TYPE_CHECKING:
-    from flyweight._idl import LaunchPlan as LaunchPlanMessage, WorkflowSpec
+    from flyweight._idl import Identifier, WorkflowSpec, WorkflowTemplate
     from flyweight._settings import SerializationSettings
     from flyweight._workflows._launch_plan import LaunchPlan
     from flyweight._workflows._workflow import WorkflowBase
@@ -54,12 +57,12 @@ def _literal_binding(lit: Literal) -> BindingData:
     return BindingData(scalar=lit.scalar)
 
 
-def binding_data(value: Any) -> BindingData:
+def binding_data(value: BindingValue) -> BindingData:
     """The ``BindingData`` of a binding value (a promise, a ``Literal``, or a list or dict of those)."""
-    if type(value) is Promise:
-        ref = value._ref
-        if ref is None:
+    if isinstance(value, Promise):
+        if value.is_ready:
             return _literal_binding(value.val)
+        ref = value.ref
         out = OutputReference(node_id=ref.node.id, var=ref.var)
         for key in ref.attr_path:
             attr = (
@@ -73,34 +76,38 @@ def binding_data(value: Any) -> BindingData:
         return _literal_binding(value)
     if isinstance(value, list):
         return BindingData(collection=BindingDataCollection(bindings=[binding_data(v) for v in value]))
-    if isinstance(value, dict):
-        return BindingData(map=BindingDataMap(bindings={k: binding_data(v) for k, v in value.items()}))
-    raise TypeError(f"cannot serialize the binding value {value!r}")
+    return BindingData(map=BindingDataMap(bindings={k: binding_data(v) for k, v in value.items()}))
 
 
 def _add_node(
-    template: Any, node: Node, settings: SerializationSettings, mapping: dict[Any, Any], subs: list[Any]
+    template: WorkflowTemplate,
+    node: Node,
+    settings: SerializationSettings,
+    mapping: EntityMapping,
+    subs: list[WorkflowTemplate],
 ) -> None:
     entity = node.flyte_entity
+    if entity is None:
+        raise TypeError(f"{node.describe()} runs nothing and cannot be serialized")
     skip: frozenset[str] = frozenset()
-    refs: dict[str, Any] = {}
+    refs: dict[str, Identifier] = {}
     spec = get_serializable(mapping, settings, entity)
-    if node.kind == WORKFLOW:
+    if isinstance(spec, TaskSpec):
+        refs["task"] = spec.template.id
+    elif isinstance(spec, LaunchPlanMessage):  # its fixed inputs are not the node's to bind
+        skip = frozenset(spec.spec.fixed_inputs.literals)
+        refs["launch_plan"] = spec.id
+    else:
         subs.append(spec.template)
         subs.extend(spec.sub_workflows)
         refs["sub_workflow"] = spec.template.id
-    elif node.kind == LAUNCH_PLAN:
-        skip = entity.fixed_input_names
-        refs["launch_plan"] = spec.id
-    else:
-        refs["task"] = spec.template.id
     inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings if b.var not in skip]
     upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
     add_workflow_node(template, node.id, node.metadata, inputs, upstream, **refs)
 
 
 def workflow_spec(
-    workflow: WorkflowBase, settings: SerializationSettings, mapping: dict[Any, Any]
+    workflow: WorkflowBase, settings: SerializationSettings, mapping: EntityMapping
 ) -> WorkflowSpec:
     """The ``WorkflowSpec`` of ``workflow``; what it uses is serialized into ``mapping`` first."""
     nodes = workflow.nodes
@@ -114,7 +121,7 @@ def workflow_spec(
         outputs,
         workflow.docs,
     )
-    subs: list[Any] = []
+    subs: list[WorkflowTemplate] = []
     template = spec.template
     for n in nodes:
         _add_node(template, n, settings, mapping, subs)
@@ -123,7 +130,7 @@ def workflow_spec(
 
 
 def launch_plan(
-    plan: LaunchPlan, settings: SerializationSettings, mapping: dict[Any, Any]
+    plan: LaunchPlan, settings: SerializationSettings, mapping: EntityMapping
 ) -> LaunchPlanMessage:
     """The admin ``LaunchPlan`` of ``plan``; its workflow is serialized into ``mapping`` first."""
     workflow_id = get_serializable(mapping, settings, plan.workflow).template.id

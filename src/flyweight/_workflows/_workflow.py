@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, overload
 
 from flyweight._context import current_compiler, workflow_runner
 from flyweight._idl import NodeMetadata, TypedInterface
@@ -28,6 +28,8 @@ from flyweight._workflows._node import WORKFLOW, Binding, Node
 from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowCompileError
 
 if TYPE_CHECKING:
+    from flyweight._idl import WorkflowSpec
+    from flyweight._serialize import EntityMapping
     from flyweight._settings import SerializationSettings
 
 __all__ = ["PythonFunctionWorkflow", "WorkflowBase", "workflow"]
@@ -50,18 +52,16 @@ class WorkflowBase:
         default_options: not supported yet; must be None.
     """
 
-    _node_kind = WORKFLOW
-
     def __init__(  # noqa: PLR0917 - flytekit's positional order
         self,
         name: str,
         workflow_metadata: WorkflowMetadata,
         workflow_metadata_defaults: WorkflowMetadataDefaults,
         python_interface: Interface,
-        on_failure: Any = None,
+        on_failure: object = None,
         docs: Documentation | None = None,
-        default_options: Any = None,
-        **kwargs: Any,
+        default_options: object = None,
+        **kwargs: object,
     ) -> None:
         if kwargs:
             raise TypeError(
@@ -86,6 +86,11 @@ class WorkflowBase:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def node_kind(self) -> Literal["workflow"]:
+        """What a call of it in another workflow's body becomes: a sub-workflow node."""
+        return WORKFLOW
 
     @property
     def short_name(self) -> str:
@@ -142,7 +147,7 @@ class WorkflowBase:
     def default_options(self) -> None:
         return None
 
-    def compile(self, **kwargs: Any) -> None:
+    def compile(self, **kwargs: object) -> None:
         """Build the graph (subclasses run their body here)."""
 
     def construct_node_metadata(self) -> NodeMetadata:
@@ -154,8 +159,8 @@ class WorkflowBase:
         return meta
 
     def registration_spec(
-        self, entity_mapping: Any, settings: SerializationSettings, options: Any = None
-    ) -> Any:
+        self, entity_mapping: EntityMapping, settings: SerializationSettings, options: object = None
+    ) -> WorkflowSpec:
         """The ``flyteidl.admin.WorkflowSpec`` of this workflow, with its sub-workflows; the tasks,
         sub-workflows and launch plans it uses are added to ``entity_mapping`` first. Called by
         ``flyweight._serialize.get_serializable``."""
@@ -196,14 +201,14 @@ class PythonFunctionWorkflow(WorkflowBase):
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order
         self,
-        workflow_function: Callable[..., Any],
+        workflow_function: Callable[..., object],
         metadata: WorkflowMetadata,
         default_metadata: WorkflowMetadataDefaults,
-        docstring: Any = None,
-        on_failure: Any = None,
+        docstring: object = None,
+        on_failure: object = None,
         docs: Documentation | None = None,
         pickle_untyped: bool = False,
-        default_options: Any = None,
+        default_options: object = None,
     ) -> None:
         try:
             check_plain_function(workflow_function, "workflow")
@@ -237,7 +242,7 @@ class PythonFunctionWorkflow(WorkflowBase):
     def compiled(self) -> bool:
         return self._compiled
 
-    def compile(self, **kwargs: Any) -> None:
+    def compile(self, **kwargs: object) -> None:
         """Run the body once with promises and keep the nodes and output bindings it makes.
 
         Compiling again does nothing; a failed compilation leaves the workflow uncompiled, so the error
@@ -280,10 +285,10 @@ def workflow(
     _workflow_function: Callable[P, R],
     failure_policy: WorkflowFailurePolicy | None = ...,
     interruptible: bool = ...,
-    on_failure: Any = ...,
+    on_failure: object = ...,
     docs: Documentation | None = ...,
     pickle_untyped: bool = ...,
-    default_options: Any = ...,
+    default_options: object = ...,
 ) -> FunctionWorkflow[P, R]: ...
 
 
@@ -292,22 +297,22 @@ def workflow(
     _workflow_function: None = ...,
     failure_policy: WorkflowFailurePolicy | None = ...,
     interruptible: bool = ...,
-    on_failure: Any = ...,
+    on_failure: object = ...,
     docs: Documentation | None = ...,
     pickle_untyped: bool = ...,
-    default_options: Any = ...,
+    default_options: object = ...,
 ) -> Callable[[Callable[P, R]], FunctionWorkflow[P, R]]: ...
 
 
 def workflow(  # noqa: PLR0917 - flytekit's positional order
-    _workflow_function: Callable[..., Any] | None = None,
+    _workflow_function: Callable[..., object] | None = None,
     failure_policy: WorkflowFailurePolicy | None = None,
     interruptible: bool = False,
-    on_failure: Any = None,
+    on_failure: object = None,
     docs: Documentation | None = None,
     pickle_untyped: bool = False,
-    default_options: Any = None,
-) -> Any:
+    default_options: object = None,
+) -> PythonFunctionWorkflow | Callable[[Callable[..., object]], PythonFunctionWorkflow]:
     """Make a Flyte workflow of a typed Python function; use it as ``@workflow`` or ``@workflow(...)``.
 
     The body is not run when decorated: it runs once, with promises, when the graph is first needed
@@ -341,7 +346,7 @@ def workflow(  # noqa: PLR0917 - flytekit's positional order
         ['n0', 'n1']
     """
 
-    def wrapper(fn: Callable[..., Any]) -> PythonFunctionWorkflow:
+    def wrapper(fn: Callable[..., object]) -> PythonFunctionWorkflow:
         made = PythonFunctionWorkflow(
             fn,
             metadata=WorkflowMetadata(on_failure=failure_policy or WorkflowFailurePolicy.FAIL_IMMEDIATELY),
