@@ -11,9 +11,9 @@ from flyweight._serialize._template import _as_message
 from flyweight._tasks._shim import as_template_message
 from flyweight._tasks._template_view import TaskTemplate
 from flyweight.errors import TaskDefinitionError, TemplateError, UnsupportedTypeError
-from flyweight.types._ir import Kind, Node
-from flyweight.types._literal_types import literal_type
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._backends._literal_types import literal_type
+from flyweight.types._ir._nodes import Kind, Node
+from flyweight.types._registry._transformer import TypeTransformer
 
 
 class Model:

@@ -31,19 +31,20 @@ from typing import TYPE_CHECKING
 
 from flyweight._lazy import lazy_exports
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._annotations import FlyteAnnotation, HashMethod
-from flyweight.types._engine import TypeEngine
-from flyweight.types._transformer import AsyncTypeTransformer, TypeTransformer
+from flyweight.types._ir._markers import FlyteAnnotation, HashMethod
+from flyweight.types._registry._engine import TypeEngine
+from flyweight.types._registry._transformer import AsyncTypeTransformer, TypeTransformer
+from flyweight.types._registry._transformer_registry import Deferred
 
 if TYPE_CHECKING:
-    from flyweight.types._blob import FileExt
-    from flyweight.types._directory import (
+    from flyweight.types._data._blob import FileExt
+    from flyweight.types._data._directory import (
         FlyteDirectory,
         FlyteDirToMultipartBlobTransformer,
         TensorboardLogs,
         TFRecordsDirectory,
     )
-    from flyweight.types._file import (
+    from flyweight.types._data._file import (
         CSVFile,
         FlyteFile,
         FlyteFilePathTransformer,
@@ -60,14 +61,14 @@ if TYPE_CHECKING:
         SVGImageFile,
         TFRecordFile,
     )
-    from flyweight.types._flyte_schema import (
+    from flyweight.types._data._flyte_schema import (
         FlyteSchema,
         FlyteSchemaTransformer,
         SchemaFormat,
         SchemaOpenMode,
     )
-    from flyweight.types._pickle import FlytePickle, FlytePickleTransformer
-    from flyweight.types._structured import (
+    from flyweight.types._data._pickle import FlytePickle, FlytePickleTransformer
+    from flyweight.types._data._structured import (
         CSV,
         GENERIC_FORMAT,
         PARQUET,
@@ -76,15 +77,16 @@ if TYPE_CHECKING:
         StructuredDatasetEncoder,
         StructuredDatasetFormat,
     )
-    from flyweight.types._structured_engine import StructuredDatasetTransformerEngine
+    from flyweight.types._data._structured_engine import StructuredDatasetTransformerEngine
 
 # The data types load on first use: their modules bring file access (and, for tables, more), which a
-# program converting only scalars and collections never needs.
+# program converting only scalars and collections never needs. The public names resolve here; the
+# type engine finds them through the declarations at the end of this module.
 _LAZY = {
-    "FileExt": "flyweight.types._blob",
+    "FileExt": "flyweight.types._data._blob",
     **dict.fromkeys(
         ["FlyteDirectory", "FlyteDirToMultipartBlobTransformer", "TensorboardLogs", "TFRecordsDirectory"],
-        "flyweight.types._directory",
+        "flyweight.types._data._directory",
     ),
     **dict.fromkeys(
         [
@@ -104,13 +106,13 @@ _LAZY = {
             "SVGImageFile",
             "TFRecordFile",
         ],
-        "flyweight.types._file",
+        "flyweight.types._data._file",
     ),
     **dict.fromkeys(
         ["FlyteSchema", "FlyteSchemaTransformer", "SchemaFormat", "SchemaOpenMode"],
-        "flyweight.types._flyte_schema",
+        "flyweight.types._data._flyte_schema",
     ),
-    **dict.fromkeys(["FlytePickle", "FlytePickleTransformer"], "flyweight.types._pickle"),
+    **dict.fromkeys(["FlytePickle", "FlytePickleTransformer"], "flyweight.types._data._pickle"),
     **dict.fromkeys(
         [
             "CSV",
@@ -121,9 +123,9 @@ _LAZY = {
             "StructuredDatasetEncoder",
             "StructuredDatasetFormat",
         ],
-        "flyweight.types._structured",
+        "flyweight.types._data._structured",
     ),
-    "StructuredDatasetTransformerEngine": "flyweight.types._structured_engine",
+    "StructuredDatasetTransformerEngine": "flyweight.types._data._structured_engine",
 }
 
 __all__ = [
@@ -171,3 +173,35 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+
+
+def _declare_data_types() -> None:
+    """Tell the type engine where the data types are, without importing them (``_data`` is the layer
+    above the engine: its modules import the engine, never the other way round)."""
+    data = "flyweight.types._data"
+    file, directory, pickle = f"{data}._file", f"{data}._directory", f"{data}._pickle"
+    tables, schema = f"{data}._structured_engine", f"{data}._flyte_schema"
+    transformers = {  # qualified class name -> the function returning its transformer
+        f"{file}.FlyteFile": f"{file}:file_transformer",
+        "os.PathLike": f"{file}:file_transformer",  # one transformer for both, as in flytekit
+        f"{directory}.FlyteDirectory": f"{directory}:directory_transformer",
+        f"{pickle}.FlytePickle": f"{pickle}:transformer",
+        f"{data}._structured.StructuredDataset": f"{tables}:dataset_engine",
+        f"{schema}.FlyteSchema": f"{schema}:schema_transformer",
+        # tables of optional libraries: pandas and pyarrow are imported only by programs that use them
+        "pandas.core.frame.DataFrame": f"{tables}:pandas_transformer",
+        "pyarrow.lib.Table": f"{tables}:arrow_transformer",
+    }
+    for qualified_name, factory in transformers.items():
+        TypeEngine.register_lazy(qualified_name, Deferred(factory))
+    guesses = {  # kind of literal type -> the function giving its Python type
+        "blob": f"{data}._blob_guess:blob_python_type",
+        "schema": f"{schema}:schema_python_type",
+        "structured_dataset_type": f"{data}._structured:dataset_python_type",
+    }
+    for kind, guess in guesses.items():
+        TypeEngine.register_lazy_guess(kind, Deferred(guess))
+    TypeEngine.register_fallback(Deferred(f"{pickle}:fallback"))  # types with no transformer: pickles
+
+
+_declare_data_types()

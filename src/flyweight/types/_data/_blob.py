@@ -16,7 +16,7 @@ from flyweight._context import FlyteContextManager
 from flyweight._idl import Blob, BlobType, Literal, LiteralType
 from flyweight._storage import FileAccess, is_remote as _storage_is_remote, local_path
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._describe import describe_literal
+from flyweight.types._ir._describe import describe_literal
 
 SINGLE = BlobType.BlobDimensionality.SINGLE
 MULTIPART = BlobType.BlobDimensionality.MULTIPART

@@ -18,7 +18,7 @@ from flyweight.types import FlyteSchema, SchemaOpenMode, StructuredDataset, Type
 
 pd = require("pandas")
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "templates"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "templates"
 
 
 def _golden_output_type(stem: str) -> bytes:

@@ -9,6 +9,7 @@ already lives in a store is referenced as it is. Coming in, a remote prefix beco
 
 from __future__ import annotations
 
+import functools
 import os
 import typing
 import uuid
@@ -19,7 +20,7 @@ from typing import Any, Generic, TypeVar
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._blob import (
+from flyweight.types._data._blob import (
     MULTIPART,
     BlobValue,
     Download,
@@ -32,9 +33,9 @@ from flyweight.types._blob import (
     noop,
     with_format,
 )
-from flyweight.types._describe import describe_value, type_name
-from flyweight.types._file import FlyteFile, PathType, _underlying
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._data._file import FlyteFile, PathType, _underlying
+from flyweight.types._ir._describe import describe_value, type_name
+from flyweight.types._registry._transformer import TypeTransformer
 
 __all__ = ["FlyteDirToMultipartBlobTransformer", "FlyteDirectory"]
 
@@ -276,6 +277,12 @@ class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):
         if literal_type.WhichOneof("type") == "blob" and literal_type.blob.dimensionality == MULTIPART:
             return with_format(FlyteDirectory, literal_type.blob.format)
         raise ValueError(f"transformer {self.name!r} cannot turn {literal_type} into a Python type")
+
+
+@functools.cache
+def directory_transformer() -> FlyteDirToMultipartBlobTransformer:
+    """The one ``FlyteDirectory`` transformer, which the type engine loads on first use."""
+    return FlyteDirToMultipartBlobTransformer()
 
 
 def _random_remote_directory(fa: Any) -> str:

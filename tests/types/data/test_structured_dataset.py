@@ -254,7 +254,7 @@ def test_an_unsupported_column_type_is_refused_at_the_literal_type() -> None:
 
 
 def test_missing_pyarrow_says_which_extra_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flyweight.types import _structured_handlers
+    from flyweight.types._data import _structured_handlers
 
     real = _structured_handlers.importlib.import_module
 
@@ -281,7 +281,7 @@ class RowsToJSON(StructuredDatasetEncoder[Rows]):
         super().__init__(Rows, None, "jsonl")
 
     def encode(self, ctx: Any, structured_dataset: StructuredDataset, structured_dataset_type: Any) -> Any:
-        from flyweight.types._structured_engine import current_file_access
+        from flyweight.types._data._structured_io import current_file_access
 
         uri = current_file_access(ctx).get_random_remote_directory()
         os.makedirs(uri)

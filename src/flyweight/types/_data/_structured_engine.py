@@ -3,8 +3,8 @@
 One transformer serves every table type (``StructuredDataset``, ``pandas.DataFrame``,
 ``pyarrow.Table`` and whatever a plugin adds), as in Flyte's Python SDK: the type engine hands it the
 value, and it picks an *encoder* (or *decoder*) by dataframe type, storage protocol and format from
-its registry. Handlers for pandas and pyarrow are registered the first time one of those types is
-used, so neither library is imported before a program uses it.
+its registry. Handlers for pandas and pyarrow (``_structured_handlers``) are registered the first
+time one of those types is used, so neither library is imported before a program uses it.
 
 Literals are byte-identical to the ones Flyte's Python SDK writes: the literal carries the URI, the
 format the handler wrote, and the columns the task declared.
@@ -18,7 +18,6 @@ import typing
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from flyweight._context import FlyteContextManager
 from flyweight._idl import (
     Literal,
     LiteralType,
@@ -30,21 +29,28 @@ from flyweight._idl import (
 )
 from flyweight._storage import FileAccess, protocol_of
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
-from flyweight.types._describe import describe_literal, describe_value, type_name
-from flyweight.types._structured import (
+from flyweight.types._data._structured import (
     GENERIC_FORMAT,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
     is_dataset_class,
 )
-from flyweight.types._structured_columns import (
+from flyweight.types._data._structured_columns import (
     SCHEMA_TO_SIMPLE,
     add_dataset_columns,
     dataset_spec,
     dataset_type,
 )
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._data._structured_handlers import register_builtin_handlers
+from flyweight.types._data._structured_io import (
+    copy_to_raw_output,
+    current_file_access,
+    literal_from_reference,
+)
+from flyweight.types._ir._describe import describe_literal, describe_value, type_name
+from flyweight.types._registry._engine import TypeEngine
+from flyweight.types._registry._transformer import TypeTransformer
 
 __all__ = ["DuplicateHandlerError", "StructuredDatasetTransformerEngine", "dataset_engine"]
 
@@ -55,14 +61,6 @@ ANY_PROTOCOL = "fsspec"  # the registry key of handlers that work with every pro
 
 Handler = typing.Union[StructuredDatasetEncoder[Any], StructuredDatasetDecoder[Any]]
 _Table = dict[type, dict[str, dict[str, Any]]]
-
-
-def current_file_access(ctx: Any) -> FileAccess:
-    """The file access of ``ctx`` (a ``FlyteContext``), or of the current context when ``ctx`` has none."""
-    fa = getattr(ctx, "file_access", None)
-    if isinstance(fa, FileAccess):
-        return fa
-    return FlyteContextManager.current_context().file_access
 
 
 class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
@@ -139,8 +137,6 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
                 override or h.python_type not in cls.DEFAULT_PROTOCOLS
             ):
                 cls.DEFAULT_PROTOCOLS[h.python_type] = protocol
-        from flyweight.types._engine import TypeEngine
-
         TypeEngine.register_additional_type(dataset_engine(), h.python_type)
 
     @classmethod
@@ -163,11 +159,8 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
     @classmethod
     def _finder(cls, table: _Table, what: str, df_type: type, protocol: str, fmt: str) -> Any:
         by_protocol = _for_class(table, df_type)
-        if by_protocol is None:
-            from flyweight.types._structured_handlers import load_builtin_handlers
-
-            if load_builtin_handlers(df_type):
-                by_protocol = _for_class(table, df_type)
+        if by_protocol is None and load_builtin_handlers(df_type):
+            by_protocol = _for_class(table, df_type)
         if by_protocol is None:
             known = sorted(type_name(t) for t in table)
             raise TypeTransformerFailedError(
@@ -252,8 +245,6 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
                     "a StructuredDataset needs a dataframe or a uri; got neither. Make it with "
                     "StructuredDataset(dataframe=df) or StructuredDataset(uri=..., file_format=...)"
                 )
-            from flyweight.types._structured_io import copy_to_raw_output
-
             uri = copy_to_raw_output(fa, sd.uri)
             if sdt.format == GENERIC_FORMAT and sd.file_format != GENERIC_FORMAT:
                 sdt.format = sd.file_format
@@ -293,8 +284,6 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         scalar = lv.scalar
         which = scalar.WhichOneof("value") if lv.WhichOneof("value") == "scalar" else None
         if which in ("binary", "generic"):
-            from flyweight.types._structured_io import literal_from_reference
-
             lv = literal_from_reference(lv, "uri", "file_format")
             scalar = lv.scalar
             which = "structured_dataset"
@@ -397,20 +386,27 @@ def has_encoder(df_type: Any) -> bool:
     """Whether a dataframe type has an encoder (flyweight's own are registered on this first ask)."""
     table = StructuredDatasetTransformerEngine.ENCODERS
     if _for_class(table, df_type) is None:
-        from flyweight.types._structured_handlers import load_builtin_handlers
-
         load_builtin_handlers(df_type)
     return _for_class(table, df_type) is not None
 
 
-def transformer_for(qualified_name: str) -> TypeTransformer[Any]:
-    """The transformer the type engine loads lazily for a class named ``qualified_name``."""
-    if qualified_name == "flyweight.types._flyte_schema.FlyteSchema":
-        from flyweight.types._flyte_schema import schema_transformer
+def load_builtin_handlers(df_type: Any) -> bool:
+    """Register flyweight's own handlers for ``df_type`` (pandas, pyarrow) if it has some; whether it does."""
+    return register_builtin_handlers(df_type, _register_builtin)
 
-        return schema_transformer()
-    if qualified_name != "flyweight.types._structured.StructuredDataset":
-        from flyweight.types._structured_handlers import BUILTIN_HANDLERS
 
-        BUILTIN_HANDLERS[qualified_name]()
+def _register_builtin(handler: Handler) -> None:
+    StructuredDatasetTransformerEngine.register(handler, default_format_for_type=True)
+
+
+def pandas_transformer() -> StructuredDatasetTransformerEngine:
+    """The transformer of ``pandas.DataFrame``, with the pandas handlers registered (the type engine
+    loads it the first time a DataFrame is converted)."""
+    register_builtin_handlers("pandas.core.frame.DataFrame", _register_builtin)
+    return dataset_engine()
+
+
+def arrow_transformer() -> StructuredDatasetTransformerEngine:
+    """The transformer of ``pyarrow.Table``, with the pyarrow handlers registered."""
+    register_builtin_handlers("pyarrow.lib.Table", _register_builtin)
     return dataset_engine()

@@ -7,6 +7,12 @@ their index, key or field to the error's path as it passes through them.
 
 A *strict* writer takes only values of exactly its type (no int for a float, no dict for a
 dataclass); unions try the strict writers of their variants first.
+
+Unions (``Optional[T]``, ``T1 | T2``) record the chosen variant's type with a ``structure.tag`` (the
+variant transformer's name, e.g. ``"int"`` or ``"Typed List"``). Writing tries each variant's *strict*
+writer first and falls back to conversions (an int for a float) only when no variant takes the value
+as it is; a value that more than one variant takes is ambiguous and an error, never a silent choice.
+(``_read`` finds the variant again.)
 """
 
 from __future__ import annotations
@@ -15,14 +21,10 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-import msgpack
-
-from flyweight._idl import Literal, as_message
+from flyweight._idl import Literal, LiteralType, as_message
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._ctx import current_ctx
-from flyweight.types._describe import describe_value
-from flyweight.types._ir import Kind, Node
-from flyweight.types._plain import (
+from flyweight.types._backends._literal_types import literal_type, stored_type
+from flyweight.types._backends._plain import (
     check_bool,
     check_date,
     check_datetime,
@@ -36,6 +38,9 @@ from flyweight.types._plain import (
     mismatch,
     to_plain,
 )
+from flyweight.types._ir._context import current_ctx
+from flyweight.types._ir._describe import describe_value
+from flyweight.types._ir._nodes import Kind, Node
 
 Writer = Callable[[Literal, Any], None]
 _UTC = datetime.timezone.utc
@@ -125,18 +130,15 @@ def _compile(node: Node, strict: bool) -> Writer:
     if kind is Kind.DATACLASS:
         return _msgpack_writer(node, dataclass_to_plain(node, lenient=not strict))
     if kind is Kind.UNION:
-        from flyweight.types._union import union_writer
-
-        return union_writer(node, strict)
+        return _union_writer(node, strict)
     if kind is Kind.CUSTOM:
         return _custom_writer(node)
-    if kind is Kind.ANY:
-        from flyweight.types._pickle import warn_once, write_pickle
+    if kind is Kind.ANY and node.fallback is not None:
+        # typing.Any outside a dataclass or dict: stored by the fallback (a pickle); it warns once.
+        fallback = node.fallback(node.py_type)
 
-        warn_once(node.py_type)
-
-        def w_any(msg: Literal, v: Any) -> None:  # typing.Any outside a dataclass or dict: a pickle
-            msg.CopyFrom(write_pickle(current_ctx(), v, node.py_type))
+        def w_any(msg: Literal, v: Any) -> None:
+            msg.CopyFrom(fallback.to_literal(current_ctx(), v, node.py_type, None))
 
         return w_any
     raise UnsupportedTypeError(f"no writer for {node.name}")  # pragma: no cover
@@ -221,6 +223,8 @@ def _map_writer(node: Node, value: Writer) -> Writer:
 
 
 def _msgpack_writer(node: Node, plain: Callable[[Any], Any]) -> Writer:
+    import msgpack  # imported on the first dataclass or untyped dict: scalars never need it
+
     packb = msgpack.packb
 
     def w_msgpack(msg: Literal, v: Any) -> None:
@@ -247,8 +251,6 @@ def _msgpack_writer(node: Node, plain: Callable[[Any], Any]) -> Writer:
 
 
 def _custom_writer(node: Node) -> Writer:
-    from flyweight.types._literal_types import literal_type
-
     transformer = node.transformer
     assert transformer is not None
     expected = literal_type(node)
@@ -279,4 +281,74 @@ def as_literal(got: Any, who: str) -> Literal:
     )
 
 
-__all__ = ["Writer", "as_literal", "writer"]
+def custom_to_literal(node: Node, ctx: Any, value: Any, expected: LiteralType | None) -> Literal:
+    """A ``CUSTOM`` node's value as a new literal, given the literal type the caller expects (if any)."""
+    transformer = node.transformer
+    assert transformer is not None
+    if transformer.type_assertions_enabled:
+        transformer.assert_type(node.py_type, value)
+    lt = expected if expected is not None else literal_type(node)
+    return as_literal(transformer.to_literal(ctx, value, node.py_type, lt), transformer.name)
+
+
+# -- unions ---------------------------------------------------------------------------------------
+
+
+def _union_writer(node: Node, strict: bool) -> Writer:
+    variants = [(v, writer(v, strict=True), writer(v, strict=False), stored_type(v)) for v in node.args]
+    if len(variants) == 2 and any(v.kind is Kind.NONE for v in node.args):
+        return _optional_writer(node, variants, strict)
+
+    def w_union(msg: Literal, v: Any) -> None:
+        failures: list[str] = []
+        for exact in (True, False) if not strict else (True,):
+            matches: list[tuple[Node, Literal, LiteralType]] = []
+            for variant, w_strict, w_lenient, st in variants:
+                tmp = Literal()
+                try:
+                    (w_strict if exact else w_lenient)(tmp, v)
+                except TypeTransformerFailedError as e:
+                    if exact:
+                        failures.append(f"{variant.name}: {e}")
+                    continue
+                matches.append((variant, tmp, st))
+            if len(matches) == 1:
+                _, value, st = matches[0]
+                union = msg.scalar.union
+                union.value.CopyFrom(value)
+                union.type.CopyFrom(st)
+                return
+            if len(matches) > 1:
+                names = " and ".join(m[0].name for m in matches)
+                raise TypeTransformerFailedError(
+                    f"ambiguous value for {node.name}: {describe_value(v)} matches {names}; "
+                    "make the union's variants distinguishable or pass a value of one variant's type"
+                )
+        detail = "; ".join(failures[:4])
+        raise TypeTransformerFailedError(f"expected {node.name}, got {describe_value(v)} ({detail})")
+
+    return w_union
+
+
+def _optional_writer(
+    node: Node, variants: list[tuple[Node, Writer, Writer, LiteralType]], strict: bool
+) -> Writer:
+    """``Optional[T]``: None goes to the none variant, anything else to T, with no trial writes."""
+    none_first = variants[0][0].kind is Kind.NONE
+    none_type = variants[0][3] if none_first else variants[1][3]
+    _, w_strict, w_lenient, other_type = variants[1] if none_first else variants[0]
+    write_other = w_strict if strict else w_lenient
+
+    def w_optional(msg: Literal, v: Any) -> None:
+        union = msg.scalar.union
+        if v is None:
+            union.value.scalar.none_type.SetInParent()
+            union.type.CopyFrom(none_type)
+            return
+        write_other(union.value, v)
+        union.type.CopyFrom(other_type)
+
+    return w_optional
+
+
+__all__ = ["Writer", "as_literal", "custom_to_literal", "writer"]

@@ -5,6 +5,10 @@ for everything else a real cluster may hand over: a value wrapped in a union lit
 ``binary`` scalar (what Flyte's attribute access on dataclasses yields), the generic ``Struct`` that
 older SDKs used for dataclasses and dicts, and integral floats from the Flyte console. A literal of
 any other shape raises ``TypeTransformerFailedError`` naming what was expected and what came.
+
+A union literal records its variant's type with a ``structure.tag`` (see ``_write``). Reading narrows
+the variants by tag and by type, then requires exactly one to accept the value; a value that reads as
+more than one variant is ambiguous and an error.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-import msgpack
-
-from flyweight._idl import Literal
+from flyweight._idl import Literal, LiteralType, SimpleType
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._ctx import current_ctx
-from flyweight.types._describe import describe_literal
-from flyweight.types._ir import Kind, Node
-from flyweight.types._plain import enum_member, from_plain
+from flyweight.types._backends._literal_types import literal_type
+from flyweight.types._backends._plain import enum_member, from_plain
+from flyweight.types._ir._context import current_ctx
+from flyweight.types._ir._describe import describe_literal
+from flyweight.types._ir._nodes import Kind, Node
 
 Reader = Callable[[Literal], Any]
 _UTC = datetime.timezone.utc
@@ -85,6 +88,8 @@ def unpack_binary(node: Node, lit: Literal) -> Any:
         raise TypeTransformerFailedError(
             f"expected {node.name}, got {describe_literal(lit)}: only msgpack binary literals can be read"
         )
+    import msgpack  # imported on the first msgpack literal: scalars and collections never need it
+
     try:
         return msgpack.unpackb(binary.value, strict_map_key=False)
     except Exception as e:
@@ -175,16 +180,14 @@ def _compile(node: Node) -> Reader:
     if kind in (Kind.MSGPACK_DICT, Kind.DATACLASS):
         return slow
     if kind is Kind.UNION:
-        from flyweight.types._union import union_reader
-
-        return union_reader(node)
+        return _union_reader(node)
     if kind is Kind.CUSTOM:
         return _custom_reader(node)
-    if kind is Kind.ANY:
-        from flyweight.types._pickle import read_pickle
+    if kind is Kind.ANY and node.fallback is not None:
+        fallback = node.fallback(node.py_type, warn=False)
 
         def r_any(lit: Literal) -> Any:  # typing.Any outside a dataclass or dict: a pickle
-            return read_pickle(current_ctx(), lit, node.py_type)
+            return fallback.to_python_value(current_ctx(), lit, node.py_type)
 
         return r_any
     raise UnsupportedTypeError(f"no reader for {node.name}")  # pragma: no cover
@@ -278,3 +281,85 @@ def _custom_reader(node: Node) -> Reader:
             ) from e
 
     return r_custom
+
+
+# -- unions ---------------------------------------------------------------------------------------
+
+
+def _union_reader(node: Node) -> Reader:
+    variants = [(v, reader(v), literal_type(v)) for v in node.args]
+
+    def r_union(lit: Literal) -> Any:
+        scalar = lit.scalar
+        if lit.WhichOneof("value") == "scalar" and scalar.WhichOneof("value") == "union":
+            union = scalar.union
+            tag = union.type.structure.tag
+            candidates = [c for c in variants if (not tag or c[0].tag == tag) and castable(union.type, c[2])]
+            return _pick(node, candidates, union.value, union.type)
+        return _pick(node, variants, lit, None)  # no union wrapper: older writers, attribute access
+
+    return r_union
+
+
+def _pick(
+    node: Node,
+    candidates: list[tuple[Node, Reader, LiteralType]],
+    value: Literal,
+    recorded: LiteralType | None,
+) -> Any:
+    results: list[tuple[Node, Any, LiteralType]] = []
+    failures: list[str] = []
+    for variant, read, lt in candidates:
+        try:
+            results.append((variant, read(value), lt))
+        except TypeTransformerFailedError as e:
+            failures.append(f"{variant.name}: {e}")
+    if len(results) > 1 and recorded is not None:
+        exact = [r for r in results if _same_type(recorded, r[2])]
+        if len(exact) == 1:
+            results = exact
+    if len(results) == 1:
+        return results[0][1]
+    if results:
+        names = " and ".join(r[0].name for r in results)
+        raise TypeTransformerFailedError(
+            f"ambiguous {describe_literal(value)} for {node.name}: it reads as {names}"
+        )
+    detail = f" ({'; '.join(failures[:4])})" if failures else ""
+    raise TypeTransformerFailedError(f"expected {node.name}, got {describe_literal(value)}{detail}")
+
+
+def _essence(lt: LiteralType) -> bytes:
+    copy = LiteralType()
+    copy.CopyFrom(lt)
+    for f in ("metadata", "structure", "annotation"):
+        copy.ClearField(f)
+    return copy.SerializeToString(deterministic=True)
+
+
+def _same_type(recorded: LiteralType, variant: LiteralType) -> bool:
+    a, b = LiteralType(), LiteralType()
+    a.CopyFrom(recorded)
+    b.CopyFrom(variant)
+    a.ClearField("structure")
+    b.ClearField("structure")
+    b.ClearField("annotation")
+    a.ClearField("annotation")
+    return a.SerializeToString(deterministic=True) == b.SerializeToString(deterministic=True)
+
+
+def castable(upstream: LiteralType, downstream: LiteralType) -> bool:
+    """Whether a value of type ``upstream`` can be read as ``downstream`` (Flyte's union rules)."""
+    up = upstream.WhichOneof("type")
+    down = downstream.WhichOneof("type")
+    if up == "union_type":
+        return all(castable(v, downstream) for v in upstream.union_type.variants)
+    if down == "union_type" and any(castable(upstream, v) for v in downstream.union_type.variants):
+        return True
+    if up == "collection_type":
+        return down == "collection_type" and castable(upstream.collection_type, downstream.collection_type)
+    if up == "map_value_type":
+        return down == "map_value_type" and castable(upstream.map_value_type, downstream.map_value_type)
+    if up == "enum_type" and down == "simple" and downstream.simple == SimpleType.STRING:
+        return True
+    return _essence(upstream) == _essence(downstream)

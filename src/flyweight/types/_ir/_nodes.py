@@ -4,6 +4,10 @@ The type engine never walks ``typing`` objects on the hot path. A Python annotat
 tree of :class:`Node` objects once; the literal-type, literal and msgpack backends each compile a node
 into a plain function on first use and keep it on the node. Conversions of big collections then run
 one tight loop with no per-element dispatch on the annotation.
+
+This is the bottom layer of the type engine: it knows no transformer. A type it does not build itself
+is a :class:`Custom` object (in practice a registered ``TypeTransformer``), found through the
+:class:`Hooks` the registry passes to the :class:`Builder`.
 """
 
 from __future__ import annotations
@@ -13,14 +17,67 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from flyweight.errors import UnsupportedTypeError
-from flyweight.types._describe import type_name
+from flyweight.types._ir._describe import type_name
+from flyweight.types._ir._markers import FlyteAnnotation, HashMethod
 
-if TYPE_CHECKING:
-    from flyweight.types._annotations import HashMethod
-    from flyweight.types._transformer import TypeTransformer
+
+class Custom(Protocol):
+    """What the IR and the backends need of a type they do not build themselves.
+
+    ``flyweight.types.TypeTransformer`` is one; the IR never imports it. Two optional attributes, read
+    with ``getattr``, change how the builder uses it: ``_builtin_kind`` (a built-in type's ``Kind``:
+    build that kind instead) and ``_restricted`` (the type must not cross a task boundary).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type_assertions_enabled(self) -> bool: ...
+
+    def assert_type(self, t: Any, v: Any) -> None: ...
+
+    def get_literal_type(self, t: Any) -> Any: ...
+
+    def to_literal(self, ctx: Any, python_val: Any, python_type: Any, expected: Any) -> Any: ...
+
+    def to_python_value(self, ctx: Any, lv: Any, expected_python_type: Any) -> Any: ...
+
+
+class Fallback(Protocol):
+    """The ``Custom`` for a type with no transformer of its own (Flyte stores such values as pickles).
+
+    ``warn``: warn that the values of ``annotation`` will be pickled (a writer does; a reader does not).
+    Raises ``UnsupportedTypeError`` for a type that must not be pickled.
+    """
+
+    def __call__(self, annotation: Any, warn: bool = True) -> Custom: ...
+
+
+class Hooks:
+    """The extension points of the IR, passed in by the registry above it.
+
+    ``lookup``: the registered ``Custom`` for a type, or None (may raise ``TypeError`` for an
+    unhashable annotation). ``as_custom``: the ``Custom`` an ``Annotated`` extra is, or None.
+    ``fallback``: see :class:`Fallback`; None when no fallback is registered.
+    """
+
+    __slots__ = ("as_custom", "fallback", "lookup")
+
+    # A plain class: defining a dataclass costs about a quarter of a millisecond at import, and this
+    # one needs nothing a dataclass adds.
+    def __init__(
+        self,
+        lookup: Callable[[Any], Custom | None],
+        as_custom: Callable[[Any], Custom | None],
+        fallback: Fallback | None = None,
+    ) -> None:
+        self.lookup = lookup
+        self.as_custom = as_custom
+        self.fallback = fallback
 
 
 class Kind(enum.Enum):
@@ -40,7 +97,7 @@ class Kind(enum.Enum):
     UNION = "union"
     ENUM = "enum"
     DATACLASS = "dataclass"
-    ANY = "any"  # typing.Any inside a dataclass or dict: stored as it is
+    ANY = "any"  # typing.Any: stored as it is inside a dataclass or dict, else by the fallback (a pickle)
     CUSTOM = "custom"  # a registered third-party TypeTransformer
 
 
@@ -87,7 +144,8 @@ class Node:
     ] = ()  # LIST: (item,)  MAP: (value,)  MSGPACK_DICT: (key, value) or ()  UNION: variants
     cls: Any = None  # ENUM / DATACLASS: the class
     fields: tuple[FieldSpec, ...] = ()  # DATACLASS
-    transformer: TypeTransformer[Any] | None = None  # CUSTOM
+    transformer: Custom | None = None  # CUSTOM
+    fallback: Fallback | None = None  # ANY: how a value is stored outside a dataclass or dict (a pickle)
     annotation: dict[str, Any] | None = None  # FlyteAnnotation data
     hash_method: HashMethod[Any] | None = None
     # compiled backends, filled on first use
@@ -99,18 +157,16 @@ class Node:
     c_from_plain: Callable[[Any], Any] | None = None
 
 
-Lookup = Callable[[Any], "TypeTransformer[Any] | None"]
-
-
 def is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) is typing.Union or isinstance(annotation, types.UnionType)
 
 
 class Builder:
-    """Builds nodes for one engine registry. ``lookup`` finds a registered transformer for a type."""
+    """Builds nodes for one engine registry, asking ``hooks`` about the types it does not know."""
 
-    def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
+    def __init__(self, hooks: Hooks) -> None:
+        self._hooks = hooks
+        self._lookup = hooks.lookup
         self._in_progress: set[Any] = set()
 
     def build(self, annotation: Any) -> Node:
@@ -129,12 +185,12 @@ class Builder:
         if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
             return self._dataclass(annotation)
         if annotation is typing.Any:
-            return Node(Kind.ANY, annotation, "Any", "any")
+            return Node(Kind.ANY, annotation, "Any", "any", fallback=self._hooks.fallback)
         return self._pickled(annotation, origin)
 
     # -- dispatch --------------------------------------------------------------------------------
 
-    def _registered(self, annotation: Any, origin: Any) -> TypeTransformer[Any] | None:
+    def _registered(self, annotation: Any, origin: Any) -> Custom | None:
         """The registered transformer for an annotation: exact type, generic origin, then the MRO."""
         try:
             found = self._lookup(annotation)
@@ -159,7 +215,7 @@ class Builder:
                     return found
         return None
 
-    def _from_transformer(self, transformer: TypeTransformer[Any], annotation: Any, origin: Any) -> Node:
+    def _from_transformer(self, transformer: Custom, annotation: Any, origin: Any) -> Node:
         if getattr(transformer, "_restricted", False):
             raise UnsupportedTypeError(_no_transformer_message(annotation))
         builtin = getattr(transformer, "_builtin_kind", None)
@@ -185,27 +241,29 @@ class Builder:
         return Node(kind, annotation, type_name(annotation), TAGS[kind])
 
     def _pickled(self, annotation: Any, origin: Any) -> Node:
-        """A type with no transformer: stored as a pickle, as Flyte's Python SDK does (``_pickle.py``).
+        """A type with no transformer: stored as a pickle, as Flyte's Python SDK does (the fallback hook).
 
         Not inside a dataclass (its fields are msgpack, which cannot hold a pickle), and not for
         tuples and bare ``list``, which Flyte refuses."""
-        if self._in_progress or annotation in (tuple, typing.Tuple, list) or origin is tuple:  # noqa: UP006
+        fallback = self._hooks.fallback
+        if (
+            fallback is None
+            or self._in_progress
+            or annotation in (tuple, typing.Tuple, list)  # noqa: UP006
+            or origin is tuple
+        ):
             raise UnsupportedTypeError(_no_transformer_message(annotation))
-        from flyweight.types._pickle import fallback
-
         transformer = fallback(annotation)
         return Node(Kind.CUSTOM, annotation, type_name(annotation), transformer.name, transformer=transformer)
 
     # -- kinds -----------------------------------------------------------------------------------
 
     def _annotated(self, annotation: Any) -> Node:
-        from flyweight.types._annotations import FlyteAnnotation, HashMethod
-        from flyweight.types._transformer import TypeTransformer
-
         inner, *extras = typing.get_args(annotation)
         for extra in extras:
-            if isinstance(extra, TypeTransformer):
-                return Node(Kind.CUSTOM, annotation, type_name(inner), extra.name, transformer=extra)
+            custom = self._hooks.as_custom(extra)
+            if custom is not None:
+                return Node(Kind.CUSTOM, annotation, type_name(inner), custom.name, transformer=custom)
         node = self.build(inner)
         data: dict[str, Any] | None = None
         hash_method: HashMethod[Any] | None = None

@@ -24,9 +24,9 @@ from typing import Any, Generic, TypeVar
 
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._blob import PICKLE_FORMAT, SINGLE, blob_literal, blob_of, file_access
-from flyweight.types._describe import type_name
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._data._blob import PICKLE_FORMAT, SINGLE, blob_literal, blob_of, file_access
+from flyweight.types._ir._describe import type_name
+from flyweight.types._registry._transformer import TypeTransformer
 
 __all__ = ["FlytePickle", "FlytePickleTransformer"]
 
@@ -166,13 +166,16 @@ def transformer() -> FlytePickleTransformer:
     return _TRANSFORMER[0]
 
 
-def fallback(annotation: Any) -> FlytePickleTransformer:
+def fallback(annotation: Any, warn: bool = True) -> FlytePickleTransformer:
     """The transformer for ``annotation``, which has none of its own: the pickle transformer, after a
-    warning (once per type). Raises ``UnsupportedTypeError`` for types that must not be pickled."""
+    warning (once per type) when ``warn``. Raises ``UnsupportedTypeError`` for types that must not be
+    pickled. The type engine calls it (``TypeEngine.register_fallback``) for every such type, and for
+    ``typing.Any`` outside a dataclass or dict."""
     refusal = _refusal(annotation)
     if refusal is not None:
         raise UnsupportedTypeError(refusal)
-    warn_once(annotation)
+    if warn:
+        warn_once(annotation)
     return transformer()
 
 

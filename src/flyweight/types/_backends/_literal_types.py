@@ -15,7 +15,7 @@ from flyweight._idl import (
     as_message,
 )
 from flyweight.errors import UnsupportedTypeError
-from flyweight.types._ir import Kind, Node
+from flyweight.types._ir._nodes import Kind, Node
 
 _SIMPLE = {
     Kind.INT: SimpleType.INTEGER,
@@ -99,7 +99,7 @@ def _build(node: Node) -> LiteralType:
 
 
 def _dataclass_type(node: Node) -> LiteralType:
-    from flyweight.types._json_schema import json_schema
+    from flyweight.types._backends._json_schema import json_schema
 
     lt = LiteralType(simple=SimpleType.STRUCT)
     schema = json_schema(node.cls)

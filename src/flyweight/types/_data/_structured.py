@@ -5,7 +5,8 @@ by default) under the raw output prefix, and the literal carries their URI, the 
 optionally, the columns the task declared. This module holds what users and plugin authors touch —
 the :class:`StructuredDataset` value, the format names, and the encoder/decoder base classes a
 dataframe library implements — and nothing that imports pandas or pyarrow; the conversions live in
-``_structured_engine`` and the built-in pandas/pyarrow handlers in ``_structured_handlers``.
+``_structured_engine`` and the built-in pandas/pyarrow handlers in ``_structured_handlers``. A value
+reads itself through the transformer the type engine has for ``StructuredDataset``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ import abc
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
-from flyweight._idl import StructuredDatasetLiteral, StructuredDatasetMetadata, StructuredDatasetType
+from flyweight._idl import (
+    LiteralType,
+    StructuredDatasetLiteral,
+    StructuredDatasetMetadata,
+    StructuredDatasetType,
+)
 from flyweight.errors import TypeTransformerFailedError
+from flyweight.types._data._structured_io import current_file_access
+from flyweight.types._registry._engine import TypeEngine
 
 DF = TypeVar("DF")
 
@@ -122,12 +130,10 @@ class StructuredDataset:
             TypeTransformerFailedError: ``open`` was not called, no decoder reads this data as that
                 type, or the data is missing.
         """
-        from flyweight.types._structured_engine import current_file_access, dataset_engine
-
         df_type = self._require_open("all")
         if self._dataframe is not None and isinstance(self._dataframe, df_type):
             return self._dataframe
-        engine = dataset_engine()
+        engine = _dataset_engine()
         lit = self._literal_for_reading(engine)
         return engine.open_as(current_file_access(None), lit, df_type, self._metadata or lit.metadata)
 
@@ -136,18 +142,17 @@ class StructuredDataset:
 
         A decoder that reads the whole table at once yields it as the single part.
         """
-        from flyweight.types._structured_engine import current_file_access, dataset_engine
-
         df_type = self._require_open("iter")
-        engine = dataset_engine()
+        engine = _dataset_engine()
         lit = self._literal_for_reading(engine)
-        return engine.iter_as(current_file_access(None), lit, df_type, self._metadata or lit.metadata)
+        parts: Iterator[Any] = engine.iter_as(
+            current_file_access(None), lit, df_type, self._metadata or lit.metadata
+        )
+        return parts
 
     def set_literal(self, ctx: Any, expected: Any) -> None:
         """Write this value now (encoding its dataframe), keeping the literal on ``self.literal``."""
-        from flyweight.types._structured_engine import dataset_engine
-
-        lit = dataset_engine().to_literal(ctx, self, type(self), expected)
+        lit = _dataset_engine().to_literal(ctx, self, type(self), expected)
         self._literal_sd = lit.scalar.structured_dataset
         if self._metadata is None:
             self._metadata = self._literal_sd.metadata
@@ -265,6 +270,18 @@ class StructuredDatasetDecoder(abc.ABC, _Handler[DF]):
         ``current_task_metadata`` holds the type the reading task declared; when it lists columns,
         return only those. Return the whole table, or an iterator of parts.
         """
+
+
+def _dataset_engine() -> Any:
+    """The structured-dataset transformer (``_structured_engine``, above this module), from the type
+    engine, which loads it on first use."""
+    return TypeEngine.get_transformer(StructuredDataset)
+
+
+def dataset_python_type(lt: LiteralType) -> type[StructuredDataset]:
+    """``StructuredDataset``, whatever the columns and format of the ``structured_dataset_type``
+    literal type (``TypeEngine.guess_python_type``)."""
+    return StructuredDataset
 
 
 def is_dataset_class(t: Any) -> bool:

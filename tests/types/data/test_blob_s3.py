@@ -187,7 +187,7 @@ def test_the_container_entrypoint_downloads_and_uploads_through_s3(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_"))}
     env.update(s3_env)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = os.pathsep.join([str(here), str(here.parents[1])])
+    env["PYTHONPATH"] = os.pathsep.join([str(here), str(here.parents[2])])
     proc = subprocess.run(
         args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
     )

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flyweight.types import StructuredDataset, TypeEngine
-from flyweight.types._structured_io import data_file
+from flyweight.types._data._structured_io import data_file
 
 
 def test_a_file_is_itself(tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._describe import describe_value
-from flyweight.types._ir import Kind, Node
+from flyweight.types._ir._describe import describe_value
+from flyweight.types._ir._nodes import Kind, Node
 
 STRUCTURAL_MARK = "__flyweight_structural__"
 """Set on dataclasses rebuilt from a literal type: any dataclass with their fields is accepted for them."""

@@ -6,20 +6,23 @@ the same constructor, properties and method names (``get_literal_type``, ``to_li
 ``flyteidl`` protobuf messages (see ``docs/adr/0001-literals-are-flyteidl-messages.md``).
 
 The built-in types are transformers too (so ``TypeEngine.get_transformer(int).name == "int"``), but
-their work is done by the compiled IR backends, not per call.
+their work is done by the compiled IR backends, not per call: a built-in transformer hands every call
+to the engine it was made for (passed in, so this module does not import the engine).
 """
 
 from __future__ import annotations
 
+import datetime
+import enum
 import typing
 from abc import abstractmethod
 from collections.abc import Coroutine
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._describe import describe_value, type_name
-from flyweight.types._ir import Kind
+from flyweight.types._ir._describe import describe_value, type_name
+from flyweight.types._ir._nodes import Kind
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -155,41 +158,47 @@ def run_sync(coro: Coroutine[Any, Any, R]) -> R:
         return pool.submit(asyncio.run, coro).result()
 
 
+class Engine(Protocol):
+    """What a built-in transformer needs of the engine it belongs to (``TypeEngine`` is one)."""
+
+    def to_literal_type(self, python_type: Any) -> LiteralType: ...
+
+    def to_literal(
+        self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType | None = None
+    ) -> Literal: ...
+
+    def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> Any: ...
+
+    def get_transformer(self, python_type: Any) -> TypeTransformer[Any]: ...
+
+    def _guess_builtin(self, literal_type: LiteralType) -> Any | None: ...
+
+
 class BuiltinTransformer(TypeTransformer[Any]):
     """A built-in type. The engine compiles these types itself; the methods delegate to it."""
 
-    def __init__(self, name: str, t: Any, kind: Kind | None) -> None:
+    def __init__(self, name: str, t: Any, kind: Kind | None, engine: Engine) -> None:
         super().__init__(name, t)
         self._builtin_kind = kind
+        self._engine = engine
 
     def get_literal_type(self, t: Any = None) -> LiteralType:
-        from flyweight.types._engine import TypeEngine
-
-        return TypeEngine.to_literal_type(self._t if t is None else t)
+        return self._engine.to_literal_type(self._t if t is None else t)
 
     def to_literal(self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType) -> Literal:
-        from flyweight.types._engine import TypeEngine
-
-        return TypeEngine.to_literal(ctx, python_val, python_type, expected)
+        return self._engine.to_literal(ctx, python_val, python_type, expected)
 
     def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> Any:
-        from flyweight.types._engine import TypeEngine
-
-        return TypeEngine.to_python_value(ctx, lv, expected_python_type)
+        return self._engine.to_python_value(ctx, lv, expected_python_type)
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
-        from flyweight.types._engine import TypeEngine
-        from flyweight.types._guess import guess_builtin
-
-        guessed = guess_builtin(literal_type)
-        if guessed is not None and TypeEngine.get_transformer(guessed) is self:
+        guessed = self._engine._guess_builtin(literal_type)
+        if guessed is not None and self._engine.get_transformer(guessed) is self:
             return guessed
         return super().guess_python_type(literal_type)
 
     def assert_type(self, t: Any, v: Any) -> None:
-        from flyweight.types._engine import TypeEngine
-
-        TypeEngine.to_literal(None, v, t, None)
+        self._engine.to_literal(None, v, t, None)
 
 
 class RestrictedTypeTransformer(TypeTransformer[Any]):
@@ -207,14 +216,11 @@ class RestrictedTypeTransformer(TypeTransformer[Any]):
         raise TypeTransformerFailedError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
 
 
-_BY_KIND: dict[Kind, BuiltinTransformer] = {}
-
-
-def builtin_transformers() -> list[tuple[Any, BuiltinTransformer]]:
-    """(registry key, transformer) for every built-in type, in registration order."""
-    import datetime
-    import enum
-
+def builtin_transformers(
+    engine: Engine,
+) -> tuple[list[tuple[Any, BuiltinTransformer]], dict[Kind, BuiltinTransformer]]:
+    """(registry key, transformer) for every built-in type of ``engine``, in registration order, and
+    the transformer of each built-in kind (what ``get_transformer`` answers for a built-in type)."""
     table: list[tuple[Any, str, Kind]] = [
         (int, "int", Kind.INT),
         (float, "float", Kind.FLOAT),
@@ -229,19 +235,14 @@ def builtin_transformers() -> list[tuple[Any, BuiltinTransformer]]:
         (dict, "Typed Dict", Kind.MAP),
         (enum.Enum, "DefaultEnumTransformer", Kind.ENUM),
     ]
+    by_kind: dict[Kind, BuiltinTransformer] = {}
     out = []
     for key, name, kind in table:
-        t = _BY_KIND.get(kind) or BuiltinTransformer(name, key, kind)
-        _BY_KIND[kind] = t
+        t = BuiltinTransformer(name, key, kind, engine)
+        by_kind[kind] = t
         out.append((key, t))
-    _BY_KIND.setdefault(Kind.MSGPACK_DICT, _BY_KIND[Kind.MAP])
-    _BY_KIND.setdefault(
-        Kind.DATACLASS, BuiltinTransformer("Object-Dataclass-Transformer", object, Kind.DATACLASS)
+    by_kind[Kind.MSGPACK_DICT] = by_kind[Kind.MAP]
+    by_kind[Kind.DATACLASS] = BuiltinTransformer(
+        "Object-Dataclass-Transformer", object, Kind.DATACLASS, engine
     )
-    return out
-
-
-def builtin_for_kind(kind: Kind) -> BuiltinTransformer:
-    if not _BY_KIND:
-        builtin_transformers()
-    return _BY_KIND[kind]
+    return out, by_kind

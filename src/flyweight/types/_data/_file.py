@@ -11,6 +11,7 @@ remote URI becomes a ``FlyteFile`` whose local copy is downloaded only when task
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import typing
 import uuid
@@ -20,7 +21,7 @@ from typing import IO, Any, Generic, TypeVar
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._blob import (
+from flyweight.types._data._blob import (
     PICKLE_FORMAT,
     SINGLE,
     BlobValue,
@@ -35,8 +36,8 @@ from flyweight.types._blob import (
     noop,
     with_format,
 )
-from flyweight.types._describe import describe_value, type_name
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._ir._describe import describe_value, type_name
+from flyweight.types._registry._transformer import TypeTransformer
 
 __all__ = ["FlyteFile", "FlyteFilePathTransformer"]
 
@@ -287,6 +288,12 @@ class FlyteFilePathTransformer(TypeTransformer[FlyteFile[Any]]):
         for ext, mime in mimetypes.types_map.items():
             known[ext.lstrip(".")] = mime  # the platform's table wins, as in flytekit
         return known[extension]
+
+
+@functools.cache
+def file_transformer() -> FlyteFilePathTransformer:
+    """The one transformer of ``FlyteFile`` and ``os.PathLike``, which the type engine loads on first use."""
+    return FlyteFilePathTransformer()
 
 
 def _underlying(t: Any) -> Any:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from flyweight._context import FlyteContextManager
 from flyweight._idl import (
     Literal,
     Scalar,
@@ -27,9 +28,24 @@ from flyweight._idl import (
 )
 from flyweight._storage import FileAccess, is_remote, join, local_path
 from flyweight.errors import StorageError, TypeTransformerFailedError
-from flyweight.types._describe import describe_literal
+from flyweight.types._ir._describe import describe_literal
 
-__all__ = ["copy_to_raw_output", "data_file", "literal_from_reference", "local_source", "local_target"]
+__all__ = [
+    "copy_to_raw_output",
+    "current_file_access",
+    "data_file",
+    "literal_from_reference",
+    "local_source",
+    "local_target",
+]
+
+
+def current_file_access(ctx: Any) -> FileAccess:
+    """The file access of ``ctx`` (a ``FlyteContext``), or of the current context when ``ctx`` has none."""
+    fa = getattr(ctx, "file_access", None)
+    if isinstance(fa, FileAccess):
+        return fa
+    return FlyteContextManager.current_context().file_access
 
 
 @contextlib.contextmanager

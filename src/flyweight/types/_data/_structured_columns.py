@@ -18,7 +18,7 @@ from typing import Any
 
 from flyweight._idl import LiteralType, SchemaType, SimpleType, StructuredDatasetType
 from flyweight.errors import UnsupportedTypeError
-from flyweight.types._describe import type_name
+from flyweight.types._ir._describe import type_name
 
 __all__ = ["DatasetSpec", "dataset_spec", "dataset_type", "schema_column_type"]
 

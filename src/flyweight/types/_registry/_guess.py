@@ -3,6 +3,10 @@ container entrypoint, a CLI reading a remote interface).
 
 Dataclasses come back as new dataclasses rebuilt from the field types the literal type carries; the
 same literal type always gives the same class, so values read twice compare equal.
+
+The kinds of literal type that name a data type (``blob``, ``schema``, ``structured_dataset_type``)
+are answered by ``other``, which the engine passes in: the data types declare their guesses with the
+registry, and this module knows none of them.
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ import dataclasses
 import datetime
 import enum
 import typing
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from flyweight._idl import LiteralType, SimpleType
 from flyweight.errors import UnsupportedTypeError
-from flyweight.types._plain import STRUCTURAL_MARK
+from flyweight.types._backends._plain import STRUCTURAL_MARK
+
+Other = Callable[[LiteralType], Any]
+"""The Python type for a kind of literal type the built-ins do not cover; raises ``UnsupportedTypeError``."""
 
 _SIMPLE: dict[int, Any] = {
     SimpleType.INTEGER: int,
@@ -29,51 +37,38 @@ _SIMPLE: dict[int, Any] = {
 }
 
 
-def guess_builtin(lt: LiteralType) -> Any | None:
-    """The built-in Python type for ``lt``, or None if no built-in type has it."""
-    try:
-        return guess(lt)
-    except UnsupportedTypeError:
-        return None
+def guess(lt: LiteralType, other: Other) -> Any:
+    """The Python type for ``lt``; ``other`` answers the kinds the built-in types do not have.
 
-
-def guess(lt: LiteralType) -> Any:
+    Raises:
+        UnsupportedTypeError: no Python type has this literal type.
+    """
     which = lt.WhichOneof("type")
     if which == "simple":
         if lt.simple == SimpleType.STRUCT:
             if lt.HasField("structure") and len(lt.structure.dataclass_type) > 0:
-                return _dataclass(lt.SerializeToString(deterministic=True))
+                return _dataclass(lt.SerializeToString(deterministic=True), other)
             if not lt.HasField("metadata"):
                 return dict
         found = _SIMPLE.get(lt.simple)
         if found is not None:
             return found
     elif which == "collection_type":
-        return list[guess(lt.collection_type)]  # type: ignore[misc]
+        return list[guess(lt.collection_type, other)]  # type: ignore[misc]
     elif which == "map_value_type":
-        return dict[str, guess(lt.map_value_type)]  # type: ignore[misc]
+        return dict[str, guess(lt.map_value_type, other)]  # type: ignore[misc]
     elif which == "union_type":
-        return typing.Union[tuple(guess(v) for v in lt.union_type.variants)]
+        return typing.Union[tuple(guess(v, other) for v in lt.union_type.variants)]
     elif which == "enum_type":
         return _enum(tuple(lt.enum_type.values))
-    elif which == "structured_dataset_type":
-        from flyweight.types._structured import StructuredDataset
+    elif which is not None:
+        return other(lt)
+    raise no_type(lt)
 
-        return StructuredDataset
-    elif which == "schema":
-        from flyweight.types._flyte_schema import schema_class
 
-        return schema_class(lt.schema)
-    elif which == "blob":
-        from flyweight.types._blob import MULTIPART, PICKLE_FORMAT, with_format
-        from flyweight.types._directory import FlyteDirectory
-        from flyweight.types._file import FlyteFile
-        from flyweight.types._pickle import FlytePickle
-
-        if lt.blob.dimensionality == MULTIPART:
-            return with_format(FlyteDirectory, lt.blob.format)
-        return FlytePickle if lt.blob.format == PICKLE_FORMAT else with_format(FlyteFile, lt.blob.format)
-    raise UnsupportedTypeError(f"no Python type for the Flyte literal type {_short(lt)}")
+def no_type(lt: LiteralType) -> UnsupportedTypeError:
+    """The error for a literal type that no Python type has."""
+    return UnsupportedTypeError(f"no Python type for the Flyte literal type {_short(lt)}")
 
 
 @lru_cache(maxsize=256)
@@ -87,7 +82,7 @@ def _enum(values: tuple[str, ...]) -> type[enum.Enum]:
 
 
 @lru_cache(maxsize=256)
-def _dataclass(serialized: bytes) -> type:
+def _dataclass(serialized: bytes, other: Other) -> type:
     lt = LiteralType.FromString(serialized)
     schema = lt.metadata
     title = schema.fields["title"].string_value if "title" in schema.fields else "GuessedDataclass"
@@ -96,7 +91,7 @@ def _dataclass(serialized: bytes) -> type:
         if ("required" in schema.fields)
         else []
     )
-    types = {name: guess(field_lt) for name, field_lt in lt.structure.dataclass_type.items()}
+    types = {name: guess(field_lt, other) for name, field_lt in lt.structure.dataclass_type.items()}
     order = [n for n in required if n in types] + sorted(n for n in types if n not in required)
     fields: list[Any] = []
     for name in order:

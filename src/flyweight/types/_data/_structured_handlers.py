@@ -18,29 +18,19 @@ from typing import Any
 
 from flyweight._idl import StructuredDatasetLiteral, StructuredDatasetMetadata, StructuredDatasetType
 from flyweight._storage import join
-from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._describe import describe_value
-from flyweight.types._structured import (
+from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
+from flyweight.types._data._structured import (
     CSV,
     PARQUET,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
 )
-from flyweight.types._structured_engine import (
-    DuplicateHandlerError,
-    StructuredDatasetTransformerEngine,
-    current_file_access,
-)
-from flyweight.types._structured_io import data_file, local_source, local_target
+from flyweight.types._data._structured_io import current_file_access, data_file, local_source, local_target
+from flyweight.types._ir._describe import describe_value
+from flyweight.types._registry._engine import TypeEngine
 
-__all__ = [
-    "BUILTIN_HANDLERS",
-    "load_builtin_handlers",
-    "register_arrow_handlers",
-    "register_pandas_handlers",
-    "require",
-]
+__all__ = ["BUILTIN_HANDLERS", "register_builtin_handlers", "require", "write_pandas_parquet"]
 
 PARQUET_FILE = "00000"  # Flyte's Python SDK names the one file of a table it writes {0:05}
 CSV_FILE = ".csv"
@@ -229,61 +219,42 @@ class ParquetToArrowDecodingHandler(StructuredDatasetDecoder[Any]):
                 raise _missing_columns(pq, path, columns, flyte_value.uri, e) from e
 
 
+BUILTIN_HANDLERS: dict[str, list[Callable[[], Any]]] = {
+    "pandas.core.frame.DataFrame": [
+        PandasToParquetEncodingHandler,
+        ParquetToPandasDecodingHandler,
+        PandasToCSVEncodingHandler,
+        CSVToPandasDecodingHandler,
+    ],
+    "pyarrow.lib.Table": [ArrowToParquetEncodingHandler, ParquetToArrowDecodingHandler],
+}
+"""Qualified class name → flyweight's handlers for that class (the first one's format is the default);
+``StructuredDatasetTransformerEngine`` registers them the first time the class is used."""
+
+
 _LOADED: set[str] = set()
 
 
-def _register_once(key: str, handlers: list[Callable[[], Any]]) -> None:
-    from flyweight.types._engine import TypeEngine
-
-    # The type engine's lock: this runs while the engine builds a node for a table type, and
-    # registering takes that lock too, so one lock (re-entrant) cannot deadlock against it.
-    with TypeEngine._LOCK:
-        if key in _LOADED:
-            return
-        for make in handlers:
-            try:
-                StructuredDatasetTransformerEngine.register(make(), default_format_for_type=True)
-            except DuplicateHandlerError:
-                pass  # a handler registered by the program wins
-        _LOADED.add(key)
-
-
-def register_pandas_handlers() -> None:
-    """Register the pandas handlers (parquet, the default, and csv); runs once."""
-    _register_once(
-        "pandas",
-        [
-            PandasToParquetEncodingHandler,
-            ParquetToPandasDecodingHandler,
-            PandasToCSVEncodingHandler,
-            CSVToPandasDecodingHandler,
-        ],
-    )
-
-
-def register_arrow_handlers() -> None:
-    """Register the pyarrow handlers (parquet); runs once."""
-    _register_once("pyarrow", [ArrowToParquetEncodingHandler, ParquetToArrowDecodingHandler])
-
-
-BUILTIN_HANDLERS: dict[str, Callable[[], None]] = {
-    "pandas.core.frame.DataFrame": register_pandas_handlers,
-    "pyarrow.lib.Table": register_arrow_handlers,
-}
-"""Qualified class name → the function that registers flyweight's handlers for that class."""
-
-
-def _qualified(t: type) -> str:
-    return f"{t.__module__}.{t.__qualname__}"
-
-
-def load_builtin_handlers(df_type: Any) -> bool:
-    """Register flyweight's own handlers for ``df_type`` (pandas, pyarrow) if it has some; whether it did."""
-    if not isinstance(df_type, type):
-        return False
-    for t in df_type.__mro__:
-        loader = BUILTIN_HANDLERS.get(_qualified(t))
-        if loader is not None:
-            loader()
-            return True
+def register_builtin_handlers(df_type: Any, register: Callable[[Any], None]) -> bool:
+    """Register flyweight's handlers for ``df_type`` (a class, or its qualified name) with ``register``,
+    once; whether it has some. ``register`` is ``StructuredDatasetTransformerEngine``'s, passed in by
+    that engine (the module above this one); a handler the program registered first wins."""
+    names = [df_type] if isinstance(df_type, str) else []
+    if isinstance(df_type, type):
+        names = [f"{t.__module__}.{t.__qualname__}" for t in df_type.__mro__]
+    for name in names:
+        handlers = BUILTIN_HANDLERS.get(name)
+        if handlers is None:
+            continue
+        # The type engine's lock: this runs while the engine builds a node for a table type, and
+        # registering takes that lock too, so one lock (re-entrant) cannot deadlock against it.
+        with TypeEngine._LOCK:
+            if name not in _LOADED:
+                for make in handlers:
+                    try:
+                        register(make())
+                    except TransformerRegistrationError:
+                        pass
+                _LOADED.add(name)
+        return True
     return False

@@ -17,12 +17,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType, Scalar, Schema, SchemaType
 from flyweight._storage import is_remote, local_path
 from flyweight.errors import TypeTransformerFailedError
-from flyweight.types._describe import describe_literal, describe_value, type_name
-from flyweight.types._structured_columns import SCHEMA_TO_PYTHON, schema_column_type
-from flyweight.types._transformer import TypeTransformer
+from flyweight.types._data._structured_columns import SCHEMA_TO_PYTHON, schema_column_type
+from flyweight.types._data._structured_engine import dataset_engine, has_encoder
+from flyweight.types._data._structured_handlers import require, write_pandas_parquet
+from flyweight.types._data._structured_io import current_file_access, literal_from_reference
+from flyweight.types._ir._describe import describe_literal, describe_value, type_name
+from flyweight.types._registry._transformer import TypeTransformer
 
 __all__ = ["FlyteSchema", "FlyteSchemaTransformer", "SchemaFormat", "SchemaOpenMode"]
 
@@ -120,8 +124,6 @@ class FlyteSchema:
     ) -> None:
         if supported_mode == SchemaOpenMode.READ and remote_path is None:
             raise TypeTransformerFailedError("a FlyteSchema opened for reading needs a remote_path")
-        from flyweight._context import FlyteContextManager
-
         fa = FlyteContextManager.current_context().file_access
         self._local_path = local_path or fa.get_random_local_path()
         self.remote_path = remote_path or fa.get_random_remote_directory()
@@ -145,8 +147,6 @@ class FlyteSchema:
         if override_mode == SchemaOpenMode.WRITE and self._supported_mode == SchemaOpenMode.READ:
             raise TypeTransformerFailedError("this FlyteSchema was read from an input; it cannot be written")
         mode = override_mode or self._supported_mode
-        from flyweight.types._structured_handlers import require
-
         pd = require("pandas", "opening a FlyteSchema")
         if dataframe_fmt is not None and dataframe_fmt is not pd.DataFrame:
             raise TypeTransformerFailedError(
@@ -163,8 +163,6 @@ class FlyteSchema:
         if self._downloader is not None:
             self._downloader(self.remote_path, self._local_path)
         elif is_remote(self.remote_path):
-            from flyweight._context import FlyteContextManager
-
             fa = FlyteContextManager.current_context().file_access
             fa.get_data(self.remote_path, self._local_path, is_multipart=True)
         else:
@@ -208,16 +206,12 @@ class _Reader:
         self.column_names = columns
 
     def iter(self, **kwargs: Any) -> Iterator[Any]:
-        from flyweight.types._structured_handlers import require
-
         pd = require("pandas", "reading a FlyteSchema")
 
         for path in _parquet_files(self._dir):
             yield pd.read_parquet(path, columns=self.column_names, **kwargs)
 
     def all(self, **kwargs: Any) -> Any:
-        from flyweight.types._structured_handlers import require
-
         pd = require("pandas", "reading a FlyteSchema")
 
         frames = [
@@ -238,8 +232,6 @@ class _Writer:
         self._next = 0
 
     def write(self, *dfs: Any, **kwargs: Any) -> None:
-        from flyweight.types._structured_handlers import write_pandas_parquet
-
         os.makedirs(self._dir, exist_ok=True)
         for df in dfs:
             write_pandas_parquet(df, os.path.join(self._dir, f"{self._next:05}"))
@@ -273,8 +265,6 @@ class FlyteSchemaTransformer(TypeTransformer[FlyteSchema]):
         self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType | None
     ) -> Literal:
         if not isinstance(python_val, FlyteSchema):
-            from flyweight.types._structured_engine import dataset_engine, has_encoder
-
             if has_encoder(type(python_val)):
                 # What a Flyte SQL plugin's executor returns: stored as a parquet structured dataset.
                 return dataset_engine().to_literal(ctx, python_val, type(python_val), expected)
@@ -284,8 +274,6 @@ class FlyteSchemaTransformer(TypeTransformer[FlyteSchema]):
             )
         remote = python_val.remote_path
         if python_val.supported_mode == SchemaOpenMode.WRITE or python_val._downloaded:
-            from flyweight.types._structured_engine import current_file_access
-
             if not os.path.isdir(python_val.local_path):
                 raise TypeTransformerFailedError(
                     f"this {type(python_val).__name__} holds no data: write to it first, "
@@ -300,8 +288,6 @@ class FlyteSchemaTransformer(TypeTransformer[FlyteSchema]):
         scalar = lv.scalar
         which = scalar.WhichOneof("value") if lv.WhichOneof("value") == "scalar" else None
         if which in ("binary", "generic"):
-            from flyweight.types._structured_io import literal_from_reference
-
             uri = literal_from_reference(lv, "remote_path", None).scalar.schema.uri
         elif which == "schema":
             uri = scalar.schema.uri
@@ -317,6 +303,11 @@ class FlyteSchemaTransformer(TypeTransformer[FlyteSchema]):
             else FlyteSchema
         )
         return cls(remote_path=uri, supported_mode=SchemaOpenMode.READ)
+
+
+def schema_python_type(lt: LiteralType) -> type[FlyteSchema]:
+    """The ``FlyteSchema`` class of a ``schema`` literal type (``TypeEngine.guess_python_type``)."""
+    return schema_class(lt.schema)
 
 
 def schema_class(st: SchemaType) -> type[FlyteSchema]:
