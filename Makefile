@@ -46,6 +46,7 @@ typecheck: $(STAMP_TEST)
 
 layers: $(STAMP_TEST)
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/import_cycles.py
 
 pytest: $(STAMP_TEST)
 	FLYWEIGHT_REQUIRE_ORACLE=1 $(PY) -m pytest -q

@@ -221,7 +221,7 @@ def test_every_facade_lists_its_names_once() -> None:
 
     from flyweight._lazy import reexports
 
-    for module in ("flyweight", "flyweight.extend"):
+    for module in ("flyweight", "flyweight.extend", "flyweight.types"):
         imported = importlib.import_module(module)
         table = reexports(Path(str(imported.__file__)).read_text(encoding="utf-8"), module)
         assert sorted(table) == sorted(set(imported.__all__) - {"__version__"})

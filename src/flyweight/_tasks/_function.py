@@ -163,8 +163,8 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
 ExecutionBehavior = PythonFunctionTask.ExecutionBehavior
 
 
-def _check_cache_inputs(name: str, metadata: Any, inputs: dict[str, Any]) -> None:
-    ignored = getattr(metadata, "cache_ignore_input_vars", ()) or ()
+def _check_cache_inputs(name: str, metadata: object, inputs: dict[str, Any]) -> None:
+    ignored = metadata.cache_ignore_input_vars if isinstance(metadata, TaskMetadata) else ()
     unknown = [v for v in ignored if v not in inputs]
     if unknown:
         raise TaskDefinitionError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from flyweight import _idl
 from flyweight._context import ExecutionParameters, FlyteContext, FlyteContextManager
@@ -35,7 +35,14 @@ def running_template() -> TaskTemplate | None:
     return _RUNNING.get()
 
 
-def mark_task_failure(exc: BaseException, *deciders: Any) -> None:
+@runtime_checkable
+class TransientDecider(Protocol):
+    """What can say a failure is transient: a task or an executor (``is_transient``, ADR 0014)."""
+
+    def is_transient(self, error: BaseException) -> bool: ...
+
+
+def mark_task_failure(exc: BaseException, *deciders: object) -> None:
     """Mark ``exc``, raised by task or executor code, as the user's, and as transient when one of
     ``deciders`` (objects with ``is_transient(error)``: the task, its executor) says it is.
 
@@ -43,11 +50,10 @@ def mark_task_failure(exc: BaseException, *deciders: Any) -> None:
     """
     mark_user_code(exc)
     for decider in deciders:
-        decide = getattr(decider, "is_transient", None)
-        if decide is None:
+        if not isinstance(decider, TransientDecider):
             continue
         try:
-            transient = decide(exc) is True
+            transient = decider.is_transient(exc) is True
         except Exception:
             transient = False
         if transient:
@@ -203,7 +209,7 @@ def run_plan(
     ctx: FlyteContext | None,
     input_literal_map: _idl.LiteralMap,
     plan: TaskPlan,
-    deciders: Iterable[Any],
+    deciders: Iterable[object],
 ) -> _idl.LiteralMap:
     """Run ``task`` by ``plan``: inputs → ``pre_execute`` → ``execute`` → ``post_execute`` → outputs.
 

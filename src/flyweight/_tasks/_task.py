@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from flyweight import _idl
 from flyweight._context import (
@@ -134,16 +134,21 @@ class Task:
     def enable_deck(self) -> bool:
         return False
 
+    @property
+    def node_kind(self) -> Literal["task"]:
+        """What a call of this task in a workflow body becomes: a task node."""
+        return "task"
+
     # -- hooks (overridden by task types) -------------------------------------------------------
-    def get_container(self, settings: SerializationSettings) -> Any:
+    def get_container(self, settings: SerializationSettings) -> object:
         """The ``Container`` that runs the task on Flyte, or None."""
         return None
 
-    def get_k8s_pod(self, settings: SerializationSettings) -> Any:
+    def get_k8s_pod(self, settings: SerializationSettings) -> object:
         """A ``K8sPod`` that runs the task on Flyte, or None."""
         return None
 
-    def get_sql(self, settings: SerializationSettings) -> Any:
+    def get_sql(self, settings: SerializationSettings) -> object:
         """An ``Sql`` definition for SQL engines, or None."""
         return None
 
@@ -155,7 +160,7 @@ class Task:
         """String key/value configuration for the template's ``config`` field, or None."""
         return None
 
-    def get_extended_resources(self, settings: SerializationSettings) -> Any:
+    def get_extended_resources(self, settings: SerializationSettings) -> object:
         """``ExtendedResources`` (accelerators, shared memory), or None."""
         return None
 
@@ -296,7 +301,7 @@ class Task:
             return values[names[0]]
         return iface.output_tuple(**values)
 
-    def compile(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+    def compile(self, ctx: object, *args: Any, **kwargs: Any) -> Any:
         """Add this task as a node of the workflow being compiled; return its outputs as promises.
 
         ``ctx`` is accepted for flytekit's signature and not used: the workflow being compiled is found in
@@ -315,7 +320,7 @@ class Task:
             )
         return compiler.add_entity(self, args, kwargs)
 
-    def construct_node_metadata(self) -> Any:
+    def construct_node_metadata(self) -> _idl.NodeMetadata:
         """The ``NodeMetadata`` of a workflow node running this task: the last part of its name (after the
         last ``.``), its timeout, retries and interruptible flag."""
         meta = _idl.NodeMetadata(name=self.name.rsplit(".", 1)[-1])

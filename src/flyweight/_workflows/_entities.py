@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from flyweight._tasks import Task
-from flyweight._workflows._node import TASK, NodeKind
+from flyweight._workflows._node import NodeKind
 
 if TYPE_CHECKING:
     from flyweight._idl import (
@@ -106,4 +106,4 @@ NodeEntity: TypeAlias = Task | SubWorkflow | CalledLaunchPlan
 
 def node_kind(entity: NodeEntity) -> NodeKind:
     """``"task"``, ``"workflow"`` or ``"launch plan"``: what a call of ``entity`` becomes."""
-    return TASK if isinstance(entity, Task) else entity.node_kind
+    return entity.node_kind

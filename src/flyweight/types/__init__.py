@@ -29,150 +29,72 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flyweight._lazy import lazy_exports
-from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
-from flyweight.types._ir._markers import FlyteAnnotation, HashMethod
-from flyweight.types._registry._engine import TypeEngine
-from flyweight.types._registry._transformer import AsyncTypeTransformer, TypeTransformer
+from flyweight._lazy import facade
+from flyweight.types._registry._engine import TypeEngine as _TypeEngine
 from flyweight.types._registry._transformer_registry import Deferred
 
 if TYPE_CHECKING:
-    from flyweight.types._data._blob import FileExt
+    from flyweight.errors import (
+        TypeTransformerFailedError as TypeTransformerFailedError,
+        UnsupportedTypeError as UnsupportedTypeError,
+    )
+    from flyweight.types._data._blob import FileExt as FileExt
     from flyweight.types._data._directory import (
-        FlyteDirectory,
-        FlyteDirToMultipartBlobTransformer,
-        TensorboardLogs,
-        TFRecordsDirectory,
+        FlyteDirectory as FlyteDirectory,
+        FlyteDirToMultipartBlobTransformer as FlyteDirToMultipartBlobTransformer,
+        TensorboardLogs as TensorboardLogs,
+        TFRecordsDirectory as TFRecordsDirectory,
     )
     from flyweight.types._data._file import (
-        CSVFile,
-        FlyteFile,
-        FlyteFilePathTransformer,
-        HDF5EncodedFile,
-        HTMLPage,
-        JoblibSerializedFile,
-        JPEGImageFile,
-        JSONLFile,
-        ONNXFile,
-        PDFFile,
-        PNGImageFile,
-        PythonNotebook,
-        PythonPickledFile,
-        SVGImageFile,
-        TFRecordFile,
+        CSVFile as CSVFile,
+        FlyteFile as FlyteFile,
+        FlyteFilePathTransformer as FlyteFilePathTransformer,
+        HDF5EncodedFile as HDF5EncodedFile,
+        HTMLPage as HTMLPage,
+        JoblibSerializedFile as JoblibSerializedFile,
+        JPEGImageFile as JPEGImageFile,
+        JSONLFile as JSONLFile,
+        ONNXFile as ONNXFile,
+        PDFFile as PDFFile,
+        PNGImageFile as PNGImageFile,
+        PythonNotebook as PythonNotebook,
+        PythonPickledFile as PythonPickledFile,
+        SVGImageFile as SVGImageFile,
+        TFRecordFile as TFRecordFile,
     )
     from flyweight.types._data._flyte_schema import (
-        FlyteSchema,
-        FlyteSchemaTransformer,
-        SchemaFormat,
-        SchemaOpenMode,
+        FlyteSchema as FlyteSchema,
+        FlyteSchemaTransformer as FlyteSchemaTransformer,
+        SchemaFormat as SchemaFormat,
+        SchemaOpenMode as SchemaOpenMode,
     )
-    from flyweight.types._data._pickle import FlytePickle, FlytePickleTransformer
+    from flyweight.types._data._pickle import (
+        FlytePickle as FlytePickle,
+        FlytePickleTransformer as FlytePickleTransformer,
+    )
     from flyweight.types._data._structured import (
-        CSV,
-        GENERIC_FORMAT,
-        PARQUET,
-        StructuredDataset,
-        StructuredDatasetDecoder,
-        StructuredDatasetEncoder,
-        StructuredDatasetFormat,
+        CSV as CSV,
+        GENERIC_FORMAT as GENERIC_FORMAT,
+        PARQUET as PARQUET,
+        StructuredDataset as StructuredDataset,
+        StructuredDatasetDecoder as StructuredDatasetDecoder,
+        StructuredDatasetEncoder as StructuredDatasetEncoder,
+        StructuredDatasetFormat as StructuredDatasetFormat,
     )
-    from flyweight.types._data._structured_engine import StructuredDatasetTransformerEngine
+    from flyweight.types._data._structured_engine import (
+        StructuredDatasetTransformerEngine as StructuredDatasetTransformerEngine,
+    )
+    from flyweight.types._ir._markers import FlyteAnnotation as FlyteAnnotation, HashMethod as HashMethod
+    from flyweight.types._registry._engine import TypeEngine as TypeEngine
+    from flyweight.types._registry._transformer import (
+        AsyncTypeTransformer as AsyncTypeTransformer,
+        TypeTransformer as TypeTransformer,
+    )
 
-# The data types load on first use: their modules bring file access (and, for tables, more), which a
-# program converting only scalars and collections never needs. The public names resolve here; the
-# type engine finds them through the declarations at the end of this module.
-_LAZY = {
-    "FileExt": "flyweight.types._data._blob",
-    **dict.fromkeys(
-        ["FlyteDirectory", "FlyteDirToMultipartBlobTransformer", "TensorboardLogs", "TFRecordsDirectory"],
-        "flyweight.types._data._directory",
-    ),
-    **dict.fromkeys(
-        [
-            "CSVFile",
-            "FlyteFile",
-            "FlyteFilePathTransformer",
-            "HDF5EncodedFile",
-            "HTMLPage",
-            "JoblibSerializedFile",
-            "JPEGImageFile",
-            "JSONLFile",
-            "ONNXFile",
-            "PDFFile",
-            "PNGImageFile",
-            "PythonNotebook",
-            "PythonPickledFile",
-            "SVGImageFile",
-            "TFRecordFile",
-        ],
-        "flyweight.types._data._file",
-    ),
-    **dict.fromkeys(
-        ["FlyteSchema", "FlyteSchemaTransformer", "SchemaFormat", "SchemaOpenMode"],
-        "flyweight.types._data._flyte_schema",
-    ),
-    **dict.fromkeys(["FlytePickle", "FlytePickleTransformer"], "flyweight.types._data._pickle"),
-    **dict.fromkeys(
-        [
-            "CSV",
-            "GENERIC_FORMAT",
-            "PARQUET",
-            "StructuredDataset",
-            "StructuredDatasetDecoder",
-            "StructuredDatasetEncoder",
-            "StructuredDatasetFormat",
-        ],
-        "flyweight.types._data._structured",
-    ),
-    "StructuredDatasetTransformerEngine": "flyweight.types._data._structured_engine",
-}
-
-__all__ = [
-    "CSV",
-    "GENERIC_FORMAT",
-    "PARQUET",
-    "AsyncTypeTransformer",
-    "CSVFile",
-    "FileExt",
-    "FlyteAnnotation",
-    "FlyteDirToMultipartBlobTransformer",
-    "FlyteDirectory",
-    "FlyteFile",
-    "FlyteFilePathTransformer",
-    "FlytePickle",
-    "FlytePickleTransformer",
-    "FlyteSchema",
-    "FlyteSchemaTransformer",
-    "HDF5EncodedFile",
-    "HTMLPage",
-    "HashMethod",
-    "JPEGImageFile",
-    "JSONLFile",
-    "JoblibSerializedFile",
-    "ONNXFile",
-    "PDFFile",
-    "PNGImageFile",
-    "PythonNotebook",
-    "PythonPickledFile",
-    "SVGImageFile",
-    "SchemaFormat",
-    "SchemaOpenMode",
-    "StructuredDataset",
-    "StructuredDatasetDecoder",
-    "StructuredDatasetEncoder",
-    "StructuredDatasetFormat",
-    "StructuredDatasetTransformerEngine",
-    "TFRecordFile",
-    "TFRecordsDirectory",
-    "TensorboardLogs",
-    "TypeEngine",
-    "TypeTransformer",
-    "TypeTransformerFailedError",
-    "UnsupportedTypeError",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+# Every public name resolves on first use, the data types included: their modules bring file access
+# (and, for tables, more), which a program converting only scalars and collections never needs. The
+# type engine finds the data types through the declarations at the end of this module.
+__getattr__, __dir__, __all__ = facade(__name__)
 
 
 def _declare_data_types() -> None:
@@ -193,15 +115,15 @@ def _declare_data_types() -> None:
         "pyarrow.lib.Table": f"{tables}:arrow_transformer",
     }
     for qualified_name, factory in transformers.items():
-        TypeEngine.register_lazy(qualified_name, Deferred(factory))
+        _TypeEngine.register_lazy(qualified_name, Deferred(factory))
     guesses = {  # kind of literal type -> the function giving its Python type
         "blob": f"{data}._blob_guess:blob_python_type",
         "schema": f"{schema}:schema_python_type",
         "structured_dataset_type": f"{data}._structured:dataset_python_type",
     }
     for kind, guess in guesses.items():
-        TypeEngine.register_lazy_guess(kind, Deferred(guess))
-    TypeEngine.register_fallback(Deferred(f"{pickle}:fallback"))  # types with no transformer: pickles
+        _TypeEngine.register_lazy_guess(kind, Deferred(guess))
+    _TypeEngine.register_fallback(Deferred(f"{pickle}:fallback"))  # types with no transformer: pickles
 
 
 _declare_data_types()
