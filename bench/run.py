@@ -167,7 +167,7 @@ def main(argv: list[str]) -> int:
         results["convert"] = conversions(args, flytekit_python)
     if "tasks" in phases:
         results["tasks"] = {
-            "call": task_bench.local_calls(args, flytekit_python),
+            **task_bench.local_calls(args, flytekit_python),  # "call" (add_one), "stats_call"
             "container": task_bench.container(args, flytekit_python),
         }
     if "data" in phases:
@@ -187,7 +187,8 @@ def main(argv: list[str]) -> int:
         runs.append(f"conversions {per_case} per case")
     if "tasks" in phases:
         runs.append(
-            f"local call {args.call_runs} processes per side; container {args.container_runs} per command"
+            f"local call {args.call_runs} processes per side and task (add_one, stats); "
+            f"container {args.container_runs} per command"
         )
     if "data" in phases:
         runs.append(

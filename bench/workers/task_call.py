@@ -1,15 +1,20 @@
-"""Time a task called locally, ``t(x=1)`` in a loop, and print one JSON line.
+"""Time a task called locally in a loop, and print one JSON line.
 
-Usage: ``python task_call.py --side flyweight|flytekit --calls N --repeats R [--kind plugin|function]``
+Usage: ``python task_call.py --side flyweight|flytekit --calls N --repeats R [--kind plugin|stats|function]``
 
-With ``--kind plugin`` (the default) the task is ``add_one`` from ``plugins_<side>.py``: a
-customized-container task whose executor returns ``x + 1``. A local call runs the whole plugin path
-of the SDK (input checks, the template the executor sees, literals in and out). With ``--kind
-function`` it is ``@task`` on :func:`add_one` below, the same ``x + 1`` as a plain Python function.
-Either way what is timed is the SDK's overhead per call; the work itself costs nothing. The first
-calls are a warm-up (a plugin's template is serialized once and cached, lazy imports load); then
-``R`` repeats of ``N`` calls are timed, a ``gc.collect()`` before each, and each repeat reports
-microseconds per call.
+- ``--kind plugin`` (the default): ``add_one`` from ``plugins_<side>.py``, a customized-container
+  task whose executor returns ``x + 1``, called as ``add_one(x=1)``. A local call runs the whole
+  plugin path of the SDK (input checks, the template the executor sees, literals in and out).
+- ``--kind stats``: ``stats`` from ``stats_<side>.py``, a plugin written as real plugins are (a
+  config dataclass, the task class and its executor in one module), called as
+  ``stats(x=1.5, xs=[1, 2, 3])``: a float and a list of ints in, a float and an int out.
+- ``--kind function``: ``@task`` on :func:`add_one` below, the same ``x + 1`` as a plain Python
+  function, called as ``add_one(x=1)``.
+
+Either way what is timed is the SDK's overhead per call; the work itself costs next to nothing. The
+first calls are a warm-up, each checked against the expected result (a plugin's template is
+serialized once and cached, lazy imports load); then ``R`` repeats of ``N`` calls are timed, a
+``gc.collect()`` before each, and each repeat reports seconds per call.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import gc
 import importlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 import cases
@@ -33,21 +39,55 @@ def add_one(x: int) -> int:
 def load(side: str, kind: str) -> Any:
     if kind == "plugin":
         return importlib.import_module(f"plugins_{side}").add_one
+    if kind == "stats":
+        return importlib.import_module(f"stats_{side}").stats
     return importlib.import_module("flyweight" if side == "flyweight" else "flytekit").task(add_one)
+
+
+def warm_up(side: str, kind: str, task: Any) -> None:
+    """Call the task ``WARMUP_CALLS`` times, failing unless every call returns the expected result."""
+    for _ in range(WARMUP_CALLS):
+        if kind == "stats":
+            # Both SDKs return a NamedTuple of the outputs in declared order: (y, total).
+            got: Any = task(x=1.5, xs=[1, 2, 3])
+            ok = isinstance(got, tuple) and tuple(got) == (9.0, 6)
+            expected = "(9.0, 6)"
+        else:
+            got = task(x=1)
+            ok = got == 2
+            expected = "2"
+        if not ok:
+            call = "stats(x=1.5, xs=[1, 2, 3])" if kind == "stats" else "add_one(x=1)"
+            raise AssertionError(f"{side}: {call} returned {got!r}, expected {expected}")
+
+
+def timed_loop(kind: str, task: Any) -> Callable[[int], float]:
+    """A function running ``n`` calls and returning seconds per call; the call is written out in the
+    loop, as a user writes it (no ``**kwargs`` unpacking)."""
+
+    def stats_loop(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            task(x=1.5, xs=[1, 2, 3])
+        return (time.perf_counter() - start) / n
+
+    def add_one_loop(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            task(x=1)
+        return (time.perf_counter() - start) / n
+
+    return stats_loop if kind == "stats" else add_one_loop
 
 
 def run(side: str, calls: int, repeats: int, kind: str = "plugin") -> dict[str, Any]:
     task = load(side, kind)
-    for _ in range(WARMUP_CALLS):
-        if task(x=1) != 2:  # the executor returns x + 1
-            raise AssertionError(f"{side}: add_one(x=1) returned {task(x=1)!r}, expected 2")
+    warm_up(side, kind, task)
+    loop = timed_loop(kind, task)
     per_call = []
     for _ in range(repeats):
         gc.collect()
-        start = time.perf_counter()
-        for _ in range(calls):
-            task(x=1)
-        per_call.append((time.perf_counter() - start) / calls)
+        per_call.append(loop(calls))
     return {"times": {"call": per_call}, "calls": calls, "kind": kind}
 
 
@@ -56,7 +96,7 @@ def main() -> None:
     parser.add_argument("--side", choices=["flyweight", "flytekit"], required=True)
     parser.add_argument("--calls", type=int, required=True)
     parser.add_argument("--repeats", type=int, required=True)
-    parser.add_argument("--kind", choices=["plugin", "function"], default="plugin")
+    parser.add_argument("--kind", choices=["plugin", "stats", "function"], default="plugin")
     args = parser.parse_args()
     result = run(args.side, args.calls, args.repeats, args.kind)
     cases.emit({"side": args.side, **result, "versions": cases.versions()})

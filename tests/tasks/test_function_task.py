@@ -167,6 +167,13 @@ def test_ignore_input_vars_leaves_an_input_out() -> None:
 
 
 def test_pickle_untyped_takes_anything() -> None:
+    from flyweight.types import TypeEngine
+    from flyweight.types._data import _pickle
+
+    # The warning comes once per type and process, when the writer is made: another test may have had it.
+    _pickle._WARNED.clear()
+    TypeEngine._NODES.clear()
+
     def f(x, y: int):  # type: ignore[no-untyped-def]
         return [x, y]
 

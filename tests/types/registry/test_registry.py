@@ -228,3 +228,32 @@ def test_builtin_transformers_keep_flytekit_names() -> None:
     assert builtin.guess_python_type(builtin.get_literal_type(int)) is int
     with pytest.raises(ValueError, match="cannot turn"):
         builtin.guess_python_type(LiteralType(simple=SimpleType.STRING))
+
+
+def test_an_annotation_seen_before_follows_a_new_registration() -> None:
+    """The per-object shortcut in front of the node cache never outlives the node it points to."""
+
+    class Kelvin(float):
+        pass
+
+    annotation = list[Kelvin]
+    before = TypeEngine.to_literal(None, [Kelvin(1.0)], annotation, None)  # no transformer: pickled
+    assert before.collection.literals[0].HasField("scalar") and before.collection.literals[0].scalar.blob
+
+    class KelvinTransformer(AsyncCelsius):
+        def __init__(self) -> None:
+            TypeTransformer.__init__(self, "kelvin", Kelvin)
+
+    TypeEngine.register(KelvinTransformer())  # a registration drops the nodes built so far
+    try:
+        after = TypeEngine.to_literal(None, [Kelvin(2.0)], annotation, None)  # the same object as before
+        assert after.collection.literals[0].scalar.primitive.float_value == 2.0
+    finally:
+        TypeEngine._REGISTRY.pop(Kelvin, None)
+        TypeEngine._NODES.clear()
+
+
+def test_annotations_made_afresh_on_every_call_do_not_accumulate() -> None:
+    for _ in range(10_000):
+        TypeEngine.to_literal(None, [1], list[int], None)  # a new ``list[int]`` object each time
+    assert len(TypeEngine._RECENT) <= 4096

@@ -38,6 +38,9 @@ class TransformerRegistry:
     _BY_KIND: typing.ClassVar[dict[Kind, BuiltinTransformer]] = {}
     _HOOKS: typing.ClassVar[Hooks]
     _NODES: typing.ClassVar[dict[Any, Node]] = {}
+    # id(annotation) -> (annotation, key in _NODES, node): skips computing the key (``typing.get_args``
+    # at every level) for an annotation object seen before; trusted only while _NODES still holds it.
+    _RECENT: typing.ClassVar[dict[int, tuple[Any, Any, Node]]] = {}
     _LOCK: typing.ClassVar[threading.RLock] = threading.RLock()
 
     @classmethod
@@ -142,6 +145,9 @@ class TransformerRegistry:
 
     @classmethod
     def _node(cls, python_type: Any) -> Node:
+        recent = cls._RECENT.get(id(python_type))
+        if recent is not None and recent[0] is python_type and cls._NODES.get(recent[1]) is recent[2]:
+            return recent[2]
         try:
             key = _cache_key(python_type)
             node = cls._NODES.get(key)
@@ -151,6 +157,9 @@ class TransformerRegistry:
             with cls._LOCK:
                 node = Builder(cls._HOOKS).build(python_type)
                 cls._NODES[key] = node
+        if len(cls._RECENT) >= _RECENT_LIMIT:  # annotations made afresh per call (``list[int]`` in a loop)
+            cls._RECENT.clear()
+        cls._RECENT[id(python_type)] = (python_type, key, node)
         return node
 
     # -- guessing ---------------------------------------------------------------------------------
@@ -193,6 +202,9 @@ class TransformerRegistry:
     def guess_python_types(cls, variables: Mapping[str, Any]) -> dict[str, Any]:
         """``guess_python_type`` for each ``Variable`` (anything with a ``.type``) of a variable map."""
         return {name: cls.guess_python_type(var.type) for name, var in variables.items()}
+
+
+_RECENT_LIMIT = 4096
 
 
 def _cache_key(python_type: Any) -> Any:
