@@ -7,22 +7,14 @@ costs the protobuf runtime (tens of milliseconds), which is why ``import flyweig
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from flyteidl.admin import description_entity_pb2, task_pb2
-from flyteidl.core import (
-    errors_pb2,
-    execution_pb2,
-    identifier_pb2,
-    interface_pb2,
-    literals_pb2,
-    security_pb2,
-    tasks_pb2,
-    types_pb2,
-    workflow_pb2,
-)
-from google.protobuf import duration_pb2, struct_pb2, wrappers_pb2
+from flyteidl.core import interface_pb2, literals_pb2, types_pb2
+from google.protobuf import struct_pb2
 
+from flyweight._lazy import facade
+
+# What every conversion needs: literals, literal types, interfaces, structs. Imported with this module.
 Literal = literals_pb2.Literal
 Scalar = literals_pb2.Scalar
 Primitive = literals_pb2.Primitive
@@ -36,6 +28,12 @@ BlobMetadata = literals_pb2.BlobMetadata
 Schema = literals_pb2.Schema
 StructuredDatasetLiteral = literals_pb2.StructuredDataset
 StructuredDatasetMetadata = literals_pb2.StructuredDatasetMetadata
+Binding = literals_pb2.Binding
+BindingData = literals_pb2.BindingData
+BindingDataCollection = literals_pb2.BindingDataCollection
+BindingDataMap = literals_pb2.BindingDataMap
+RetryStrategy = literals_pb2.RetryStrategy
+KeyValuePair = literals_pb2.KeyValuePair
 
 LiteralType = types_pb2.LiteralType
 SimpleType = types_pb2.SimpleType
@@ -46,79 +44,71 @@ EnumType = types_pb2.EnumType
 BlobType = types_pb2.BlobType
 SchemaType = types_pb2.SchemaType
 StructuredDatasetType = types_pb2.StructuredDatasetType
-
-Struct = struct_pb2.Struct
+OutputReference = types_pb2.OutputReference
+PromiseAttribute = types_pb2.PromiseAttribute
 
 Variable = interface_pb2.Variable
 VariableMap = interface_pb2.VariableMap
 TypedInterface = interface_pb2.TypedInterface
-
-Identifier = identifier_pb2.Identifier
-ResourceType = identifier_pb2.ResourceType
-TaskTemplate = tasks_pb2.TaskTemplate
-TaskMetadata = tasks_pb2.TaskMetadata
-RuntimeMetadata = tasks_pb2.RuntimeMetadata
-Container = tasks_pb2.Container
-NodeMetadata = workflow_pb2.NodeMetadata
-WorkflowTemplate = workflow_pb2.WorkflowTemplate
-WorkflowMetadata = workflow_pb2.WorkflowMetadata
-WorkflowMetadataDefaults = workflow_pb2.WorkflowMetadataDefaults
-Node = workflow_pb2.Node
-TaskNode = workflow_pb2.TaskNode
-TaskNodeOverrides = workflow_pb2.TaskNodeOverrides
-WorkflowNode = workflow_pb2.WorkflowNode
-Binding = literals_pb2.Binding
-BindingData = literals_pb2.BindingData
-BindingDataCollection = literals_pb2.BindingDataCollection
-BindingDataMap = literals_pb2.BindingDataMap
-OutputReference = types_pb2.OutputReference
-PromiseAttribute = types_pb2.PromiseAttribute
 Parameter = interface_pb2.Parameter
 ParameterMap = interface_pb2.ParameterMap
-K8sPod = tasks_pb2.K8sPod
-Sql = tasks_pb2.Sql
-ExtendedResources = tasks_pb2.ExtendedResources
-Resources = tasks_pb2.Resources
-K8sObjectMetadata = tasks_pb2.K8sObjectMetadata
-RetryStrategy = literals_pb2.RetryStrategy
-KeyValuePair = literals_pb2.KeyValuePair
-SecurityContext = security_pb2.SecurityContext
-Secret = security_pb2.Secret
-ErrorDocument = errors_pb2.ErrorDocument
-ContainerError = errors_pb2.ContainerError
-ExecutionError = execution_pb2.ExecutionError
-Duration = duration_pb2.Duration
-BoolValue = wrappers_pb2.BoolValue
+
+Struct = struct_pb2.Struct
 Value = struct_pb2.Value
 NULL_VALUE = struct_pb2.NULL_VALUE
 ListValue = struct_pb2.ListValue
-TaskSpec = task_pb2.TaskSpec
-DescriptionEntity = description_entity_pb2.DescriptionEntity
-Description = description_entity_pb2.Description
-SourceCode = description_entity_pb2.SourceCode
 
-# Registration messages of workflows and launch plans (flyteidl.admin): imported on first use, so a
-# container running a task does not pay for them.
+# Templates, workflows, errors and registration messages: imported on first use, so a program that only
+# converts values (``from flyweight.types import TypeEngine``) does not pay for them.
 if TYPE_CHECKING:
-    from flyteidl.admin.common_pb2 import Annotations, Labels, RawOutputDataConfig
-    from flyteidl.admin.launch_plan_pb2 import (
-        LaunchPlan,
-        LaunchPlanClosure,
-        LaunchPlanMetadata,
-        LaunchPlanSpec,
+    from flyteidl.admin.common_pb2 import (
+        Annotations as Annotations,
+        Labels as Labels,
+        RawOutputDataConfig as RawOutputDataConfig,
     )
-    from flyteidl.admin.workflow_pb2 import WorkflowSpec
+    from flyteidl.admin.description_entity_pb2 import (
+        Description as Description,
+        DescriptionEntity as DescriptionEntity,
+        DescriptionFormat as DescriptionFormat,
+        SourceCode as SourceCode,
+    )
+    from flyteidl.admin.launch_plan_pb2 import (
+        LaunchPlan as LaunchPlan,
+        LaunchPlanClosure as LaunchPlanClosure,
+        LaunchPlanMetadata as LaunchPlanMetadata,
+        LaunchPlanSpec as LaunchPlanSpec,
+    )
+    from flyteidl.admin.task_pb2 import TaskSpec as TaskSpec
+    from flyteidl.admin.workflow_pb2 import WorkflowSpec as WorkflowSpec
+    from flyteidl.core.errors_pb2 import ContainerError as ContainerError, ErrorDocument as ErrorDocument
+    from flyteidl.core.execution_pb2 import ExecutionError as ExecutionError
+    from flyteidl.core.identifier_pb2 import Identifier as Identifier, ResourceType as ResourceType
+    from flyteidl.core.security_pb2 import Secret as Secret, SecurityContext as SecurityContext
+    from flyteidl.core.tasks_pb2 import (
+        Container as Container,
+        ExtendedResources as ExtendedResources,
+        K8sObjectMetadata as K8sObjectMetadata,
+        K8sPod as K8sPod,
+        Resources as Resources,
+        RuntimeMetadata as RuntimeMetadata,
+        Sql as Sql,
+        TaskMetadata as TaskMetadata,
+        TaskTemplate as TaskTemplate,
+    )
+    from flyteidl.core.workflow_pb2 import (
+        Node as Node,
+        NodeMetadata as NodeMetadata,
+        TaskNode as TaskNode,
+        TaskNodeOverrides as TaskNodeOverrides,
+        WorkflowMetadata as WorkflowMetadata,
+        WorkflowMetadataDefaults as WorkflowMetadataDefaults,
+        WorkflowNode as WorkflowNode,
+        WorkflowTemplate as WorkflowTemplate,
+    )
+    from google.protobuf.duration_pb2 import Duration as Duration
+    from google.protobuf.wrappers_pb2 import BoolValue as BoolValue
 
-_ADMIN = {
-    "WorkflowSpec": "flyteidl.admin.workflow_pb2",
-    "LaunchPlan": "flyteidl.admin.launch_plan_pb2",
-    "LaunchPlanSpec": "flyteidl.admin.launch_plan_pb2",
-    "LaunchPlanMetadata": "flyteidl.admin.launch_plan_pb2",
-    "LaunchPlanClosure": "flyteidl.admin.launch_plan_pb2",
-    "Labels": "flyteidl.admin.common_pb2",
-    "Annotations": "flyteidl.admin.common_pb2",
-    "RawOutputDataConfig": "flyteidl.admin.common_pb2",
-}
+__getattr__, __dir__, _LAZY_NAMES = facade(__name__)
 
 
 _M = TypeVar("_M")
@@ -144,17 +134,6 @@ def as_message(value: object, expected: type[_M]) -> _M | None:
         if isinstance(converted, expected):
             return converted
     return None
-
-
-def __getattr__(name: str) -> Any:
-    module = _ADMIN.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
 
 
 __all__ = [
@@ -195,6 +174,7 @@ __all__ = [
     "ContainerError",
     "Description",
     "DescriptionEntity",
+    "DescriptionFormat",
     "Duration",
     "EnumType",
     "ErrorDocument",
@@ -236,15 +216,4 @@ __all__ = [
     "VariableMap",
     "Void",
     "as_message",
-    "description_entity_pb2",
-    "errors_pb2",
-    "execution_pb2",
-    "identifier_pb2",
-    "interface_pb2",
-    "literals_pb2",
-    "security_pb2",
-    "task_pb2",
-    "tasks_pb2",
-    "types_pb2",
-    "workflow_pb2",
 ]

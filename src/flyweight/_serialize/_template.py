@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from flyweight._idl import (
     Container,
     DescriptionEntity,
+    DescriptionFormat,
     ExtendedResources,
     Identifier,
     K8sPod,
@@ -29,7 +30,6 @@ from flyweight._idl import (
     TaskTemplate,
     TypedInterface,
     as_message,
-    description_entity_pb2,
 )
 from flyweight._serialize._struct import dict_to_struct
 from flyweight._settings import SecurityContext as SecurityValues, SerializationSettings
@@ -216,9 +216,9 @@ def description_entity(docs: Documented | None) -> DescriptionEntity | None:
     return entity
 
 
-def _description_format(value: int | None) -> description_entity_pb2.DescriptionFormat:
+def _description_format(value: int | None) -> DescriptionFormat:
     """The enum of a ``DescriptionFormat`` number (on the wire, the number itself)."""
-    return typing.cast("description_entity_pb2.DescriptionFormat", int(value or 0))
+    return typing.cast("DescriptionFormat", int(value or 0))
 
 
 def _largest_parts(tpl: TaskTemplate) -> list[tuple[str, int]]:
