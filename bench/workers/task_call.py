@@ -80,15 +80,34 @@ def timed_loop(kind: str, task: Any) -> Callable[[int], float]:
     return stats_loop if kind == "stats" else add_one_loop
 
 
+def cache_check_loop(task: Any) -> Callable[[int], float]:
+    """flyweight only: ``n`` checks that a plugin task is unchanged since its local template was made
+    (the snapshot of its attributes compared, ``flyweight._tasks._snapshot``), seconds per check. Each
+    local call makes this check once; timed alone, it shows what seeing changes inside the objects a
+    task holds costs a call."""
+
+    def loop(n: int) -> float:
+        check = task._execution_plan
+        start = time.perf_counter()
+        for _ in range(n):
+            check()
+        return (time.perf_counter() - start) / n
+
+    return loop
+
+
 def run(side: str, calls: int, repeats: int, kind: str = "plugin") -> dict[str, Any]:
     task = load(side, kind)
     warm_up(side, kind, task)
-    loop = timed_loop(kind, task)
-    per_call = []
+    loops = {"call": timed_loop(kind, task)}
+    if side == "flyweight" and kind == "stats":
+        loops["cache_check"] = cache_check_loop(task)
+    times: dict[str, list[float]] = {name: [] for name in loops}
     for _ in range(repeats):
-        gc.collect()
-        per_call.append(loop(calls))
-    return {"times": {"call": per_call}, "calls": calls, "kind": kind}
+        for name, loop in loops.items():
+            gc.collect()
+            times[name].append(loop(calls))
+    return {"times": times, "calls": calls, "kind": kind}
 
 
 def main() -> None:
