@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from flyweight.errors import TaskDefinitionError, TypeTransformerFailedError
 from flyweight.types import TypeEngine
@@ -38,7 +38,7 @@ class _NoDefault:
         return "NO_DEFAULT"
 
 
-NO_DEFAULT: Any = _NoDefault()
+NO_DEFAULT: Final = _NoDefault()
 """Marks an input that has no default value (``None`` is a legitimate default)."""
 
 
@@ -87,7 +87,7 @@ class Interface:
         inputs: Mapping[str, Any] | None = None,
         outputs: Mapping[str, Any] | None = None,
         output_tuple_name: str | None = None,
-        docstring: Any = None,
+        docstring: object = None,
     ) -> None:
         self._inputs: dict[str, tuple[Any, Any]] = {}
         for name, spec in (inputs or {}).items():
@@ -146,6 +146,7 @@ class Interface:
 
     @property
     def docstring(self) -> Any:
+        """What was given as ``docstring`` (a parsed ``Docstring`` for function tasks), as it was given."""
         return self._docstring
 
     def with_inputs(self, extra_inputs: Mapping[str, Any]) -> Interface:
@@ -209,7 +210,7 @@ class Interface:
         return {k: bound[k] for k in names}
 
     def __repr__(self) -> str:
-        def one(k: str, t: Any, d: Any = NO_DEFAULT) -> str:
+        def one(k: str, t: object, d: object = NO_DEFAULT) -> str:
             name = getattr(t, "__name__", None) or repr(t)
             return f"{k}: {name}" if d is NO_DEFAULT else f"{k}: {name}={d!r}"
 
@@ -218,7 +219,7 @@ class Interface:
         return f"({ins}) -> ({outs})"
 
 
-def _check_name(name: Any, what: str) -> None:
+def _check_name(name: object, what: str) -> None:
     if not isinstance(name, str) or not name.isidentifier():
         raise TaskDefinitionError(f"{what} name must be a Python identifier, got {name!r}")
 
@@ -246,7 +247,7 @@ def typed_interface(iface: Interface, owner: str = "task") -> TypedInterface:
     return out
 
 
-def _described(iface: Interface) -> tuple[Mapping[Any, str | None], Mapping[Any, str | None]]:
+def _described(iface: Interface) -> tuple[Mapping[str, str | None], Mapping[str, str | None]]:
     """Variable descriptions from a parsed docstring (``input_descriptions`` / ``output_descriptions``),
     as flytekit takes them: one description of an unnamed return value is shared by every output."""
     doc = iface.docstring

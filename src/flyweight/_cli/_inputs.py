@@ -120,7 +120,7 @@ def _blob(text: str, py_type: Any, kind: str) -> Any:
     return cls(text)
 
 
-def _json(text: str) -> Any:
+def _json(text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -138,7 +138,7 @@ def _from_json(text: str, py_type: Any) -> Any:
         raise ValueError(str(e) or type(e).__name__) from None
 
 
-_SCALARS: dict[Any, Callable[[str], Any]] = {
+_SCALARS: dict[type, Callable[[str], object]] = {
     int: int,
     float: float,
     str: str,
@@ -187,7 +187,7 @@ def parse_value(text: str, py_type: Any) -> Any:
     raise ValueError(f"inputs of type {type_name(py_type)} cannot be given on the command line yet")
 
 
-def _check(value: Any, py_type: Any) -> None:
+def _check(value: object, py_type: Any) -> None:
     """Convert ``value`` with the type engine, as the run will (files and directories are not uploaded)."""
     if value is None or _blob_kind(optional_of(strip_annotated(py_type)) or py_type) is not None:
         return
@@ -219,7 +219,7 @@ class InputType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         return parsed
 
 
-def _display(value: Any) -> str:
+def _display(value: object) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -21,7 +21,9 @@ from flyweight.errors import FlyweightError, PackagingError
 
 __all__ = ["main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # What `flyweight serialize --force` may remove from a folder: files named as registration files.
 _REGISTRATION_FILE = re.compile(r"^\d+_.+_[123]\.pb$")
@@ -49,18 +51,18 @@ def _files(targets: tuple[str, ...], options: dict[str, Any]) -> list[tuple[str,
     return files
 
 
-def _user_errors(command: F) -> F:
+def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Report flyweight's errors as one-line messages (exit status 1) instead of tracebacks."""
     import functools
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except FlyweightError as e:
             raise click.ClickException(str(e)) from e
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,7 +18,7 @@ from flyweight.errors import TaskDefinitionError
 
 __all__ = ["image_config", "key_values", "settings", "shared_options"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 
 DEFAULT_IMAGE_NAME = "default"  # the image name of tasks that name none (``{{.image.default.fqn}}``)
 DEFAULT_PYTHON_INTERPRETER = "/opt/venv/bin/python3"  # pyflyte's and SerializationSettings' default

@@ -265,7 +265,7 @@ def _entity_command(name: str, entity: Entity, root: Path) -> click.Command:
     except click.ClickException as e:  # listed (so the file's --help works) but refuses to run
         problem = e.message
 
-        def refuse(**_: Any) -> None:
+        def refuse(**_: object) -> None:
             raise click.ClickException(problem)
 
         command.callback = refuse

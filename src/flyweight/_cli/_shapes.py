@@ -63,7 +63,7 @@ def type_name(py_type: Any) -> str:
 _JSON_KINDS = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
 
 
-def _got(raw: Any) -> str:
+def _got(raw: object) -> str:
     kind = "null" if raw is None else _JSON_KINDS.get(type(raw), type(raw).__name__)
     return f"{kind} {json.dumps(raw)[:60]}"
 

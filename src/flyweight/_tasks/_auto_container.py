@@ -73,7 +73,7 @@ def _check_quantities(what: str, resources: Resources) -> None:
                 )
 
 
-def _check_metadata(metadata: Any) -> TaskMetadata:
+def _check_metadata(metadata: object) -> TaskMetadata:
     if metadata is None:
         return TaskMetadata()
     if not isinstance(metadata, TaskMetadata):
@@ -160,10 +160,10 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         environment: dict[str, str] | None = None,
         task_resolver: TaskResolverMixin | None = None,
         secret_requests: list[Secret] | None = None,
-        pod_template: Any = None,
+        pod_template: object = None,
         pod_template_name: str | None = None,
-        accelerator: Any = None,
-        shared_memory: Any = None,
+        accelerator: object = None,
+        shared_memory: object = None,
         resources: Resources | None = None,
         **kwargs: Any,
     ) -> None:

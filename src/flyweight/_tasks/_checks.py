@@ -4,7 +4,6 @@ annotations of tasks and launch plans): each must map str to str, or Flyte refus
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from flyweight.errors import TaskDefinitionError, UserError
 
@@ -12,7 +11,7 @@ __all__ = ["str_dict"]
 
 
 def str_dict(
-    what: str, value: Any, error: type[UserError] = TaskDefinitionError, example: str = "'NAME': 'value'"
+    what: str, value: object, error: type[UserError] = TaskDefinitionError, example: str = "'NAME': 'value'"
 ) -> dict[str, str]:
     """``value`` as a ``dict[str, str]``; ``error`` naming ``what`` (and the fix) if it is not one.
 

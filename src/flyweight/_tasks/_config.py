@@ -13,23 +13,26 @@ import enum
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flyweight.errors import TaskDefinitionError, TemplateError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["config_to_custom", "custom_to_config"]
 
 C = TypeVar("C")
 
 
-def config_to_custom(config: Any) -> dict[str, Any]:
+def config_to_custom(config: DataclassInstance) -> dict[str, object]:
     """The JSON-like dict stored in ``custom`` for a dataclass ``config``."""
     return {
         f.name: _plain(getattr(config, f.name), f"task_config.{f.name}") for f in dataclasses.fields(config)
     }
 
 
-def _plain(value: Any, where: str) -> Any:
+def _plain(value: object, where: str) -> object:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, enum.Enum):
@@ -59,7 +62,7 @@ def _plain(value: Any, where: str) -> Any:
     )
 
 
-def custom_to_config(custom: Mapping[str, Any], cls: type[C]) -> C:
+def custom_to_config(custom: Mapping[str, object], cls: type[C]) -> C:
     """Rebuild the dataclass ``cls`` from ``custom`` with field types restored (``3.0`` → ``3`` for an int).
 
     Raises:
@@ -154,6 +157,6 @@ def _typed(value: Any, tp: Any, where: str) -> Any:
     return value
 
 
-def _bad(where: str, tp: Any, value: Any) -> TemplateError:
+def _bad(where: str, tp: object, value: object) -> TemplateError:
     name = getattr(tp, "__name__", None) or repr(tp)
     return TemplateError(f"{where}: expected {name}, got {type(value).__name__} {value!r}")

@@ -87,7 +87,7 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
         limits: Resources | None = None,
         environment: dict[str, str] | None = None,
         secret_requests: list[Secret] | None = None,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> None:
         security_ctx = None
         for s in secret_requests or []:
@@ -165,7 +165,7 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
             f"{type(cfg).__name__} task_config in the template (or use a dataclass task_config)"
         )
 
-    def _execution_plan(self) -> TaskPlan:
+    def _execution_plan(self) -> TaskPlan[_idl.TaskTemplate]:
         """The plan of the template a local call runs, made again when the task has changed."""
         local: _LocalTemplate | None = self.__dict__.get("_local_template")
         if local is None or not local.snapshot.matches(self.__dict__):
@@ -208,6 +208,6 @@ class _LocalTemplate:
 
     __slots__ = ("plan", "snapshot")
 
-    def __init__(self, plan: TaskPlan) -> None:
+    def __init__(self, plan: TaskPlan[_idl.TaskTemplate]) -> None:
         self.plan = plan
         self.snapshot = StateSnapshot({})

@@ -12,7 +12,7 @@ import datetime
 import enum
 import functools
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 from flyweight import _idl
@@ -76,7 +76,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         ignore_input_vars: list[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
         task_resolver: TaskResolverMixin | None = None,
-        node_dependency_hints: Iterable[Any] | None = None,
+        node_dependency_hints: Iterable[object] | None = None,
         pickle_untyped: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -130,7 +130,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         return self._execution_mode
 
     @property
-    def node_dependency_hints(self) -> Iterable[Any] | None:
+    def node_dependency_hints(self) -> Iterable[object] | None:
         return self._node_dependency_hints
 
     def execute(self, **kwargs: Any) -> Any:
@@ -163,7 +163,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
 ExecutionBehavior = PythonFunctionTask.ExecutionBehavior
 
 
-def _check_cache_inputs(name: str, metadata: object, inputs: dict[str, Any]) -> None:
+def _check_cache_inputs(name: str, metadata: object, inputs: Mapping[str, object]) -> None:
     ignored = metadata.cache_ignore_input_vars if isinstance(metadata, TaskMetadata) else ()
     unknown = [v for v in ignored if v not in inputs]
     if unknown:
@@ -174,7 +174,7 @@ def _check_cache_inputs(name: str, metadata: object, inputs: dict[str, Any]) -> 
         )
 
 
-def _ignored_inputs(names: Any) -> tuple[str, ...]:
+def _ignored_inputs(names: object) -> tuple[str, ...]:
     """``cache_ignore_input_vars`` as a tuple of names (one name may be given as a str)."""
     if names is None:
         return ()
@@ -191,7 +191,7 @@ def _ignored_inputs(names: Any) -> tuple[str, ...]:
 
 if TYPE_CHECKING:
 
-    class FunctionTask(PythonFunctionTask[Any], Generic[P, R]):
+    class FunctionTask(PythonFunctionTask[None], Generic[P, R]):
         """What ``@task`` gives type checkers: a function task called with the function's signature."""
 
         def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
@@ -202,7 +202,7 @@ def task(
     _task_function: Callable[P, R],
     /,
     *,
-    task_config: Any = None,
+    task_config: object = None,
     cache: bool = False,
     retries: int = 0,
     interruptible: bool | None = None,
@@ -214,17 +214,17 @@ def task(
     limits: Resources | None = None,
     secret_requests: list[Secret] | None = None,
     execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-    node_dependency_hints: Iterable[Any] | None = None,
+    node_dependency_hints: Iterable[object] | None = None,
     task_resolver: TaskResolverMixin | None = None,
     docs: Documentation | None = None,
     disable_deck: bool | None = None,
     enable_deck: bool | None = None,
     deck_fields: tuple[DeckField | str, ...] | None = DEFAULT_DECK_FIELDS,
-    pod_template: Any = None,
+    pod_template: object = None,
     pod_template_name: str | None = None,
-    accelerator: Any = None,
+    accelerator: object = None,
     pickle_untyped: bool = False,
-    shared_memory: Any = None,
+    shared_memory: object = None,
     resources: Resources | None = None,
     labels: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
@@ -239,7 +239,7 @@ def task(
     _task_function: None = None,
     /,
     *,
-    task_config: Any = None,
+    task_config: object = None,
     cache: bool = False,
     retries: int = 0,
     interruptible: bool | None = None,
@@ -251,17 +251,17 @@ def task(
     limits: Resources | None = None,
     secret_requests: list[Secret] | None = None,
     execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-    node_dependency_hints: Iterable[Any] | None = None,
+    node_dependency_hints: Iterable[object] | None = None,
     task_resolver: TaskResolverMixin | None = None,
     docs: Documentation | None = None,
     disable_deck: bool | None = None,
     enable_deck: bool | None = None,
     deck_fields: tuple[DeckField | str, ...] | None = DEFAULT_DECK_FIELDS,
-    pod_template: Any = None,
+    pod_template: object = None,
     pod_template_name: str | None = None,
-    accelerator: Any = None,
+    accelerator: object = None,
     pickle_untyped: bool = False,
-    shared_memory: Any = None,
+    shared_memory: object = None,
     resources: Resources | None = None,
     labels: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
@@ -273,7 +273,7 @@ def task(
 
 def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
     _task_function: Callable[..., Any] | None = None,
-    task_config: Any = None,
+    task_config: object = None,
     cache: bool = False,
     retries: int = 0,
     interruptible: bool | None = None,
@@ -285,24 +285,24 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
     limits: Resources | None = None,
     secret_requests: list[Secret] | None = None,
     execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-    node_dependency_hints: Iterable[Any] | None = None,
+    node_dependency_hints: Iterable[object] | None = None,
     task_resolver: TaskResolverMixin | None = None,
     docs: Documentation | None = None,
     disable_deck: bool | None = None,
     enable_deck: bool | None = None,
     deck_fields: tuple[DeckField | str, ...] | None = DEFAULT_DECK_FIELDS,
-    pod_template: Any = None,
+    pod_template: object = None,
     pod_template_name: str | None = None,
-    accelerator: Any = None,
+    accelerator: object = None,
     pickle_untyped: bool = False,
-    shared_memory: Any = None,
+    shared_memory: object = None,
     resources: Resources | None = None,
     labels: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
     cache_serialize: bool | None = None,
     cache_version: str | None = None,
     cache_ignore_input_vars: Iterable[str] | None = None,
-) -> Any:
+) -> PythonFunctionTask[None] | Callable[[Callable[..., Any]], PythonFunctionTask[None]]:
     """Make a Flyte task of a typed Python function; use it as ``@task`` or ``@task(...)``.
 
     The options are flytekit's. Calling the task runs the function here, with inputs and outputs
@@ -389,7 +389,7 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
             stacklevel=2,
         )
 
-    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any]:
+    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[None]:
         metadata = TaskMetadata(
             cache=cache,
             cache_serialize=bool(cache_serialize),
@@ -400,7 +400,7 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
             deprecated=deprecated,
             timeout=timeout,
         )
-        made: PythonFunctionTask[Any] = PythonFunctionTask(
+        made: PythonFunctionTask[None] = PythonFunctionTask(
             None,
             fn,
             metadata=metadata,

@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyweight._settings._serialization import is_placeholder
 from flyweight._tasks._resolver import TaskResolverMixin
@@ -22,12 +22,15 @@ from flyweight._tasks._signature import function_module_name
 from flyweight._tasks._tracker import TrackedInstance
 from flyweight.errors import TaskDefinitionError, TaskLoadError
 
+if TYPE_CHECKING:
+    from flyweight._tasks._function import PythonFunctionTask
+
 __all__ = ["DEFAULT_TASK_RESOLVER_LOCATION", "DefaultTaskResolver", "default_task_resolver"]
 
 DEFAULT_TASK_RESOLVER_LOCATION = "flyweight.extend.default_task_resolver"
 
 
-def _bound_name(module: ModuleType | None, task: Any, preferred: str) -> str | None:
+def _bound_name(module: ModuleType | None, task: object, preferred: str) -> str | None:
     """The name ``task`` is bound to in ``module``: ``preferred`` if it is, else the first one bound."""
     if module is None:
         return None
@@ -77,7 +80,7 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
         return ["task-module", module_name, "task-name", found]
 
     @staticmethod
-    def _unreachable(t: Any, module_name: str, name: str) -> str:
+    def _unreachable(t: PythonFunctionTask[Any], module_name: str, name: str) -> str:
         nested = "<locals>" in getattr(t.task_function, "__qualname__", "")
         where = "it is defined inside a function and " if nested else ""
         return (
@@ -86,7 +89,7 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
             "module-level variable) so flyweight-execute can import it"
         )
 
-    def load_task(self, loader_args: list[str]) -> Any:
+    def load_task(self, loader_args: list[str]) -> object:
         """Import ``task-module`` and return its attribute ``task-name``.
 
         Raises:

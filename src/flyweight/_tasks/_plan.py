@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from flyweight import _idl
 from flyweight._context import ExecutionParameters, FlyteContext, FlyteContextManager
@@ -61,11 +61,15 @@ def mark_task_failure(exc: BaseException, *deciders: object) -> None:
             return
 
 
-def _literal_types(variables: Mapping[str, Any]) -> dict[str, _idl.LiteralType]:
+S_co = TypeVar("S_co", covariant=True)
+"""What a plan is built from: an :class:`Interface` or a template message."""
+
+
+def _literal_types(variables: Mapping[str, _idl.Variable]) -> dict[str, _idl.LiteralType]:
     return {k: v.type for k, v in variables.items()}
 
 
-class TaskPlan:
+class TaskPlan(Generic[S_co]):
     """What running one task needs, worked out once (see the module docstring).
 
     Attributes:
@@ -93,7 +97,7 @@ class TaskPlan:
     def __init__(  # noqa: PLR0917 - every part of a plan, named by the two builders below
         self,
         name: str,
-        source: Any,
+        source: S_co,
         input_types: dict[str, Any],
         output_types: dict[str, Any],
         output_names: list[str] | None,
@@ -114,11 +118,11 @@ class TaskPlan:
         self.template = template
         self._custom = None if template is None else decode_custom(template)
 
-    @classmethod
-    def from_interface(cls, name: str, iface: Interface, typed: _idl.TypedInterface) -> TaskPlan:
+    @staticmethod
+    def from_interface(name: str, iface: Interface, typed: _idl.TypedInterface) -> TaskPlan[Interface]:
         """The plan of a task with the Python interface ``iface`` (``typed`` is its typed interface)."""
         outputs = iface.outputs
-        return cls(
+        return TaskPlan(
             name,
             iface,
             iface.inputs,
@@ -128,8 +132,8 @@ class TaskPlan:
             _literal_types(typed.outputs.variables),
         )
 
-    @classmethod
-    def from_template(cls, pb: _idl.TaskTemplate) -> TaskPlan:
+    @staticmethod
+    def from_template(pb: _idl.TaskTemplate) -> TaskPlan[_idl.TaskTemplate]:
         """The plan of the template ``pb``: Python types guessed from its interface, the output order
         it records.
 
@@ -147,7 +151,7 @@ class TaskPlan:
             ) from e
         except (TypeError, ValueError, KeyError) as e:  # a malformed type: a union of nothing, a bad name…
             raise TemplateError(f"{owner}: its interface holds a malformed type: {e!r}") from e
-        return cls(
+        return TaskPlan(
             pb.id.name,
             pb,
             input_types,
@@ -165,28 +169,28 @@ class TaskPlan:
         return TaskTemplate(self.template, decoded_custom=self._custom)
 
     # -- conversions ------------------------------------------------------------------------------
-    def read_inputs(self, ctx: Any, literals: _idl.LiteralMap) -> dict[str, Any]:
+    def read_inputs(self, ctx: FlyteContext | None, literals: _idl.LiteralMap) -> dict[str, Any]:
         """Input literals → keyword arguments (every input present, none unknown)."""
         values: dict[str, Any] = TypeEngine.literal_map_to_values(
             ctx, literals, self.input_types, self.owner, "inputs"
         )
         return values
 
-    def write_inputs(self, ctx: Any, values: Mapping[str, Any]) -> _idl.LiteralMap:
+    def write_inputs(self, ctx: FlyteContext | None, values: Mapping[str, Any]) -> _idl.LiteralMap:
         """Input values (every input given) → input literals."""
         literals: _idl.LiteralMap = TypeEngine.values_to_literal_map(
             ctx, values, self.input_types, self.owner, "inputs", self.input_literal_types
         )
         return literals
 
-    def write_outputs(self, ctx: Any, rval: Any) -> _idl.LiteralMap:
+    def write_outputs(self, ctx: FlyteContext | None, rval: Any) -> _idl.LiteralMap:
         """What the task returned → output literals, checked against the outputs."""
         literals: _idl.LiteralMap = TypeEngine.values_to_literal_map(
             ctx, self.map_outputs(rval), self.output_types, self.owner, "outputs", self.output_literal_types
         )
         return literals
 
-    def read_outputs(self, ctx: Any, literals: _idl.LiteralMap) -> dict[str, Any]:
+    def read_outputs(self, ctx: FlyteContext | None, literals: _idl.LiteralMap) -> dict[str, Any]:
         """Output literals → output values by name."""
         values: dict[str, Any] = TypeEngine.literal_map_to_values(
             ctx, literals, self.output_types, self.owner, "outputs"
@@ -208,7 +212,7 @@ def run_plan(
     task: PlannedTask,
     ctx: FlyteContext | None,
     input_literal_map: _idl.LiteralMap,
-    plan: TaskPlan,
+    plan: TaskPlan[object],
     deciders: Iterable[object],
 ) -> _idl.LiteralMap:
     """Run ``task`` by ``plan``: inputs → ``pre_execute`` → ``execute`` → ``post_execute`` → outputs.

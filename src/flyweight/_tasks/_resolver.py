@@ -30,7 +30,7 @@ __all__ = [
 DEFAULT_RESOLVER_LOCATION = "flyweight.extend.default_task_template_resolver"
 
 
-def load_object_from_module(path: str) -> Any:
+def load_object_from_module(path: str) -> object:
     """Import ``package.module.Name`` (or ``package.module.Outer.Inner``) and return the object.
 
     Raises:
@@ -43,7 +43,7 @@ def load_object_from_module(path: str) -> Any:
     for cut in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:cut])
         try:
-            obj: Any = importlib.import_module(module_name)
+            obj: object = importlib.import_module(module_name)
         except ImportError as e:
             if error is None:
                 error = e
@@ -63,7 +63,7 @@ def load_object_from_module(path: str) -> Any:
     raise TaskLoadError(f"cannot load {path!r}: {error}") from error
 
 
-def executor_path(executor_type: type[Any], placeholder: bool = False) -> str:
+def executor_path(executor_type: type, placeholder: bool = False) -> str:
     """The importable path of an executor class, as written into container arguments.
 
     A class defined inside a function cannot be imported by a container: real serialization refuses
@@ -95,7 +95,7 @@ class TaskResolverMixin:
     def name(self) -> str:
         raise NotImplementedError
 
-    def load_task(self, loader_args: list[str]) -> Any:
+    def load_task(self, loader_args: list[str]) -> object:
         raise NotImplementedError
 
     def loader_args(self, settings: Any, t: Any) -> list[str]:

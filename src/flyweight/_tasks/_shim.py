@@ -61,7 +61,7 @@ class ShimTaskExecutor(TrackedInstance, Generic[T]):
         return False
 
 
-def as_template_message(tt: Any) -> _idl.TaskTemplate:
+def as_template_message(tt: object) -> _idl.TaskTemplate:
     """The protobuf message of ``tt``: a flyteidl TaskTemplate, a :class:`TaskTemplate` view, or a
     flytekit model.
 
@@ -83,13 +83,13 @@ class ExecutableTemplateShimTask:
         executor_type: the executor class; it is instantiated here, with no arguments.
     """
 
-    def __init__(self, tt: Any, executor_type: type[Any], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, tt: object, executor_type: type[Any], *args: object, **kwargs: object) -> None:
         self._executor_type = executor_type
         self._executor = executor_type()
         self._task_template: TaskTemplate | None = (
             None if tt is None else TaskTemplate(as_template_message(tt))
         )
-        self._template_plan: TaskPlan | None = None
+        self._template_plan: TaskPlan[_idl.TaskTemplate] | None = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -110,7 +110,7 @@ class ExecutableTemplateShimTask:
     def executor_type(self) -> type[Any]:
         return self._executor_type
 
-    def _execution_plan(self) -> TaskPlan:
+    def _execution_plan(self) -> TaskPlan[_idl.TaskTemplate]:
         """The plan of :attr:`task_template`, made once (again if another template is set)."""
         tt = self.task_template
         if tt is None:

@@ -38,11 +38,11 @@ def output_names(n: int) -> list[str]:
     return [f"o{i}" for i in range(n)]
 
 
-def _describe(fn: Callable[..., Any]) -> str:
+def _describe(fn: object) -> str:
     return f"function {getattr(fn, '__qualname__', repr(fn))!r}"
 
 
-def check_plain_function(fn: Any, kind: str) -> None:
+def check_plain_function(fn: object, kind: str) -> None:
     """Refuse what ``@task`` / ``@workflow`` (``kind``) cannot be made of: anything but a named, plain
     (not async, not generator) function defined with ``def``.
 
@@ -64,7 +64,7 @@ def check_plain_function(fn: Any, kind: str) -> None:
             f"@{kind} needs a function defined with def, got {type(fn).__name__} {fn!r}; "
             "write a def that calls it"
         )
-    if fn.__name__ == "<lambda>":
+    if getattr(fn, "__name__", None) == "<lambda>":
         raise TaskDefinitionError(
             f"@{kind} needs a function defined with def, got a lambda; a lambda has no name of its own, "
             f"and Flyte finds a {kind} by its name: define it with def at module level"
@@ -93,7 +93,7 @@ def _is_named_tuple(t: Any) -> bool:
     return isinstance(t, type) and bases == (tuple,) and hasattr(t, "_fields")
 
 
-def _outputs(fn: Callable[..., Any], annotation: Any) -> tuple[dict[str, Any], str | None]:
+def _outputs(fn: Callable[..., object], annotation: Any) -> tuple[dict[str, Any], str | None]:
     """Output name → type, and the NamedTuple's name when the annotation is one."""
     if annotation is None or annotation is type(None) or annotation is inspect.Signature.empty:
         return {}, None
@@ -122,7 +122,7 @@ def _outputs(fn: Callable[..., Any], annotation: Any) -> tuple[dict[str, Any], s
     return {"o0": annotation}, None
 
 
-def interface_from_function(fn: Callable[..., Any], pickle_untyped: bool = False) -> Interface:
+def interface_from_function(fn: Callable[..., object], pickle_untyped: bool = False) -> Interface:
     """The interface of a task (or workflow) defined by ``fn``.
 
     Args:
@@ -187,7 +187,7 @@ def interface_from_function(fn: Callable[..., Any], pickle_untyped: bool = False
     return Interface(inputs, outputs, output_tuple_name=tuple_name, docstring=docstring)
 
 
-def function_module_name(fn: Callable[..., Any]) -> str:
+def function_module_name(fn: Callable[..., object]) -> str:
     """The module a container imports to find ``fn``: its ``__module__``, or for a script run as
     ``__main__`` the name the file has under the working directory."""
     module = getattr(fn, "__module__", None) or "__main__"
@@ -202,7 +202,7 @@ def function_module_name(fn: Callable[..., Any]) -> str:
     return _main_module_name(file)
 
 
-def merge_docs(docs: Documentation | None, docstring: Any) -> Documentation:
+def merge_docs(docs: Documentation | None, docstring: object) -> Documentation:
     """The documentation of a task or workflow: ``docs`` with the docstring's summary and long text filling
     (or replacing) its own, as flytekit does; ``docs`` itself is not changed."""
     if docs is not None and not isinstance(docs, Documentation):

@@ -19,15 +19,17 @@ plain data; a change inside an object compared by identity is not.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import TypeVar
 
 __all__ = ["StateSnapshot"]
 
-_IDENTITY_EQ: Any = object.__eq__
+V = TypeVar("V")
+
+_IDENTITY_EQ: Callable[[object, object], bool] = object.__eq__
 
 
-def _kept(value: Any) -> Any:
+def _kept(value: V) -> V:
     """What the snapshot holds for ``value`` (see the module docstring)."""
     if type(value).__eq__ is _IDENTITY_EQ:
         return value
@@ -57,11 +59,11 @@ class StateSnapshot:
 
     __slots__ = ("_values",)
 
-    def __init__(self, state: Mapping[str, Any], by_identity: Collection[str] = ()) -> None:
+    def __init__(self, state: Mapping[str, object], by_identity: Collection[str] = ()) -> None:
         items = dict(state).items()  # a copy: another thread may add an attribute meanwhile
         self._values = {k: v if k in by_identity else _kept(v) for k, v in items}
 
-    def matches(self, state: Mapping[str, Any]) -> bool:
+    def matches(self, state: Mapping[str, object]) -> bool:
         """Whether ``state`` holds what it held when the snapshot was taken (a comparison that fails
         counts as a change)."""
         try:

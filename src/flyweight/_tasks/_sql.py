@@ -10,6 +10,7 @@ placeholder.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -52,7 +53,7 @@ class SQLTask(PythonTask[T]):
         'select * from t where name = ?'
     """
 
-    _INPUT_REGEX: ClassVar[Any] = PLACEHOLDER
+    _INPUT_REGEX: ClassVar[re.Pattern[str]] = PLACEHOLDER
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
         self,

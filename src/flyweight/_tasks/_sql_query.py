@@ -50,7 +50,10 @@ from flyweight._tasks._sql_tokens import (
 )
 from flyweight.errors import TaskDefinitionError, TypeTransformerFailedError
 
-__all__ = ["ParameterizedQuery", "Slot", "parameterize", "placeholder_names"]
+__all__ = ["ParameterizedQuery", "Slot", "SqlValue", "parameterize", "placeholder_names"]
+
+SqlValue = typing.Union[int, float, str, bytes, None]
+"""A value SQLite binds as it is."""
 
 # flytekit's own pattern: its dots are unescaped, so it also takes ``{{ inputs.x }}`` and worse.
 _FLYTEKIT_PATTERN = re.compile(r"{{\s*.inputs.(\w+)\s*}}", re.IGNORECASE)
@@ -100,7 +103,7 @@ class ParameterizedQuery:
     slots: tuple[Slot, ...]
     names: tuple[str, ...]
 
-    def parameters(self, values: Mapping[str, Any], owner: str = "query") -> list[Any]:
+    def parameters(self, values: Mapping[str, object], owner: str = "query") -> list[SqlValue]:
         """The values to bind, one per ``?``, converted to what SQLite stores.
 
         A bare placeholder binds ``None``, ``int`` (``bool`` as 0/1), ``float``, ``str`` and ``bytes``
@@ -110,7 +113,7 @@ class ParameterizedQuery:
         Raises:
             TypeTransformerFailedError: a value is missing or cannot be bound (a list, a dict …).
         """
-        out: list[Any] = []
+        out: list[SqlValue] = []
         for slot in self.slots:
             if slot.name not in values:
                 raise TypeTransformerFailedError(
@@ -121,7 +124,7 @@ class ParameterizedQuery:
         return out
 
 
-def _bindable(value: Any, quoted: bool, owner: str, name: str) -> Any:
+def _bindable(value: object, quoted: bool, owner: str, name: str) -> SqlValue:
     if isinstance(value, enum.Enum):
         value = value.value
     if quoted:

@@ -54,7 +54,7 @@ _MOVED_TO_METADATA = {
 }
 
 
-def refuse_unknown_kwargs(owner: type, kwargs: Mapping[str, Any]) -> None:
+def refuse_unknown_kwargs(owner: type, kwargs: Mapping[str, object]) -> None:
     """flytekit drops unknown keyword arguments silently; flyweight names them."""
     if not kwargs:
         return
@@ -80,7 +80,7 @@ class Task:
         task_type_version: int = 0,
         security_ctx: SecurityContext | None = None,
         docs: Documentation | None = None,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> None:
         refuse_unknown_kwargs(type(self), kwargs)
         if not isinstance(name, str) or not name:
@@ -236,9 +236,9 @@ class Task:
         """Inputs (literals) → Python values (declared types) → ``execute`` → checked output literals."""
         return run_plan(self, ctx, input_literal_map, self._execution_plan(), (self,))
 
-    def _interface_plan(self) -> TaskPlan:
+    def _interface_plan(self) -> TaskPlan[Interface]:
         """The plan of this task's Python interface, made once (again if the interface or name changes)."""
-        plan: TaskPlan | None = self.__dict__.get("_interface_plan_cache")
+        plan: TaskPlan[Interface] | None = self.__dict__.get("_interface_plan_cache")
         iface = self.python_interface
         name = self.name
         if plan is None or plan.source is not iface or plan.name != name:
@@ -246,7 +246,7 @@ class Task:
             self._interface_plan_cache = plan
         return plan
 
-    def _execution_plan(self) -> TaskPlan:
+    def _execution_plan(self) -> TaskPlan[object]:
         """The plan ``dispatch_execute`` runs: the Python interface's (a template's for template tasks)."""
         return self._interface_plan()
 
@@ -289,7 +289,7 @@ class Task:
         if current_compiler() is not None:
             return self.compile(None, *args, **kwargs)
         plan = self._interface_plan()
-        iface: Interface = plan.source
+        iface = plan.source
         bound = iface.bind(args, kwargs, owner=plan.name)
         ctx = FlyteContextManager.current_context()
         out = self.local_execute(ctx, **bound)
@@ -301,7 +301,7 @@ class Task:
             return values[names[0]]
         return iface.output_tuple(**values)
 
-    def compile(self, ctx: object, *args: Any, **kwargs: Any) -> Any:
+    def compile(self, ctx: object, *args: Any, **kwargs: Any) -> object:
         """Add this task as a node of the workflow being compiled; return its outputs as promises.
 
         ``ctx`` is accepted for flytekit's signature and not used: the workflow being compiled is found in

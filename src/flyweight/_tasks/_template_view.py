@@ -15,7 +15,7 @@ from __future__ import annotations
 import builtins
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flyweight import _idl
 from flyweight._serialize import OUTPUT_ORDER_KEY, struct_to_dict
@@ -24,37 +24,41 @@ from flyweight._tasks._config import custom_to_config
 __all__ = ["TaskTemplate", "copy_custom", "decode_custom", "output_order"]
 
 C = TypeVar("C")
+M = TypeVar("M")
 
 
-class _View:
+class _View(Generic[M]):
+    """A message, with flytekit's model attributes where they differ; any other attribute is the
+    message's own."""
+
     __slots__ = ("_pb",)
 
-    def __init__(self, pb: Any) -> None:
+    def __init__(self, pb: M) -> None:
         self._pb = pb
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pb, name)
 
-    def to_flyte_idl(self) -> Any:
+    def to_flyte_idl(self) -> M:
         return self._pb
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self._pb).strip()!r})"
 
 
-class _Interface(_View):
+class _Interface(_View["_idl.TypedInterface"]):
     __slots__ = ()
 
     @property
-    def inputs(self) -> dict[str, Any]:
+    def inputs(self) -> dict[str, _idl.Variable]:
         return dict(self._pb.inputs.variables)
 
     @property
-    def outputs(self) -> dict[str, Any]:
+    def outputs(self) -> dict[str, _idl.Variable]:
         return dict(self._pb.outputs.variables)
 
 
-class _Container(_View):
+class _Container(_View["_idl.Container"]):
     __slots__ = ()
 
     @property
@@ -74,7 +78,7 @@ class _Container(_View):
         return {kv.key: kv.value for kv in self._pb.config}
 
 
-class _Metadata(_View):
+class _Metadata(_View["_idl.TaskMetadata"]):
     __slots__ = ()
 
     @property
@@ -136,11 +140,11 @@ class TaskTemplate:
         return self._pb.task_type_version
 
     @property
-    def metadata(self) -> Any:
+    def metadata(self) -> _Metadata:
         return _Metadata(self._pb.metadata)
 
     @property
-    def interface(self) -> Any:
+    def interface(self) -> _Interface:
         return _Interface(self._pb.interface)
 
     @property
@@ -161,7 +165,7 @@ class TaskTemplate:
         return custom_to_config(self.custom, cls)
 
     @property
-    def container(self) -> Any:
+    def container(self) -> _Container | None:
         return _Container(self._pb.container) if self._pb.HasField("container") else None
 
     @property
@@ -169,19 +173,19 @@ class TaskTemplate:
         return dict(self._pb.config)
 
     @property
-    def security_context(self) -> Any:
+    def security_context(self) -> _idl.SecurityContext | None:
         return self._pb.security_context if self._pb.HasField("security_context") else None
 
     @property
-    def k8s_pod(self) -> Any:
+    def k8s_pod(self) -> _idl.K8sPod | None:
         return self._pb.k8s_pod if self._pb.HasField("k8s_pod") else None
 
     @property
-    def sql(self) -> Any:
+    def sql(self) -> _idl.Sql | None:
         return self._pb.sql if self._pb.HasField("sql") else None
 
     @property
-    def extended_resources(self) -> Any:
+    def extended_resources(self) -> _idl.ExtendedResources | None:
         return self._pb.extended_resources if self._pb.HasField("extended_resources") else None
 
     def __repr__(self) -> str:

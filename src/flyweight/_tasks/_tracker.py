@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import Any
 
 from flyweight.errors import TaskDefinitionError
@@ -80,7 +80,7 @@ class InstanceTrackingMeta(type):
 class TrackedInstance(metaclass=InstanceTrackingMeta):
     """An object that knows where it was created (``instantiated_in``) and under what name (``lhs``)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         self._instantiated_in: str | None = None
         self._module_file: str | None = None
         self._lhs: str | None = None
@@ -103,7 +103,7 @@ class TrackedInstance(metaclass=InstanceTrackingMeta):
         """``<module>.<name>``: how another process imports this object."""
         return f"{self.instantiated_in}.{self.lhs}"
 
-    def _tracking_module(self) -> Any:
+    def _tracking_module(self) -> ModuleType:
         module_name = self._instantiated_in
         if not module_name:
             raise TaskDefinitionError(

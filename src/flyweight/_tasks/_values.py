@@ -18,7 +18,7 @@ __all__ = ["map_outputs", "output_mapper", "short_repr"]
 OutputMapper = Callable[[Any], dict[str, Any]]
 
 
-def short_repr(value: Any, limit: int = 80) -> str:
+def short_repr(value: object, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -113,7 +113,7 @@ def output_mapper(owner: str, names: Sequence[str], ordered: bool = True) -> Out
     return named_outputs
 
 
-def _by_name(owner: str, values: Mapping[Any, Any], names: Sequence[str], what: str) -> dict[str, Any]:
+def _by_name(owner: str, values: Mapping[object, Any], names: Sequence[str], what: str) -> dict[str, Any]:
     missing = [k for k in names if k not in values]
     extra = [k for k in values if k not in names]
     if missing or extra:

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow
 
 __all__ = ["MixedColumnError", "rows_to_table"]
 
@@ -32,7 +36,9 @@ class MixedColumnError(ValueError):
         self.kinds = kinds
 
 
-def rows_to_table(names: Sequence[str], rows: Sequence[tuple[Any, ...]], infer: bool | None = None) -> Any:
+def rows_to_table(
+    names: Sequence[str], rows: Sequence[tuple[Any, ...]], infer: bool | None = None
+) -> pyarrow.Table:
     """The rows (as ``cursor.fetchall()`` returns them) as a ``pyarrow.Table`` with these column names.
 
     ``infer`` picks ``pyarrow.array`` (True) or the buffer builder (False); None: ``pyarrow.array``
@@ -51,7 +57,7 @@ def rows_to_table(names: Sequence[str], rows: Sequence[tuple[Any, ...]], infer: 
     return pyarrow.Table.from_arrays(arrays, names=list(names))
 
 
-def _inferred(pa: Any, name: str, values: Sequence[Any]) -> Any:
+def _inferred(pa: ModuleType, name: str, values: Sequence[Any]) -> pyarrow.Array:
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -59,7 +65,7 @@ def _inferred(pa: Any, name: str, values: Sequence[Any]) -> Any:
         raise MixedColumnError(name, sorted(k.__name__ for k in kinds)) from None
 
 
-def _array(pa: Any, name: str, values: Sequence[Any]) -> Any:
+def _array(pa: ModuleType, name: str, values: Sequence[Any]) -> pyarrow.Array:
     import numpy as np
 
     n = len(values)
@@ -84,12 +90,14 @@ def _array(pa: Any, name: str, values: Sequence[Any]) -> Any:
     raise MixedColumnError(name, sorted(k.__name__ for k in kinds))
 
 
-def _validity(pa: Any, np: Any, values: Sequence[Any]) -> tuple[Any, int]:
+def _validity(pa: ModuleType, np: ModuleType, values: Sequence[Any]) -> tuple[pyarrow.Buffer, int]:
     present = np.fromiter((v is not None for v in values), bool, len(values))
     return pa.py_buffer(np.packbits(present, bitorder="little")), len(values) - int(present.sum())
 
 
-def _variable(arrow_type: Any, items: list[bytes], validity: Any, null_count: int) -> Any:
+def _variable(
+    arrow_type: pyarrow.DataType, items: list[bytes], validity: pyarrow.Buffer | None, null_count: int
+) -> pyarrow.Array:
     import numpy as np
     import pyarrow as pa
 

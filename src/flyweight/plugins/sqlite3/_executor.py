@@ -15,6 +15,7 @@ import contextlib
 import pathlib
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError, TaskExecutionError, TemplateError
@@ -100,7 +101,9 @@ def _connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(f"{pathlib.Path(path).absolute().as_uri()}?mode=ro", uri=True)
 
 
-def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, owner: str) -> Any:
+def _run(
+    con: sqlite3.Connection, sql: str, params: Sequence[object], template: str, owner: str
+) -> pyarrow.Table:
     try:
         cursor = con.execute(sql, params)
         description = cursor.description
@@ -130,7 +133,7 @@ def _run(con: sqlite3.Connection, sql: str, params: list[Any], template: str, ow
     return _to_table([d[0] for d in description], rows, template, owner)
 
 
-def _to_table(names: list[str], rows: list[tuple[Any, ...]], template: str, owner: str) -> Any:
+def _to_table(names: list[str], rows: list[tuple[Any, ...]], template: str, owner: str) -> pyarrow.Table:
     try:
         return rows_to_table(names, rows)
     except MixedColumnError as e:

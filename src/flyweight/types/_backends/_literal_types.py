@@ -87,7 +87,7 @@ def _build(node: Node) -> LiteralType:
         return _pickle_type(node.py_type)
     if kind is Kind.CUSTOM:
         assert node.transformer is not None
-        got: Any = node.transformer.get_literal_type(node.py_type)
+        got: object = node.transformer.get_literal_type(node.py_type)
         lt = as_message(got, LiteralType)
         if lt is None:
             raise UnsupportedTypeError(

@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._ir._describe import describe_value
@@ -24,6 +24,7 @@ STRUCTURAL_MARK = "__flyweight_structural__"
 """Set on dataclasses rebuilt from a literal type: any dataclass with their fields is accepted for them."""
 
 Conv = Callable[[Any], Any]
+T = TypeVar("T")
 
 
 def mismatch(node: Node, value: object) -> TypeTransformerFailedError:
@@ -47,7 +48,7 @@ def from_plain(node: Node) -> Conv:
 # -- shared scalar checks (also used by the literal writers) -------------------------------------
 
 
-def check_int(node: Node, v: Any) -> int:
+def check_int(node: Node, v: object) -> int:
     if type(v) is int:
         return v
     if isinstance(v, int) and not isinstance(v, bool):
@@ -55,7 +56,7 @@ def check_int(node: Node, v: Any) -> int:
     raise mismatch(node, v)
 
 
-def check_float(node: Node, v: Any, lenient: bool = True) -> float:
+def check_float(node: Node, v: object, lenient: bool = True) -> float:
     if type(v) is float:
         return v
     if isinstance(v, float) or (lenient and isinstance(v, int) and not isinstance(v, bool)):
@@ -63,7 +64,7 @@ def check_float(node: Node, v: Any, lenient: bool = True) -> float:
     raise mismatch(node, v)
 
 
-def check_str(node: Node, v: Any) -> str:
+def check_str(node: Node, v: object) -> str:
     if type(v) is str:
         return v
     if isinstance(v, str) and not isinstance(v, enum.Enum):
@@ -71,37 +72,37 @@ def check_str(node: Node, v: Any) -> str:
     raise mismatch(node, v)
 
 
-def check_bool(node: Node, v: Any) -> bool:
+def check_bool(node: Node, v: object) -> bool:
     if type(v) is bool:
         return v
     raise mismatch(node, v)
 
 
-def check_datetime(node: Node, v: Any) -> datetime.datetime:
+def check_datetime(node: Node, v: object) -> datetime.datetime:
     if isinstance(v, datetime.datetime):
         return v
     raise mismatch(node, v)
 
 
-def check_date(node: Node, v: Any) -> datetime.date:
+def check_date(node: Node, v: object) -> datetime.date:
     if isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
         return v
     raise mismatch(node, v)
 
 
-def check_timedelta(node: Node, v: Any) -> datetime.timedelta:
+def check_timedelta(node: Node, v: object) -> datetime.timedelta:
     if isinstance(v, datetime.timedelta):
         return v
     raise mismatch(node, v)
 
 
-def check_enum(node: Node, v: Any) -> str:
+def check_enum(node: Node, v: object) -> str:
     if isinstance(v, node.cls):
         return str(v.value)
     raise mismatch(node, v)
 
 
-def enum_member(node: Node, raw: Any) -> Any:
+def enum_member(node: Node, raw: object) -> Any:
     try:
         return node.cls(raw)
     except ValueError:
@@ -151,12 +152,12 @@ def _compile_to_plain(node: Node) -> Conv:
     raise TypeTransformerFailedError(f"{node.name} cannot be stored inside a dataclass or dict")
 
 
-def _identity(v: Any) -> Any:
+def _identity(v: T) -> T:
     return v
 
 
 def _none_to_plain(node: Node) -> Conv:
-    def conv(v: Any) -> None:
+    def conv(v: object) -> None:
         if v is not None:
             raise mismatch(node, v)
 
@@ -164,7 +165,7 @@ def _none_to_plain(node: Node) -> Conv:
 
 
 def check_str_key(node: Node) -> Conv:
-    def conv(k: Any) -> str:
+    def conv(k: object) -> str:
         if type(k) is str:
             return k
         raise TypeTransformerFailedError(f"expected str key in {node.name}, got {describe_value(k)}")
@@ -211,7 +212,7 @@ def _untyped_dict_to_plain(node: Node) -> Conv:
     return conv
 
 
-def coerces(variant: Node, value: Any) -> bool:
+def coerces(variant: Node, value: object) -> bool:
     """Whether ``variant`` would take ``value`` only by converting it (an int for a float, seconds for
     a timedelta, a mapping for a dataclass). Unions try exact matches first."""
     kind = variant.kind
@@ -275,7 +276,7 @@ def dataclass_to_plain(node: Node, lenient: bool) -> Conv:
     return conv
 
 
-def find_unpackable(value: Any, path: str = "") -> tuple[str, Any] | None:
+def find_unpackable(value: object, path: str = "") -> tuple[str, object] | None:
     """The path and value of the first thing msgpack cannot store, for an error message."""
     if value is None or isinstance(value, (str, int, float, bool, bytes, bytearray)):
         return None
@@ -334,7 +335,7 @@ def _compile_from_plain(node: Node) -> Conv:
     raise TypeTransformerFailedError(f"{node.name} cannot be read from inside a dataclass or dict")
 
 
-def plain_int(node: Node, p: Any) -> int:
+def plain_int(node: Node, p: object) -> int:
     """An int, also from an integral float (JSON numbers and the Flyte console have no ints)."""
     if type(p) is int:
         return p
@@ -343,7 +344,7 @@ def plain_int(node: Node, p: Any) -> int:
     return check_int(node, p)
 
 
-def _parse_iso(node: Node, p: Any, parse: Callable[[str], Any]) -> Any:
+def _parse_iso(node: Node, p: object, parse: Callable[[str], T]) -> T:
     if isinstance(p, str):
         try:
             return parse(p)

@@ -82,7 +82,7 @@ def _fallback(node: Node) -> Reader:
     return slow
 
 
-def unpack_binary(node: Node, lit: Literal) -> Any:
+def unpack_binary(node: Node, lit: Literal) -> object:
     binary = lit.scalar.binary
     if binary.tag != "msgpack":
         raise TypeTransformerFailedError(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import Literal, LiteralType, as_message
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
@@ -41,6 +41,9 @@ from flyweight.types._backends._plain import (
 from flyweight.types._ir._context import current_ctx
 from flyweight.types._ir._describe import describe_value
 from flyweight.types._ir._nodes import Kind, Node
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 Writer = Callable[[Literal, Any], None]
 _UTC = datetime.timezone.utc
@@ -271,7 +274,7 @@ def _custom_writer(node: Node) -> Writer:
     return w_custom
 
 
-def as_literal(got: Any, who: str) -> Literal:
+def as_literal(got: object, who: str) -> Literal:
     """A flyteidl Literal from what a transformer returned (a Literal, or a model with to_flyte_idl)."""
     lv = as_message(got, Literal)
     if lv is not None:
@@ -281,7 +284,9 @@ def as_literal(got: Any, who: str) -> Literal:
     )
 
 
-def custom_to_literal(node: Node, ctx: Any, value: Any, expected: LiteralType | None) -> Literal:
+def custom_to_literal(
+    node: Node, ctx: FlyteContext | None, value: Any, expected: LiteralType | None
+) -> Literal:
     """A ``CUSTOM`` node's value as a new literal, given the literal type the caller expects (if any)."""
     transformer = node.transformer
     assert transformer is not None

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 import typing
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Blob, BlobType, Literal, LiteralType
 from flyweight._storage import FileAccess, is_remote as _storage_is_remote, local_path
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._ir._describe import describe_literal
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 SINGLE = BlobType.BlobDimensionality.SINGLE
 MULTIPART = BlobType.BlobDimensionality.MULTIPART
@@ -67,7 +71,7 @@ def format_name(item: Any) -> str:
 _FORMATTED: dict[tuple[type, str], type] = {}
 
 
-def with_format(cls: type, item: Any) -> Any:
+def with_format(cls: type, item: Any) -> type:
     """The subclass of ``cls`` (``FlyteFile`` or ``FlyteDirectory``) that records the format named by
     ``item``, made once per format so ``FlyteFile["csv"] is FlyteFile["csv"]``; ``cls`` for no format."""
     fmt = format_name(item)
@@ -88,7 +92,11 @@ def with_format(cls: type, item: Any) -> Any:
     return found
 
 
-def reduce(value: Any) -> tuple[Any, ...]:
+Reduced = tuple[Callable[[type, str, dict[str, Any]], object], tuple[type, str, dict[str, Any]]]
+"""What ``__reduce__`` of a file or directory gives: :func:`restore` and its arguments."""
+
+
+def reduce(value: BlobValue) -> Reduced:
     """``__reduce__`` of a file or directory: the format classes are made at run time, so a pickle
     names the plain class and the format and :func:`restore` rebuilds the value."""
     cls = type(value)
@@ -96,8 +104,8 @@ def reduce(value: Any) -> tuple[Any, ...]:
     return restore, (base, cls.__dict__.get("_format", ""), dict(value.__dict__))
 
 
-def restore(base: type, fmt: str, state: dict[str, Any]) -> Any:
-    value = object.__new__(with_format(base, fmt))
+def restore(base: type, fmt: str, state: dict[str, Any]) -> object:
+    value: object = object.__new__(with_format(base, fmt))
     value.__dict__.update(state)
     return value
 
@@ -135,7 +143,7 @@ def blob_of(lit: Literal, expected: str, multipart: bool) -> Blob:
     return blob
 
 
-def file_access(ctx: Any = None) -> FileAccess:
+def file_access(ctx: FlyteContext | None = None) -> FileAccess:
     """The file access of ``ctx`` when it has one, else of the current context."""
     found = getattr(ctx, "file_access", None)
     if isinstance(found, FileAccess):
@@ -184,7 +192,7 @@ class BlobValue:
     Subclasses set ``path`` and ``_remote_source`` and say what else tells two values apart.
     """
 
-    path: Any
+    path: str | os.PathLike[str]
     _remote_source: str | None
     _format: typing.ClassVar[str] = ""  # set by ``Kind["csv"]`` on the subclass it makes (``with_format``)
 
@@ -198,7 +206,7 @@ class BlobValue:
         """The format of this type: ``"csv"`` for ``FlyteFile["csv"]``, ``""`` when none was given."""
         return cls._format
 
-    def _identity(self) -> tuple[Any, ...]:
+    def _identity(self) -> tuple[object, ...]:
         """What makes two values of the same kind equal, besides their source."""
         raise NotImplementedError
 
@@ -215,7 +223,7 @@ class BlobValue:
     def __hash__(self) -> int:
         return hash(self._source())
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> Reduced:
         return reduce(self)
 
     def __str__(self) -> str:

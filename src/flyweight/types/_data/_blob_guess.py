@@ -8,8 +8,6 @@ names more than one data type, so the choice between them is made here, above al
 
 from __future__ import annotations
 
-from typing import Any
-
 from flyweight._idl import LiteralType
 from flyweight.types._data._blob import MULTIPART, PICKLE_FORMAT, with_format
 from flyweight.types._data._directory import FlyteDirectory
@@ -19,7 +17,7 @@ from flyweight.types._data._pickle import FlytePickle
 __all__ = ["blob_python_type"]
 
 
-def blob_python_type(lt: LiteralType) -> Any:
+def blob_python_type(lt: LiteralType) -> type:
     """A multipart blob is a ``FlyteDirectory``, a ``PythonPickle`` blob a ``FlytePickle``, any other
     blob a ``FlyteFile``; directories and files record the blob's format (``FlyteFile["csv"]``)."""
     if lt.blob.dimensionality == MULTIPART:

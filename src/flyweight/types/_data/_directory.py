@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
+from flyweight._storage import FileAccess
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._data._blob import (
     MULTIPART,
@@ -70,7 +71,7 @@ class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-a
     def __init__(
         self,
         path: PathType,
-        downloader: Callable[[], Any] | None = None,
+        downloader: Callable[[], object] | None = None,
         remote_directory: PathType | bool | None = None,
     ) -> None:
         self.path: PathType = path
@@ -195,7 +196,7 @@ class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-a
     def __truediv__(self, other: str | os.PathLike[str]) -> Path:
         return Path(os.fspath(self.path)) / other
 
-    def _identity(self) -> tuple[Any, ...]:
+    def _identity(self) -> tuple[object, ...]:
         return (self._remote_directory, self.extension())
 
 
@@ -222,7 +223,7 @@ class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):
     def to_literal(self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType) -> Literal:
         fmt = self.get_format(python_type)
         fa = file_access(ctx)
-        destination: Any = None
+        destination: PathType | bool | None = None
         if isinstance(python_val, FlyteDirectory):
             if python_val.remote_source is not None:
                 return blob_literal(python_val.remote_source, fmt, True)
@@ -285,7 +286,7 @@ def directory_transformer() -> FlyteDirToMultipartBlobTransformer:
     return FlyteDirToMultipartBlobTransformer()
 
 
-def _random_remote_directory(fa: Any) -> str:
+def _random_remote_directory(fa: FileAccess) -> str:
     make = getattr(fa, "get_random_remote_directory", None)
     if make is not None:
         return str(make())

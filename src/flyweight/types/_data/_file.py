@@ -20,6 +20,7 @@ from typing import IO, Any, Generic, TypeVar
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
+from flyweight._storage import FileAccess
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._data._blob import (
     PICKLE_FORMAT,
@@ -81,7 +82,7 @@ class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     def __init__(
         self,
         path: PathType,
-        downloader: Callable[[], Any] = noop,
+        downloader: Callable[[], object] = noop,
         remote_path: PathType | bool | None = None,
         metadata: dict[str, str] | None = None,
     ) -> None:
@@ -190,7 +191,7 @@ class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
         with open(path, mode) as f:
             yield f
 
-    def _identity(self) -> tuple[Any, ...]:
+    def _identity(self) -> tuple[object, ...]:
         return (self._remote_path, self.extension())
 
 
@@ -303,7 +304,7 @@ def _underlying(t: Any) -> Any:
     return t
 
 
-def _upload(fa: Any, source: str, destination: Any) -> str:
+def _upload(fa: FileAccess, source: str, destination: PathType | bool | None) -> str:
     """Upload the local file ``source`` to ``destination`` (default: a random path under the raw
     output prefix) and return where it went."""
     path = local(source)

@@ -14,7 +14,7 @@ import collections
 import enum
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from flyweight._context import FlyteContextManager
@@ -44,7 +44,7 @@ class SchemaOpenMode(enum.Enum):
     WRITE = "w"
 
 
-_TYPED: dict[Any, type[FlyteSchema]] = {}
+_TYPED: dict[tuple[tuple[tuple[str, type], ...], SchemaFormat], type[FlyteSchema]] = {}
 _TYPED_LOCK = threading.Lock()
 
 
@@ -120,7 +120,7 @@ class FlyteSchema:
         local_path: str | None = None,
         remote_path: str | None = None,
         supported_mode: SchemaOpenMode = SchemaOpenMode.WRITE,
-        downloader: Any = None,
+        downloader: Callable[[str, str], object] | None = None,
     ) -> None:
         if supported_mode == SchemaOpenMode.READ and remote_path is None:
             raise TypeTransformerFailedError("a FlyteSchema opened for reading needs a remote_path")
@@ -205,13 +205,13 @@ class _Reader:
         self._dir = directory
         self.column_names = columns
 
-    def iter(self, **kwargs: Any) -> Iterator[Any]:
+    def iter(self, **kwargs: object) -> Iterator[Any]:
         pd = require("pandas", "reading a FlyteSchema")
 
         for path in _parquet_files(self._dir):
             yield pd.read_parquet(path, columns=self.column_names, **kwargs)
 
-    def all(self, **kwargs: Any) -> Any:
+    def all(self, **kwargs: object) -> Any:
         pd = require("pandas", "reading a FlyteSchema")
 
         frames = [
@@ -231,7 +231,7 @@ class _Writer:
         self._dir = directory
         self._next = 0
 
-    def write(self, *dfs: Any, **kwargs: Any) -> None:
+    def write(self, *dfs: Any, **kwargs: object) -> None:
         os.makedirs(self._dir, exist_ok=True)
         for df in dfs:
             write_pandas_parquet(df, os.path.join(self._dir, f"{self._next:05}"))

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import typing
 import warnings
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types._data._blob import PICKLE_FORMAT, SINGLE, blob_literal, blob_of, file_access
 from flyweight.types._ir._describe import type_name
 from flyweight.types._registry._transformer import TypeTransformer
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 __all__ = ["FlytePickle", "FlytePickleTransformer"]
 
@@ -47,7 +50,7 @@ class FlytePickle(Generic[T]):
     """
 
     @classmethod
-    def to_pickle(cls, ctx: Any, python_val: Any) -> str:
+    def to_pickle(cls, ctx: FlyteContext | None, python_val: Any) -> str:
         """Pickle ``python_val`` to a new file under the raw output prefix; returns its URI."""
         import hashlib
         import pickle
@@ -59,7 +62,7 @@ class FlytePickle(Generic[T]):
         return uri
 
     @classmethod
-    def from_pickle(cls, uri: str, ctx: Any = None) -> Any:
+    def from_pickle(cls, uri: str, ctx: FlyteContext | None = None) -> Any:
         """The object pickled at ``uri``."""
         import pickle
 
@@ -97,7 +100,7 @@ class FlytePickleTransformer(TypeTransformer[FlytePickle[Any]]):
     def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> Any:
         return read_pickle(ctx, lv, expected_python_type)
 
-    def guess_python_type(self, literal_type: LiteralType) -> Any:
+    def guess_python_type(self, literal_type: LiteralType) -> type[FlytePickle[Any]]:
         if (
             literal_type.WhichOneof("type") == "blob"
             and literal_type.blob.dimensionality == SINGLE
@@ -115,7 +118,7 @@ def pickle_literal_type(t: Any) -> LiteralType:
     return lt
 
 
-def write_pickle(ctx: Any, value: Any, python_type: Any) -> Literal:
+def write_pickle(ctx: FlyteContext | None, value: Any, python_type: Any) -> Literal:
     if value is None:
         raise TypeTransformerFailedError(
             f"expected {type_name(python_type)}, got None; a pickled value cannot be None "
@@ -133,7 +136,7 @@ def write_pickle(ctx: Any, value: Any, python_type: Any) -> Literal:
     return blob_literal(uri, PICKLE_FORMAT, multipart=False)
 
 
-def read_pickle(ctx: Any, lit: Literal, python_type: Any) -> Any:
+def read_pickle(ctx: FlyteContext | None, lit: Literal, python_type: Any) -> Any:
     blob = blob_of(lit, f"{type_name(python_type)} (a pickle)", multipart=False)
     return FlytePickle.from_pickle(blob.uri, ctx)
 

@@ -4,16 +4,18 @@ A task that returns a dataframe does not put its rows in the literal: the rows g
 by default) under the raw output prefix, and the literal carries their URI, the format and,
 optionally, the columns the task declared. This module holds what users and plugin authors touch —
 the :class:`StructuredDataset` value, the format names, and the encoder/decoder base classes a
-dataframe library implements — and nothing that imports pandas or pyarrow; the conversions live in
-``_structured_engine`` and the built-in pandas/pyarrow handlers in ``_structured_handlers``. A value
-reads itself through the transformer the type engine has for ``StructuredDataset``.
+dataframe library implements, with the tables the engine keeps them in — and nothing that imports
+pandas or pyarrow; the conversions live in ``_structured_engine`` and the built-in pandas/pyarrow
+handlers in ``_structured_handlers``. A value reads itself through the transformer the type engine has
+for ``StructuredDataset``.
 """
 
 from __future__ import annotations
 
 import abc
+import typing
 from collections.abc import Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeGuard, TypeVar
 
 from flyweight._idl import (
     LiteralType,
@@ -21,9 +23,13 @@ from flyweight._idl import (
     StructuredDatasetMetadata,
     StructuredDatasetType,
 )
-from flyweight.errors import TypeTransformerFailedError
+from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
 from flyweight.types._data._structured_io import current_file_access
+from flyweight.types._ir._describe import type_name
 from flyweight.types._registry._engine import TypeEngine
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 DF = TypeVar("DF")
 
@@ -87,7 +93,7 @@ class StructuredDataset:
         self.file_format = file_format
         self._metadata = metadata
         self._literal_sd: StructuredDatasetLiteral | None = None
-        self._dataframe_type: Any = None
+        self._dataframe_type: type | None = None
         self._already_uploaded = False
 
     @classmethod
@@ -150,14 +156,14 @@ class StructuredDataset:
         )
         return parts
 
-    def set_literal(self, ctx: Any, expected: Any) -> None:
+    def set_literal(self, ctx: FlyteContext | None, expected: LiteralType | None) -> None:
         """Write this value now (encoding its dataframe), keeping the literal on ``self.literal``."""
         lit = _dataset_engine().to_literal(ctx, self, type(self), expected)
         self._literal_sd = lit.scalar.structured_dataset
         if self._metadata is None:
             self._metadata = self._literal_sd.metadata
 
-    def _require_open(self, method: str) -> Any:
+    def _require_open(self, method: str) -> type:
         if self._dataframe_type is None:
             raise TypeTransformerFailedError(
                 f"StructuredDataset.{method}() needs a dataframe type: call open() first, "
@@ -165,7 +171,7 @@ class StructuredDataset:
             )
         return self._dataframe_type
 
-    def _literal_for_reading(self, engine: Any) -> StructuredDatasetLiteral:
+    def _literal_for_reading(self, engine: object) -> StructuredDatasetLiteral:
         if self._literal_sd is not None:
             return self._literal_sd
         if self._dataframe is None:
@@ -272,6 +278,40 @@ class StructuredDatasetDecoder(abc.ABC, _Handler[DF]):
         """
 
 
+Handler = typing.Union["StructuredDatasetEncoder[Any]", "StructuredDatasetDecoder[Any]"]
+H = TypeVar("H", "StructuredDatasetEncoder[Any]", "StructuredDatasetDecoder[Any]")
+Table = dict[type, dict[str, dict[str, H]]]
+"""The handlers of one kind: dataframe class → protocol → format → handler."""
+
+
+def add_handler(table: Table[H], h: H, protocol: str, override: bool) -> None:
+    """Put ``h`` in ``table`` under its class, ``protocol`` and format; raise
+    ``TransformerRegistrationError`` if one is there already, unless ``override``."""
+    slot = table.setdefault(h.python_type, {}).setdefault(protocol, {})
+    if h.supported_format in slot and not override:
+        raise TransformerRegistrationError(
+            f"a {type(slot[h.supported_format]).__name__} is registered for {type_name(h.python_type)}, "
+            f"protocol {protocol!r}, format {h.supported_format!r} already; pass override=True to replace it"
+        )
+    slot[h.supported_format] = h
+
+
+def handlers_for(table: Table[H], df_type: type) -> dict[str, dict[str, H]] | None:
+    """The handlers in ``table`` for ``df_type``, or for the nearest registered class it derives from."""
+    found = table.get(df_type)
+    if found is None and isinstance(df_type, type):  # a subclass of a registered dataframe type
+        for base in df_type.__mro__[1:]:
+            if base in table:
+                return table[base]
+    return found
+
+
+class Renderable(Protocol):
+    """What shows a dataframe in a deck (``StructuredDatasetTransformerEngine.register_renderer``)."""
+
+    def to_html(self, df: Any, /) -> object: ...
+
+
 def _dataset_engine() -> Any:
     """The structured-dataset transformer (``_structured_engine``, above this module), from the type
     engine, which loads it on first use."""
@@ -284,6 +324,6 @@ def dataset_python_type(lt: LiteralType) -> type[StructuredDataset]:
     return StructuredDataset
 
 
-def is_dataset_class(t: Any) -> bool:
+def is_dataset_class(t: object) -> TypeGuard[type[StructuredDataset]]:
     """Whether ``t`` is :class:`StructuredDataset` or a subclass of it."""
     return isinstance(t, type) and issubclass(t, StructuredDataset)

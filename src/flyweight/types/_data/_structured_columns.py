@@ -22,7 +22,7 @@ from flyweight.types._ir._describe import type_name
 
 __all__ = ["DatasetSpec", "dataset_spec", "dataset_type", "schema_column_type"]
 
-_SIMPLE: dict[Any, int] = {
+_SIMPLE: dict[type, SimpleType] = {
     int: SimpleType.INTEGER,
     float: SimpleType.FLOAT,
     bool: SimpleType.BOOLEAN,
@@ -32,7 +32,7 @@ _SIMPLE: dict[Any, int] = {
 }
 
 # numpy scalar type name -> the simple type of a structured-dataset column
-_NUMPY_SIMPLE: dict[str, int] = {
+_NUMPY_SIMPLE: dict[str, SimpleType] = {
     "int32": SimpleType.INTEGER,
     "int64": SimpleType.INTEGER,
     "uint32": SimpleType.INTEGER,
@@ -47,7 +47,7 @@ _NUMPY_SIMPLE: dict[str, int] = {
     "object_": SimpleType.STRING,
 }
 
-_SCHEMA_COLUMN: dict[int, int] = {
+_SCHEMA_COLUMN: dict[SimpleType, SchemaType.SchemaColumn.SchemaColumnType] = {
     SimpleType.INTEGER: SchemaType.SchemaColumn.SchemaColumnType.INTEGER,
     SimpleType.FLOAT: SchemaType.SchemaColumn.SchemaColumnType.FLOAT,
     SimpleType.STRING: SchemaType.SchemaColumn.SchemaColumnType.STRING,
@@ -55,8 +55,12 @@ _SCHEMA_COLUMN: dict[int, int] = {
     SimpleType.DATETIME: SchemaType.SchemaColumn.SchemaColumnType.DATETIME,
     SimpleType.DURATION: SchemaType.SchemaColumn.SchemaColumnType.DURATION,
 }
-SCHEMA_TO_SIMPLE: dict[int, Any] = {v: k for k, v in _SCHEMA_COLUMN.items()}
-SCHEMA_TO_PYTHON: dict[int, type] = {_SCHEMA_COLUMN[v]: k for k, v in _SIMPLE.items()}
+SCHEMA_TO_SIMPLE: dict[SchemaType.SchemaColumn.SchemaColumnType, SimpleType] = {
+    v: k for k, v in _SCHEMA_COLUMN.items()
+}
+SCHEMA_TO_PYTHON: dict[SchemaType.SchemaColumn.SchemaColumnType, type] = {
+    _SCHEMA_COLUMN[v]: k for k, v in _SIMPLE.items()
+}
 
 
 class DatasetSpec(typing.NamedTuple):
@@ -133,7 +137,7 @@ def _flatten(columns: typing.Mapping[str, Any], parent: str) -> list[tuple[str, 
 def _column_literal_type(name: str, t: Any) -> LiteralType:
     simple = _simple(t)
     if simple is not None:
-        return LiteralType(simple=simple)  # type: ignore[arg-type]
+        return LiteralType(simple=simple)
     origin = typing.get_origin(t)
     args = typing.get_args(t)
     if origin is list and args:
@@ -147,7 +151,7 @@ def _column_literal_type(name: str, t: Any) -> LiteralType:
     )
 
 
-def _simple(t: Any) -> int | None:
+def _simple(t: Any) -> SimpleType | None:
     found = _SIMPLE.get(t)
     if found is not None:
         return found
@@ -159,7 +163,7 @@ def _simple(t: Any) -> int | None:
     return None
 
 
-def schema_column_type(name: str, t: Any) -> int:
+def schema_column_type(name: str, t: Any) -> SchemaType.SchemaColumn.SchemaColumnType:
     """The ``SchemaColumnType`` of a ``FlyteSchema`` column declared as ``t``."""
     simple = _simple(t)
     if simple is None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import threading
 import types
-import typing
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flyweight._idl import (
     Literal,
@@ -31,9 +30,15 @@ from flyweight._storage import FileAccess, protocol_of
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
 from flyweight.types._data._structured import (
     GENERIC_FORMAT,
+    H,
+    Handler,
+    Renderable,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
+    Table as _Table,
+    add_handler,
+    handlers_for,
     is_dataset_class,
 )
 from flyweight.types._data._structured_columns import (
@@ -52,15 +57,15 @@ from flyweight.types._ir._describe import describe_literal, describe_value, type
 from flyweight.types._registry._engine import TypeEngine
 from flyweight.types._registry._transformer import TypeTransformer
 
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
+
 __all__ = ["DuplicateHandlerError", "StructuredDatasetTransformerEngine", "dataset_engine"]
 
 DuplicateHandlerError = TransformerRegistrationError
 """Raised when a handler is registered twice for the same type, protocol and format."""
 
 ANY_PROTOCOL = "fsspec"  # the registry key of handlers that work with every protocol (Flyte's name)
-
-Handler = typing.Union[StructuredDatasetEncoder[Any], StructuredDatasetDecoder[Any]]
-_Table = dict[type, dict[str, dict[str, Any]]]
 
 
 class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
@@ -70,11 +75,11 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
     ``StructuredDatasetTransformerEngine.register(MyEncoder())``.
     """
 
-    ENCODERS: ClassVar[_Table] = {}
-    DECODERS: ClassVar[_Table] = {}
+    ENCODERS: ClassVar[_Table[StructuredDatasetEncoder[Any]]] = {}
+    DECODERS: ClassVar[_Table[StructuredDatasetDecoder[Any]]] = {}
     DEFAULT_PROTOCOLS: ClassVar[dict[type, str]] = {}
     DEFAULT_FORMATS: ClassVar[dict[type, str]] = {}
-    Renderers: ClassVar[dict[type, Any]] = {}
+    Renderers: ClassVar[dict[type, Renderable]] = {}
 
     def __init__(self) -> None:
         super().__init__("StructuredDataset Transformer", StructuredDataset, enable_type_assertions=False)
@@ -117,16 +122,11 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
             raise TransformerRegistrationError(f"{type(h).__name__}: use protocol=None, not ''")
         else:
             protocol = "file" if h.protocol == "/" else h.protocol
-        table = cls.ENCODERS if isinstance(h, StructuredDatasetEncoder) else cls.DECODERS
         with _LOCK:
-            slot = table.setdefault(h.python_type, {}).setdefault(protocol, {})
-            if h.supported_format in slot and not override:
-                raise DuplicateHandlerError(
-                    f"a {type(slot[h.supported_format]).__name__} is registered for "
-                    f"{type_name(h.python_type)}, protocol {protocol!r}, format {h.supported_format!r} "
-                    "already; pass override=True to replace it"
-                )
-            slot[h.supported_format] = h
+            if isinstance(h, StructuredDatasetEncoder):
+                add_handler(cls.ENCODERS, h, protocol, override)
+            else:
+                add_handler(cls.DECODERS, h, protocol, override)
             if (
                 (default_format_for_type or default_for_type)
                 and h.supported_format != GENERIC_FORMAT
@@ -140,27 +140,25 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         TypeEngine.register_additional_type(dataset_engine(), h.python_type)
 
     @classmethod
-    def register_renderer(cls, python_type: type, renderer: Any) -> None:
+    def register_renderer(cls, python_type: type, renderer: Renderable) -> None:
         """Use ``renderer.to_html(df)`` to show dataframes of ``python_type`` in decks."""
         cls.Renderers[python_type] = renderer
 
     @classmethod
     def get_encoder(cls, df_type: type, protocol: str, format: str) -> StructuredDatasetEncoder[Any]:
         """The encoder for ``df_type`` writing ``format`` to ``protocol``."""
-        found: StructuredDatasetEncoder[Any] = cls._finder(cls.ENCODERS, "encoder", df_type, protocol, format)
-        return found
+        return cls._finder(cls.ENCODERS, "encoder", df_type, protocol, format)
 
     @classmethod
     def get_decoder(cls, df_type: type, protocol: str, format: str) -> StructuredDatasetDecoder[Any]:
         """The decoder reading ``format`` from ``protocol`` as ``df_type``."""
-        found: StructuredDatasetDecoder[Any] = cls._finder(cls.DECODERS, "decoder", df_type, protocol, format)
-        return found
+        return cls._finder(cls.DECODERS, "decoder", df_type, protocol, format)
 
     @classmethod
-    def _finder(cls, table: _Table, what: str, df_type: type, protocol: str, fmt: str) -> Any:
-        by_protocol = _for_class(table, df_type)
+    def _finder(cls, table: _Table[H], what: str, df_type: type, protocol: str, fmt: str) -> H:
+        by_protocol = handlers_for(table, df_type)
         if by_protocol is None and load_builtin_handlers(df_type):
-            by_protocol = _for_class(table, df_type)
+            by_protocol = handlers_for(table, df_type)
         if by_protocol is None:
             known = sorted(type_name(t) for t in table)
             raise TypeTransformerFailedError(
@@ -230,7 +228,7 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         return self.encode(ctx, sd, base, protocol, fmt, sdt)
 
     def _dataset_to_literal(
-        self, ctx: Any, fa: FileAccess, sd: StructuredDataset, sdt: StructuredDatasetType
+        self, ctx: FlyteContext | None, fa: FileAccess, sd: StructuredDataset, sdt: StructuredDatasetType
     ) -> Literal:
         if sd._literal_sd is not None:  # read from an input, or written already: pass it on as it is
             if not sd._already_uploaded and sd.dataframe is not None:
@@ -325,7 +323,7 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         self,
         ctx: Any,
         sd: StructuredDatasetLiteral,
-        df_type: Any,
+        df_type: type,
         updated_metadata: StructuredDatasetMetadata,
     ) -> Any:
         """Read the literal ``sd`` as a whole ``df_type``, with the columns of ``updated_metadata``."""
@@ -341,7 +339,7 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         self,
         ctx: Any,
         sd: StructuredDatasetLiteral,
-        df_type: Any,
+        df_type: type,
         updated_metadata: StructuredDatasetMetadata,
     ) -> Iterator[Any]:
         """Read the literal ``sd`` as ``df_type`` parts (one part if the decoder reads it whole)."""
@@ -373,24 +371,15 @@ def dataset_engine() -> StructuredDatasetTransformerEngine:
     return _ENGINE[0]
 
 
-def _for_class(table: _Table, df_type: Any) -> dict[str, dict[str, Any]] | None:
-    found = table.get(df_type)
-    if found is None and isinstance(df_type, type):  # a subclass of a registered dataframe type
-        for base in df_type.__mro__[1:]:
-            if base in table:
-                return table[base]
-    return found
-
-
-def has_encoder(df_type: Any) -> bool:
+def has_encoder(df_type: type) -> bool:
     """Whether a dataframe type has an encoder (flyweight's own are registered on this first ask)."""
     table = StructuredDatasetTransformerEngine.ENCODERS
-    if _for_class(table, df_type) is None:
+    if handlers_for(table, df_type) is None:
         load_builtin_handlers(df_type)
-    return _for_class(table, df_type) is not None
+    return handlers_for(table, df_type) is not None
 
 
-def load_builtin_handlers(df_type: Any) -> bool:
+def load_builtin_handlers(df_type: type) -> bool:
     """Register flyweight's own handlers for ``df_type`` (pandas, pyarrow) if it has some; whether it does."""
     return register_builtin_handlers(df_type, _register_builtin)
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import StructuredDatasetLiteral, StructuredDatasetMetadata, StructuredDatasetType
-from flyweight._storage import join
+from flyweight._storage import FileAccess, join
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
 from flyweight.types._data._structured import (
     CSV,
     PARQUET,
+    Handler,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
@@ -30,13 +32,16 @@ from flyweight.types._data._structured_io import current_file_access, data_file,
 from flyweight.types._ir._describe import describe_value
 from flyweight.types._registry._engine import TypeEngine
 
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
+
 __all__ = ["BUILTIN_HANDLERS", "register_builtin_handlers", "require", "write_pandas_parquet"]
 
 PARQUET_FILE = "00000"  # Flyte's Python SDK names the one file of a table it writes {0:05}
 CSV_FILE = ".csv"
 
 
-def require(module: str, purpose: str) -> Any:
+def require(module: str, purpose: str) -> ModuleType:
     """Import ``module`` (pandas, pyarrow); when it is missing, say which extra to install.
 
     Raises:
@@ -57,7 +62,7 @@ def _columns(metadata: StructuredDatasetMetadata) -> list[str] | None:
     return names or None
 
 
-def _new_location(ctx: Any, sd: StructuredDataset) -> tuple[Any, str]:
+def _new_location(ctx: FlyteContext | None, sd: StructuredDataset) -> tuple[FileAccess, str]:
     fa = current_file_access(ctx)
     return fa, sd.uri or fa.get_random_remote_directory()
 
@@ -66,7 +71,9 @@ def _literal(uri: str, sdt: StructuredDatasetType) -> StructuredDatasetLiteral:
     return StructuredDatasetLiteral(uri=uri, metadata=StructuredDatasetMetadata(structured_dataset_type=sdt))
 
 
-def _missing_columns(pq: Any, path: str, columns: list[str] | None, uri: str, error: Exception) -> Exception:
+def _missing_columns(
+    pq: ModuleType, path: str, columns: list[str] | None, uri: str, error: Exception
+) -> Exception:
     """A clear error when requested ``columns`` are not in the parquet data at ``path``; else ``error``."""
     if not columns:
         return error
@@ -219,7 +226,7 @@ class ParquetToArrowDecodingHandler(StructuredDatasetDecoder[Any]):
                 raise _missing_columns(pq, path, columns, flyte_value.uri, e) from e
 
 
-BUILTIN_HANDLERS: dict[str, list[Callable[[], Any]]] = {
+BUILTIN_HANDLERS: dict[str, list[Callable[[], Handler]]] = {
     "pandas.core.frame.DataFrame": [
         PandasToParquetEncodingHandler,
         ParquetToPandasDecodingHandler,
@@ -235,7 +242,7 @@ BUILTIN_HANDLERS: dict[str, list[Callable[[], Any]]] = {
 _LOADED: set[str] = set()
 
 
-def register_builtin_handlers(df_type: Any, register: Callable[[Any], None]) -> bool:
+def register_builtin_handlers(df_type: type | str, register: Callable[[Handler], None]) -> bool:
     """Register flyweight's handlers for ``df_type`` (a class, or its qualified name) with ``register``,
     once; whether it has some. ``register`` is ``StructuredDatasetTransformerEngine``'s, passed in by
     that engine (the module above this one); a handler the program registered first wins."""

@@ -14,7 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import (
@@ -28,6 +28,9 @@ from flyweight._idl import (
 )
 from flyweight._storage import FileAccess, is_remote, join, local_path
 from flyweight.errors import StorageError, TypeTransformerFailedError
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 from flyweight.types._ir._describe import describe_literal
 
 __all__ = [
@@ -40,7 +43,7 @@ __all__ = [
 ]
 
 
-def current_file_access(ctx: Any) -> FileAccess:
+def current_file_access(ctx: FlyteContext | None) -> FileAccess:
     """The file access of ``ctx`` (a ``FlyteContext``), or of the current context when ``ctx`` has none."""
     fa = getattr(ctx, "file_access", None)
     if isinstance(fa, FileAccess):

@@ -8,19 +8,24 @@ without threading it through every backend function.
 from __future__ import annotations
 
 import contextvars
-from typing import Any
+from typing import TYPE_CHECKING
 
-_CTX: contextvars.ContextVar[Any] = contextvars.ContextVar("flyweight_type_engine_ctx", default=None)
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
+
+_CTX: contextvars.ContextVar[FlyteContext | None] = contextvars.ContextVar(
+    "flyweight_type_engine_ctx", default=None
+)
 
 
-def current_ctx() -> Any:
+def current_ctx() -> FlyteContext | None:
     """The ``ctx`` of the innermost type-engine call, or None."""
     return _CTX.get()
 
 
-def set_ctx(ctx: Any) -> contextvars.Token[Any]:
+def set_ctx(ctx: FlyteContext | None) -> contextvars.Token[FlyteContext | None]:
     return _CTX.set(ctx)
 
 
-def reset_ctx(token: contextvars.Token[Any]) -> None:
+def reset_ctx(token: contextvars.Token[FlyteContext | None]) -> None:
     _CTX.reset(token)

@@ -17,11 +17,15 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from flyweight._idl import Literal, LiteralType
 from flyweight.errors import UnsupportedTypeError
 from flyweight.types._ir._describe import type_name
 from flyweight.types._ir._markers import FlyteAnnotation, HashMethod
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 
 class Custom(Protocol):
@@ -40,11 +44,16 @@ class Custom(Protocol):
 
     def assert_type(self, t: Any, v: Any) -> None: ...
 
-    def get_literal_type(self, t: Any) -> Any: ...
+    def get_literal_type(self, t: Any) -> LiteralType: ...
 
-    def to_literal(self, ctx: Any, python_val: Any, python_type: Any, expected: Any) -> Any: ...
+    def to_literal(
+        self, ctx: FlyteContext | None, python_val: Any, python_type: Any, expected: Any
+    ) -> Literal:
+        """``expected`` is the ``LiteralType`` the caller wants, or None where it has none (the fallback's
+        writer); a ``TypeTransformer`` declares it a ``LiteralType``, so no narrower type fits both."""
+        ...
 
-    def to_python_value(self, ctx: Any, lv: Any, expected_python_type: Any) -> Any: ...
+    def to_python_value(self, ctx: FlyteContext | None, lv: Literal, expected_python_type: Any) -> Any: ...
 
 
 class Fallback(Protocol):
@@ -72,7 +81,7 @@ class Hooks:
     def __init__(
         self,
         lookup: Callable[[Any], Custom | None],
-        as_custom: Callable[[Any], Custom | None],
+        as_custom: Callable[[object], Custom | None],
         fallback: Fallback | None = None,
     ) -> None:
         self.lookup = lookup
@@ -149,10 +158,10 @@ class Node:
     annotation: dict[str, Any] | None = None  # FlyteAnnotation data
     hash_method: HashMethod[Any] | None = None
     # compiled backends, filled on first use
-    c_literal_type: Any = None
-    c_write: Callable[[Any, Any], None] | None = None
-    c_write_strict: Callable[[Any, Any], None] | None = None
-    c_read: Callable[[Any], Any] | None = None
+    c_literal_type: LiteralType | None = None
+    c_write: Callable[[Literal, Any], None] | None = None
+    c_write_strict: Callable[[Literal, Any], None] | None = None
+    c_read: Callable[[Literal], Any] | None = None
     c_to_plain: Callable[[Any], Any] | None = None
     c_from_plain: Callable[[Any], Any] | None = None
 
@@ -167,7 +176,7 @@ class Builder:
     def __init__(self, hooks: Hooks) -> None:
         self._hooks = hooks
         self._lookup = hooks.lookup
-        self._in_progress: set[Any] = set()
+        self._in_progress: set[type] = set()
 
     def build(self, annotation: Any) -> Node:
         if annotation is None:
@@ -190,7 +199,7 @@ class Builder:
 
     # -- dispatch --------------------------------------------------------------------------------
 
-    def _registered(self, annotation: Any, origin: Any) -> Custom | None:
+    def _registered(self, annotation: Any, origin: object) -> Custom | None:
         """The registered transformer for an annotation: exact type, generic origin, then the MRO."""
         try:
             found = self._lookup(annotation)
@@ -215,7 +224,7 @@ class Builder:
                     return found
         return None
 
-    def _from_transformer(self, transformer: Custom, annotation: Any, origin: Any) -> Node:
+    def _from_transformer(self, transformer: Custom, annotation: Any, origin: object) -> Node:
         if getattr(transformer, "_restricted", False):
             raise UnsupportedTypeError(_no_transformer_message(annotation))
         builtin = getattr(transformer, "_builtin_kind", None)
@@ -240,7 +249,7 @@ class Builder:
             return self._dataclass(annotation)
         return Node(kind, annotation, type_name(annotation), TAGS[kind])
 
-    def _pickled(self, annotation: Any, origin: Any) -> Node:
+    def _pickled(self, annotation: Any, origin: object) -> Node:
         """A type with no transformer: stored as a pickle, as Flyte's Python SDK does (the fallback hook).
 
         Not inside a dataclass (its fields are msgpack, which cannot hold a pickle), and not for

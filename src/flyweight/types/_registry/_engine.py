@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import Literal, LiteralMap, LiteralType, as_message
 from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
@@ -22,6 +22,9 @@ from flyweight.types._ir._context import reset_ctx, set_ctx
 from flyweight.types._ir._nodes import Kind
 from flyweight.types._registry._transformer import RestrictedTypeTransformer, builtin_transformers
 from flyweight.types._registry._transformer_registry import TransformerRegistry
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 __all__ = ["TypeEngine"]
 
@@ -95,7 +98,7 @@ class TypeEngine(TransformerRegistry):
     def literal_map_to_kwargs(
         cls,
         ctx: Any,
-        lm: Any,
+        lm: object,
         python_types: Mapping[str, Any] | None = None,
         literal_types: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
@@ -159,7 +162,7 @@ class TypeEngine(TransformerRegistry):
     @classmethod
     def values_to_literal_map(  # noqa: PLR0917 - mirrors the other TypeEngine entry points
         cls,
-        ctx: Any,
+        ctx: FlyteContext | None,
         values: Mapping[str, Any],
         python_types: Mapping[str, Any],
         owner: str,
@@ -191,7 +194,12 @@ class TypeEngine(TransformerRegistry):
 
     @classmethod
     def literal_map_to_values(
-        cls, ctx: Any, lm: LiteralMap, python_types: Mapping[str, Any], owner: str, section: str
+        cls,
+        ctx: FlyteContext | None,
+        lm: LiteralMap,
+        python_types: Mapping[str, Any],
+        owner: str,
+        section: str,
     ) -> dict[str, Any]:
         """Convert a task's ``LiteralMap`` to Python values; a missing or unexpected name is an error
         naming ``owner``, as is a literal that does not fit its type."""
@@ -220,14 +228,14 @@ class TypeEngine(TransformerRegistry):
             reset_ctx(token)
 
 
-def _as_literal_message(lv: Any) -> Literal:
+def _as_literal_message(lv: object) -> Literal:
     got = as_message(lv, Literal)
     if got is None:
         raise TypeTransformerFailedError(f"expected a flyteidl Literal, got {type(lv).__name__}")
     return got
 
 
-def _literal_items(lm: Any) -> Mapping[str, Literal]:
+def _literal_items(lm: object) -> Mapping[str, Literal]:
     if isinstance(lm, Mapping):
         return {k: _as_literal_message(v) for k, v in lm.items()}
     got = as_message(lm, LiteralMap)

@@ -26,7 +26,7 @@ from flyweight.types._backends._plain import STRUCTURAL_MARK
 Other = Callable[[LiteralType], Any]
 """The Python type for a kind of literal type the built-ins do not cover; raises ``UnsupportedTypeError``."""
 
-_SIMPLE: dict[int, Any] = {
+_SIMPLE: dict[SimpleType, type] = {
     SimpleType.INTEGER: int,
     SimpleType.FLOAT: float,
     SimpleType.STRING: str,

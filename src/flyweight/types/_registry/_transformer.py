@@ -17,12 +17,15 @@ import enum
 import typing
 from abc import abstractmethod
 from collections.abc import Coroutine
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from flyweight._idl import Literal, LiteralType
 from flyweight.errors import TypeTransformerFailedError
 from flyweight.types._ir._describe import describe_value, type_name
 from flyweight.types._ir._nodes import Kind
+
+if TYPE_CHECKING:
+    from flyweight._context import FlyteContext
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -164,10 +167,10 @@ class Engine(Protocol):
     def to_literal_type(self, python_type: Any) -> LiteralType: ...
 
     def to_literal(
-        self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType | None = None
+        self, ctx: FlyteContext | None, python_val: Any, python_type: Any, expected: LiteralType | None = None
     ) -> Literal: ...
 
-    def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> Any: ...
+    def to_python_value(self, ctx: FlyteContext | None, lv: Literal, expected_python_type: Any) -> Any: ...
 
     def get_transformer(self, python_type: Any) -> TypeTransformer[Any]: ...
 

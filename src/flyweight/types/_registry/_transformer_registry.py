@@ -216,14 +216,14 @@ def _cache_key(python_type: Any) -> Any:
     return (typing.get_origin(python_type), type(python_type), tuple(_cache_key(a) for a in args))
 
 
-def _as_literal_type_message(lt: Any) -> LiteralType:
+def _as_literal_type_message(lt: object) -> LiteralType:
     got = as_message(lt, LiteralType)
     if got is None:
         raise TypeTransformerFailedError(f"expected a flyteidl LiteralType, got {type(lt).__name__}")
     return got
 
 
-def as_transformer(extra: Any) -> TypeTransformer[Any] | None:
+def as_transformer(extra: object) -> TypeTransformer[Any] | None:
     """An ``Annotated`` extra that is a transformer (``Annotated[T, MyTransformer()]``), or None."""
     return extra if isinstance(extra, TypeTransformer) else None
 
