@@ -10,6 +10,7 @@ PUBLIC = {
     "flyweight": [
         "Description",
         "Documentation",
+        "Echo",
         "ExecutionParameters",
         "FlyteAnnotation",
         "FlyteContext",

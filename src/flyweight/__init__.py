@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from flyweight._tasks import (
         Description as Description,
         Documentation as Documentation,
+        Echo as Echo,
         PythonCustomizedContainerTask as PythonCustomizedContainerTask,
         PythonFunctionTask as PythonFunctionTask,
         SourceCode as SourceCode,

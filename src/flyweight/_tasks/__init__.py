@@ -29,10 +29,12 @@ from flyweight._tasks._template_view import TaskTemplate
 from flyweight._tasks._tracker import InstanceTrackingMeta, TrackedInstance
 
 if TYPE_CHECKING:
+    from flyweight._tasks._echo import Echo
     from flyweight._tasks._sql import SQLTask
 
-# Loaded on first use: a container running a plugin task never needs the SQL parser.
-_LAZY = {"SQLTask": "flyweight._tasks._sql"}
+# Loaded on first use: a container running a plugin task never needs the SQL parser, nor Echo (which
+# Flyte never runs in a container).
+_LAZY = {"Echo": "flyweight._tasks._echo", "SQLTask": "flyweight._tasks._sql"}
 
 __all__ = [
     "DEFAULT_RESOLVER_LOCATION",
@@ -40,6 +42,7 @@ __all__ = [
     "DefaultTaskResolver",
     "Description",
     "Documentation",
+    "Echo",
     "ExecutableTemplateShimTask",
     "InstanceTrackingMeta",
     "PythonAutoContainerTask",
