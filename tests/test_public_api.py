@@ -48,6 +48,7 @@ PUBLIC = {
         # workflows
         "LaunchPlan",
         "WorkflowFailurePolicy",
+        "conditional",
         "workflow",
         # the local engine
         "run_workflow",

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from flyweight._workflows import (
         LaunchPlan as LaunchPlan,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
+        conditional as conditional,
         workflow as workflow,
     )
     from flyweight.errors import (

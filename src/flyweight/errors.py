@@ -28,7 +28,7 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   │                                              a missing file, a module that fails to import,
     │   │                                              no entities, an output that exists)
     │   ├── NotSupportedError                       + NotImplementedError (a Flyte feature flyweight does
-    │   │                                              not have yet: conditionals, dynamic workflows, …)
+    │   │                                              not have yet: map tasks, dynamic workflows, …)
     │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
         ├── TemplateError                           + ValueError (malformed template or inputs.pb)
@@ -199,7 +199,7 @@ class PackagingError(UserError, ValueError):
 
 
 class NotSupportedError(UserError, NotImplementedError):
-    """The code asks for a Flyte feature flyweight does not have yet (a conditional, a dynamic workflow,
+    """The code asks for a Flyte feature flyweight does not have yet (a map task, a dynamic workflow,
     an override at a node, a template the local engine cannot run). The message names the feature and
     what to do instead; ``docs/compatibility.md`` lists each one. It is also a ``NotImplementedError``, as
     ported code may expect."""

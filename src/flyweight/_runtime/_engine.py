@@ -50,7 +50,14 @@ from flyweight._runtime._options import (
     RunOptions,
 )
 from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask, Task
-from flyweight._workflows import GLOBAL_INPUT_NODE_ID, LAUNCH_PLAN, Node, WorkflowFailurePolicy
+from flyweight._workflows import (
+    BRANCH,
+    GLOBAL_INPUT_NODE_ID,
+    LAUNCH_PLAN,
+    Branch,
+    Node,
+    WorkflowFailurePolicy,
+)
 from flyweight.errors import PlatformError
 
 __all__ = ["GraphFailed", "NodeFailed", "run_graph"]
@@ -131,12 +138,13 @@ class _Graph:
 
     def run(self) -> _idl.LiteralMap:
         nodes = self.workflow.nodes
-        waiting = {n.id: len(n.upstream_nodes) for n in nodes}
+        after = {n.id: _run_after(n) for n in nodes}
+        waiting = {n.id: len(after[n.id]) for n in nodes}
         dependents: dict[str, list[Node]] = collections.defaultdict(list)
         for n in nodes:
-            for up in n.upstream_nodes:
+            for up in after[n.id]:
                 dependents[up.id].append(n)
-        ready = collections.deque(n for n in nodes if not n.upstream_nodes)
+        ready = collections.deque(n for n in nodes if not after[n.id])
         for n in nodes:
             self.options.emit(self.prefix + n.id, PENDING, {"entity": n.entity_name, "kind": n.kind})
         failures: list[NodeFailed] = []
@@ -242,6 +250,8 @@ class _Graph:
             raise PlatformError(f"{node.describe()} runs nothing (a bug of the local engine)")
         if isinstance(entity, Task):
             return self._run_task(node_id, entity, inputs)
+        if isinstance(entity, Branch):
+            return self._run_branch(node_id, entity, inputs)
         workflow: RunnableWorkflow
         if entity.node_kind == LAUNCH_PLAN:  # a launch plan runs its workflow, with its fixed inputs
             workflow = entity.workflow
@@ -264,6 +274,39 @@ class _Graph:
         # _Stopped: left running, it is reported cancelled with the rest when the run finishes
         self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
         return out
+
+    def _run_branch(self, node_id: str, branch: Branch, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+        """A conditional: the first branch whose condition holds on the real values runs (else the
+        ``else`` branch, or the run fails with the message of ``else_().fail``)."""
+        info: dict[str, EventValue] = {"entity": branch.name, "kind": BRANCH}
+        self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
+        start = time.monotonic()
+        failure: AttemptFailure | None = None
+        try:
+            chosen = branch.choose(inputs)
+            entity = None if chosen is None else chosen.flyte_entity
+            if chosen is not None and isinstance(entity, (Task, Branch)):
+                inner_id = f"{node_id}-{chosen.id}"
+                self.options.emit(inner_id, PENDING, {"entity": entity.name, "kind": chosen.kind})
+                chosen_inputs = resolve_bindings(chosen.bindings, self.outputs, f"node {inner_id}")
+                if isinstance(entity, Branch):  # a nested conditional
+                    out = self._run_branch(inner_id, entity, chosen_inputs)
+                else:
+                    out = self._run_task(inner_id, entity, chosen_inputs)
+                self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
+                return _idl.LiteralMap(literals={k: out.literals[k] for k in branch.output_names})
+            failure = AttemptFailure(f"conditional {branch.name!r} failed: {branch.error}", False, USER)
+        except (NodeFailed, _Stopped):
+            self.options.emit(
+                node_id, FAILED, {**info, "duration": time.monotonic() - start, "error": "a branch"}
+            )
+            raise
+        except Exception as e:  # values that do not compare (None < 1), a path into a value that lacks it
+            failure = AttemptFailure(f"conditional {branch.name!r}: {type(e).__name__}: {e}", False, USER, e)
+        self._failed()
+        done = {**info, "duration": time.monotonic() - start, "error": failure.message, "timed_out": False}
+        self.options.emit(node_id, FAILED, done)
+        raise NodeFailed(node_id, branch.name, failure, 1) from failure.cause
 
     def _in_subprocess(self, task: RunnableTask) -> bool:
         if isinstance(task, PythonFunctionTask):
@@ -337,6 +380,14 @@ class _Graph:
             emit(node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start})
             return out
         raise AssertionError("unreachable: every attempt returns or raises")
+
+
+def _run_after(node: Node) -> list[Node]:
+    """The nodes ``node`` waits for: its upstream nodes, and for a branch node those its branches read."""
+    entity = node.flyte_entity
+    if isinstance(entity, Branch):
+        return entity.run_after(node)
+    return node.upstream_nodes
 
 
 def _keep(attempt_dir: Path, inputs: _idl.LiteralMap, outputs: _idl.LiteralMap) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flyweight._workflows._compiler import Compiler
+from flyweight._workflows._conditional import Branch, ConditionalSection, conditional
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import (
+    BRANCH,
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
     TASK,
@@ -27,15 +29,18 @@ from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight._workflows._workflow import PythonFunctionWorkflow, WorkflowBase, workflow
 
 __all__ = [
+    "BRANCH",
     "GLOBAL_INPUT_NODE_ID",
     "LAUNCH_PLAN",
     "TASK",
     "WORKFLOW",
     "Binding",
     "BindingValue",
+    "Branch",
     "CalledLaunchPlan",
     "Callee",
     "Compiler",
+    "ConditionalSection",
     "LaunchPlan",
     "Node",
     "NodeEntity",
@@ -49,6 +54,7 @@ __all__ = [
     "WorkflowFailurePolicy",
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
+    "conditional",
     "node_kind",
     "workflow",
 ]

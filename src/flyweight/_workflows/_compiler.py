@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn, TypeAlias, TypeVar
+from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar
 
 from flyweight._context import compiling
 from flyweight._idl import LiteralType, NodeMetadata
@@ -38,7 +38,7 @@ from flyweight._workflows._node import (
 from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight.errors import WorkflowCompileError
 
-__all__ = ["CallOutputs", "Compiler", "compile_body", "output_tuple_class"]
+__all__ = ["CallOutputs", "Compiler", "OpenSection", "compile_body", "output_tuple_class"]
 
 _T = TypeVar("_T")
 
@@ -144,6 +144,22 @@ class _Plan:
         )
 
 
+class OpenSection(Protocol):
+    """A conditional being written (``flyweight._workflows._conditional``): while it is open, calls become
+    its branches' nodes, numbered in its own list."""
+
+    name: str
+    nodes: list[Node]
+
+    def refuse(self, kind: str, name: str) -> Exception:
+        """The error for a branch calling a ``kind`` the conditional does not run."""
+        ...
+
+    def unfinished(self) -> WorkflowCompileError:
+        """The error for the body ending with the conditional still open."""
+        ...
+
+
 class Compiler:
     """Collects the nodes of one workflow body (implements ``flyweight._context.NodeCompiler``).
 
@@ -152,7 +168,7 @@ class Compiler:
         prefix: put before every node id (``""`` for workflows; flytekit's compilation prefix).
     """
 
-    __slots__ = ("_plans", "binder", "nodes", "prefix", "workflow_name")
+    __slots__ = ("_plans", "binder", "nodes", "prefix", "section", "workflow_name")
 
     def __init__(self, workflow_name: str, prefix: str = "") -> None:
         self.workflow_name = workflow_name
@@ -160,6 +176,7 @@ class Compiler:
         self.nodes: list[Node] = []
         self._plans: dict[int, _Plan] = {}
         self.binder = Binder(workflow_name, self)
+        self.section: OpenSection | None = None  # the conditional being written, if any
 
     def _plan(self, entity: NodeEntity) -> _Plan:
         plan = self._plans.get(id(entity))
@@ -203,7 +220,15 @@ class Compiler:
         """Add a node calling ``entity``; return a promise, a named tuple of promises or a void promise
         (``args`` and ``kwargs`` are the call's arguments: promises or any values)."""
         plan = self._plan(entity)
-        node_id = f"{self.prefix}n{len(self.nodes)}"
+        section = self.section
+        if section is not None:
+            if plan.kind != TASK:
+                raise section.refuse(plan.kind, plan.name)
+            for v in (*args, *kwargs.values()):  # a call on the output of another call of the branch
+                if type(v) is Promise and not v.is_ready and v.ref.node.scope is section:
+                    raise section.refuse(TASK, plan.name)
+        target = self.nodes if section is None else section.nodes
+        node_id = f"{self.prefix}n{len(target)}"
         if args:
             kwargs = self._merge_positional(node_id, plan, args, kwargs)
         by_name = plan.by_name
@@ -245,9 +270,9 @@ class Compiler:
             entity,
             plan.kind,
             self.workflow_name,
-            self,
+            self if section is None else section,  # a branch's node is not the workflow's to bind
         )
-        self.nodes.append(node)
+        target.append(node)
         return plan.outputs(node)
 
 
@@ -272,6 +297,8 @@ def compile_body(workflow: Callee, function: Callable[..., object]) -> tuple[lis
             if sys.version_info >= (3, 11) and not isinstance(e, WorkflowCompileError):  # the user's own
                 e.add_note(f"(raised while compiling the body of workflow {name!r})")
             raise
+    if compiler.section is not None:
+        raise compiler.section.unfinished()
     return compiler.nodes, _output_bindings(compiler, workflow, result)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
     from flyweight._idl import Literal as LiteralValue, NodeMetadata
+    from flyweight._workflows._conditional import Branch
     from flyweight._workflows._entities import NodeEntity
     from flyweight._workflows._promise import Promise
 
@@ -29,6 +30,7 @@ TASK: Final = "task"
 WORKFLOW: Final = "workflow"
 LAUNCH_PLAN: Final = "launch plan"
 START: Final = "start"
+BRANCH: Final = "branch"
 
 NodeKind: TypeAlias = Literal["task", "workflow", "launch plan"]
 """What a call in a workflow body becomes: a node running a task, a sub-workflow or a launch plan."""
@@ -57,8 +59,9 @@ class Node:
         bindings: the inputs, sorted by name, as :class:`Binding` values.
         upstream_nodes: the nodes that must finish first: those whose outputs the bindings use, then those
             ordered before it with ``>>`` / :meth:`runs_before`.
-        flyte_entity: the task, workflow or launch plan the node runs.
-        kind: ``"task"``, ``"workflow"``, ``"launch plan"`` or ``"start"``.
+        flyte_entity: the task, workflow or launch plan the node runs (a conditional's :class:`Branch`
+            for a branch node).
+        kind: ``"task"``, ``"workflow"``, ``"launch plan"``, ``"branch"`` or ``"start"``.
         workflow_name: the name of the workflow the node belongs to (for error messages).
         scope: the compilation that made the node (a promise of another workflow's node is refused).
 
@@ -83,8 +86,8 @@ class Node:
         metadata: NodeMetadata | None,
         bindings: list[Binding],
         upstream_nodes: list[Node],
-        flyte_entity: NodeEntity | None,
-        kind: NodeKind | Literal["start"] = TASK,
+        flyte_entity: NodeEntity | Branch | None,
+        kind: NodeKind | Literal["start", "branch"] = TASK,
         workflow_name: str = "",
         scope: object = None,
     ) -> None:
@@ -130,7 +133,8 @@ class Node:
 
     @property
     def entity_name(self) -> str:
-        """The name of the task, workflow or launch plan the node runs (``"?"`` for the start node)."""
+        """The name of the task, workflow or launch plan the node runs (the conditional's for a branch node,
+        ``"?"`` for the start node)."""
         return "?" if self.flyte_entity is None else self.flyte_entity.name
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
+from flyweight._workflows._expression import Comparison, constant_operand, operand_problem
 from flyweight._workflows._node import START, Node, NodeOutput
 from flyweight.errors import NotSupportedError, WorkflowCompileError
 
@@ -31,11 +32,10 @@ _T = TypeVar("_T")
 _ARITHMETIC = "do the computation in a task: pass the promise to a task input and use the task's output"
 _TRUTH = (
     "Python cannot branch on a value that does not exist yet; branch inside a task that takes it as an "
-    "input (Flyte conditionals are not supported by flyweight yet)"
+    "input, or with conditional(name).if_(p > 1).then(...) (comparisons combined with & and |)"
 )
 _COMPARE = (
-    "compare inside a task that takes it as an input (comparisons of promises build Flyte conditionals, "
-    "which flyweight does not support yet)"
+    "compare inside a task that takes it as an input, or in a conditional: conditional(name).if_(p == 1)"
 )
 _CONVERT = "convert it inside a task that takes it as an input"
 _STR = "convert it inside a task that takes it as an input (to see what the promise refers to, print repr(p))"
@@ -201,6 +201,39 @@ class Promise:
 
     __hash__ = object.__hash__
 
+    # -- conditions of a conditional: p > 1, p == q, p.is_true() --------------------------------------
+    def _compare(self, op: str, other: object) -> Comparison:
+        self._check_operand()
+        if isinstance(other, Promise):
+            other._check_operand()
+            return Comparison(self, op, other)
+        if isinstance(other, VoidPromise):
+            raise other._error(f"'{op}'")
+        return Comparison(self, op, constant_operand(other, f"workflow {self._workflow()!r}"))
+
+    def _check_operand(self) -> None:
+        if self._ref is None:
+            raise self._value_error("a comparison of a value that is already here", _CONVERT)
+        problem = operand_problem(bool(self._attr_path), self._type)
+        if problem:
+            raise NotSupportedError(
+                f"workflow {self._workflow()!r}: a condition on {self._describe()}{problem}"
+            )
+
+    def is_(self, v: bool) -> Comparison:
+        """The condition ``self == v`` (``is_true()``, ``is_false()``: ``v`` True, False)."""
+        return self._compare("==", v)
+
+    def is_true(self) -> Comparison:
+        return self._compare("==", True)
+
+    def is_false(self) -> Comparison:
+        return self._compare("==", False)
+
+    def is_none(self) -> Comparison:
+        """The condition ``self is None`` (``== None`` on Flyte)."""
+        return self._compare("==", None)
+
     def __repr__(self) -> str:
         if self._ref is None:
             return f"Promise({self._var!r}, ready)"
@@ -220,7 +253,7 @@ def _refuse(action: str, fix: str) -> Callable[..., NoReturn]:
     return method
 
 
-# Everything else that needs the value; comparisons and is_*() would build Flyte conditionals.
+# Everything else that needs the value (comparisons and is_*() build the conditions of a conditional).
 for _name, (_action, _fix) in {
     "__len__": ("len()", _CONVERT),
     "__contains__": ("'in'", _COMPARE),
@@ -231,18 +264,20 @@ for _name, (_action, _fix) in {
     "__round__": ("round()", _CONVERT),
     "__format__": ("formatting (f-string or format())", _CONVERT),
     "__call__": ("calling it", _CONVERT),
-    "__eq__": ("==", _COMPARE),
-    "__ne__": ("!=", _COMPARE),
-    "__lt__": ("<", _COMPARE),
-    "__le__": ("<=", _COMPARE),
-    "__gt__": (">", _COMPARE),
-    "__ge__": (">=", _COMPARE),
-    "is_": ("is_()", _COMPARE),
-    "is_true": ("is_true()", _COMPARE),
-    "is_false": ("is_false()", _COMPARE),
-    "is_none": ("is_none()", _COMPARE),
 }.items():
     setattr(Promise, _name, _refuse(_action, _fix))
+
+
+def _comparison(op: str) -> Callable[[Promise, object], Comparison]:
+    def method(self: Promise, other: object) -> Comparison:
+        return self._compare(op, other)
+
+    return method
+
+
+# p == 1, p < q …: the conditions of a conditional
+for _name, _op in {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}.items():
+    setattr(Promise, f"__{_name}__", _comparison(_op))
 
 
 def _operator(symbol: str, reflected: bool = False) -> Callable[..., NoReturn]:

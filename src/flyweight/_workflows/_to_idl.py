@@ -10,7 +10,7 @@ assembled by ``flyweight._serialize`` (``workflow_spec``, ``add_workflow_node``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import (
     Binding,
@@ -22,6 +22,7 @@ from flyweight._idl import (
     OutputReference,
     PromiseAttribute,
     TaskSpec,
+    WorkflowTemplate,
 )
 from flyweight._serialize import (
     EntityMapping,
@@ -32,11 +33,13 @@ from flyweight._serialize import (
     security_context,
     workflow_spec as assemble_spec,
 )
+from flyweight._workflows._conditional import Branch
+from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
 from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
 
 if TYPE_CHECKING:
-    from flyweight._idl import Identifier, WorkflowSpec, WorkflowTemplate
+    from flyweight._idl import Identifier, WorkflowSpec
     from flyweight._settings import SerializationSettings
     from flyweight._workflows._launch_plan import LaunchPlan
     from flyweight._workflows._workflow import WorkflowBase
@@ -89,6 +92,9 @@ def _add_node(
     entity = node.flyte_entity
     if entity is None:
         raise TypeError(f"{node.describe()} runs nothing and cannot be serialized")
+    if isinstance(entity, Branch):
+        _add_branch(template, node, entity, settings, mapping, subs)
+        return
     skip: frozenset[str] = frozenset()
     refs: dict[str, Identifier] = {}
     spec = get_serializable(mapping, settings, entity)
@@ -104,6 +110,56 @@ def _add_node(
     inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings if b.var not in skip]
     upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
     add_workflow_node(template, node.id, node.metadata, inputs, upstream, **refs)
+
+
+def _add_branch(  # noqa: PLR0917
+    template: WorkflowTemplate,
+    node: Node,
+    branch: Branch,
+    settings: SerializationSettings,
+    mapping: EntityMapping,
+    subs: list[WorkflowTemplate],
+) -> None:
+    """A branch node: its condition inputs, then its ``IfElseBlock`` (each branch's node built in place)."""
+    inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
+    upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+    out = add_workflow_node(template, node.id, node.metadata, inputs, upstream)
+    if_else = out.branch_node.if_else
+    scratch = WorkflowTemplate()  # each branch's node is built here, then copied into its block
+    for i, (expr, then) in enumerate(branch.cases):
+        block = if_else.case if i == 0 else if_else.other.add()
+        _condition(block.condition, expr)
+        _add_node(scratch, then, settings, mapping, subs)
+        block.then_node.CopyFrom(scratch.nodes[-1])
+    if branch.else_node is not None:
+        _add_node(scratch, branch.else_node, settings, mapping, subs)
+        if_else.else_node.CopyFrom(scratch.nodes[-1])
+    else:
+        if_else.error.failed_node_id = branch.name
+        if_else.error.message = branch.error or "Condition failed"
+
+
+def _condition(out: Any, expr: Expression) -> None:
+    """Fill the ``BooleanExpression`` ``out`` with ``expr``."""
+    if isinstance(expr, Comparison):
+        comparison = out.comparison
+        comparison.operator = COMPARISON_OPERATORS[expr.op]
+        _operand(comparison.left_value, expr.lhs)
+        _operand(comparison.right_value, expr.rhs)
+        return
+    conjunction = out.conjunction
+    conjunction.operator = expr.op
+    _condition(conjunction.left_expression, expr.lhs)
+    _condition(conjunction.right_expression, expr.rhs)
+
+
+def _operand(out: Any, value: object) -> None:
+    if isinstance(value, Promise):
+        out.var = f"{value.ref.node_id}.{value.var}"
+    elif isinstance(value, Literal) and value.scalar.HasField("none_type"):
+        out.scalar.CopyFrom(value.scalar)
+    elif isinstance(value, Literal):
+        out.primitive.CopyFrom(value.scalar.primitive)
 
 
 def workflow_spec(
