@@ -1,7 +1,8 @@
 """Conditionals written once, loaded with flyweight or with flytekit (``test_conditional.py``).
 
-``task``, ``workflow`` and ``conditional`` are not imported here: the loader puts the chosen SDK's into the
-module before running it, so both SDKs compile the same source under the same module name.
+``task``, ``workflow``, ``conditional`` and ``LaunchPlan`` are not imported here: the loader puts the
+chosen SDK's into the module before running it, so both SDKs compile the same source under the same
+module name.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, NamedTuple, Optional
 task: Any = globals()["task"]
 workflow: Any = globals()["workflow"]
 conditional: Any = globals()["conditional"]
+LaunchPlan: Any = globals()["LaunchPlan"]
 
 
 class Pair(NamedTuple):
@@ -170,3 +172,48 @@ def nested_in_else(x: int) -> str:
         .then(conditional("inner").if_(x == 0).then(keep(x=x)).else_().then(negate(x=k)))
     )
     return name_of(x=y)
+
+
+@task
+def add(x: int, by: int) -> int:
+    return x + by
+
+
+@workflow
+def negate_twice(x: int) -> int:
+    return negate(x=negate(x=x))
+
+
+@workflow
+def shift(x: int, by: int = 1) -> int:
+    return add(x=add(x=x, by=by), by=by)
+
+
+shift_by_ten = LaunchPlan.get_or_create(shift, "conditional_source.shift_by_ten", fixed_inputs={"by": 10})
+
+
+@workflow
+def sub_workflow_branch(x: int) -> int:
+    return conditional("sub").if_(x >= 0).then(negate_twice(x=x)).else_().then(negate(x=x))
+
+
+@workflow
+def launch_plan_branch(x: int) -> str:
+    k = keep(x=x)
+    y = conditional("plan").if_(k < 0).then(negate(x=k)).else_().then(shift_by_ten(x=k))
+    return name_of(x=y)
+
+
+@workflow
+def mixed_branches(x: int) -> int:
+    return (
+        conditional("mixed")
+        .if_(x > 100)
+        .then(shift_by_ten(x=x))
+        .elif_(x > 0)
+        .then(negate_twice(x=x))
+        .elif_(x == 0)
+        .then(shift(x=x, by=5))
+        .else_()
+        .then(negate(x=x))
+    )

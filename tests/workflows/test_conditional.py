@@ -18,7 +18,7 @@ import pytest
 from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized
 
 import flyweight
-from flyweight import conditional, task, workflow
+from flyweight import LaunchPlan, conditional, task, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
 from flyweight._workflows import BRANCH, Branch
@@ -32,20 +32,30 @@ SHAPES = [
     "from_task",
     "if_elif_else",
     "if_else",
+    "launch_plan_branch",
+    "mixed_branches",
     "nested",
     "nested_in_else",
     "no_outputs",
     "promises_compared",
+    "sub_workflow_branch",
     "two_outputs",
 ]
 
 
-def load(task_decorator: Any, workflow_decorator: Any, conditional_function: Any) -> ModuleType:
+def load(
+    task_decorator: Any, workflow_decorator: Any, conditional_function: Any, launch_plan_class: Any
+) -> ModuleType:
     """Load ``conditional_source.py`` afresh with these SDK names."""
     spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(task=task_decorator, workflow=workflow_decorator, conditional=conditional_function)
+    module.__dict__.update(
+        task=task_decorator,
+        workflow=workflow_decorator,
+        conditional=conditional_function,
+        LaunchPlan=launch_plan_class,
+    )
     sys.modules[MODULE] = module
     spec.loader.exec_module(module)
     return module
@@ -53,12 +63,12 @@ def load(task_decorator: Any, workflow_decorator: Any, conditional_function: Any
 
 @pytest.fixture(scope="module")
 def theirs(flytekit: Any) -> ModuleType:
-    return load(flytekit.task, flytekit.workflow, flytekit.conditional)
+    return load(flytekit.task, flytekit.workflow, flytekit.conditional, flytekit.LaunchPlan)
 
 
 @pytest.fixture(scope="module")
 def ours(theirs: ModuleType) -> ModuleType:
-    return load(task, workflow, conditional)
+    return load(task, workflow, conditional, LaunchPlan)
 
 
 def _settings() -> tuple[Any, flyweight.SerializationSettings]:
@@ -130,6 +140,14 @@ RUNS: list[tuple[str, dict[str, Any]]] = [
     ("nested_in_else", {"x": 3}),
     ("no_outputs", {"x": 1}),
     ("no_outputs", {"x": 11}),
+    ("sub_workflow_branch", {"x": 3}),
+    ("sub_workflow_branch", {"x": -3}),
+    ("launch_plan_branch", {"x": 2}),
+    ("launch_plan_branch", {"x": -2}),
+    ("mixed_branches", {"x": 200}),
+    ("mixed_branches", {"x": 7}),
+    ("mixed_branches", {"x": 0}),
+    ("mixed_branches", {"x": -7}),
     ("two_outputs", {"x": 1}),
     ("two_outputs", {"x": -1}),
     # flytekit's local run passes a None input as a plain None (no is_none()): z is always given here
@@ -187,6 +205,35 @@ def test_only_the_chosen_branch_runs(ours: ModuleType) -> None:
     run_workflow(ours.from_task, {"x": 4}, on_event=lambda node, state, info: events.append((node, state)))
     ran = {node for node, state in events if state == "succeeded"}
     assert ran == {"n0", "n1", "n1-n0", "n2"}
+
+
+def test_a_sub_workflow_or_launch_plan_branch_runs_its_graph(ours: ModuleType) -> None:
+    events: list[tuple[str, str]] = []
+    run_workflow(
+        ours.mixed_branches, {"x": 7}, on_event=lambda node, state, info: events.append((node, state))
+    )
+    ran = {node for node, state in events if state == "succeeded"}
+    assert ran == {"n0", "n0-n1", "n0-n1-n0", "n0-n1-n1"}  # the sub-workflow's nodes, under the branch's
+    events.clear()
+    run_workflow(
+        ours.mixed_branches, {"x": 200}, on_event=lambda node, state, info: events.append((node, state))
+    )
+    ran = {node for node, state in events if state == "succeeded"}
+    assert ran == {"n0", "n0-n0", "n0-n0-n0", "n0-n0-n1"}
+
+
+def test_a_failing_sub_workflow_branch_fails_the_run(ours: ModuleType) -> None:
+    @workflow
+    def sub(x: int) -> int:
+        return ours.failing(x=x)
+
+    @workflow
+    def outer(x: int) -> int:
+        return conditional("c").if_(x < 10).then(sub(x=x)).else_().then(ours.keep(x=x))
+
+    with pytest.raises(WorkflowExecutionError, match="x must be positive"):
+        run_workflow(outer, {"x": -1})
+    assert run_workflow(outer, {"x": 3}) == 3
 
 
 def test_values_that_do_not_compare_fail_the_run(ours: ModuleType) -> None:
@@ -263,11 +310,13 @@ def test_unsupported_shapes_are_refused(ours: ModuleType) -> None:
     def sub(x: int) -> int:
         return ours.keep(x=x)
 
-    def calls_sub(x: int) -> int:
-        return conditional("c").if_(x > 1).then(sub(x=x)).else_().then(ours.keep(x=x))
+    def sub_after_call(x: int) -> int:
+        return conditional("c").if_(x > 1).then(sub(x=ours.keep(x=x))).else_().then(ours.keep(x=x))
 
-    with pytest.raises(NotSupportedError, match="a branch calls workflow"):
-        _compile(calls_sub)
+    with pytest.raises(
+        NotSupportedError, match="the call of workflow .*sub' uses the output of another call"
+    ):
+        _compile(sub_after_call)
 
     def two_calls(x: int) -> int:
         return conditional("c").if_(x > 1).then(ours.keep(x=ours.keep(x=x))).else_().then(ours.keep(x=x))

@@ -55,7 +55,9 @@ from flyweight._workflows import (
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
     Branch,
+    CalledLaunchPlan,
     Node,
+    SubWorkflow,
     WorkflowFailurePolicy,
 )
 from flyweight.errors import PlatformError
@@ -252,6 +254,12 @@ class _Graph:
             return self._run_task(node_id, entity, inputs)
         if isinstance(entity, Branch):
             return self._run_branch(node_id, entity, inputs)
+        return self._run_subgraph(node_id, node, entity, inputs)
+
+    def _run_subgraph(
+        self, node_id: str, node: Node, entity: SubWorkflow | CalledLaunchPlan, inputs: _idl.LiteralMap
+    ) -> _idl.LiteralMap:
+        """A sub-workflow or launch plan node: its workflow's graph, its node ids prefixed by ``node_id``."""
         workflow: RunnableWorkflow
         if entity.node_kind == LAUNCH_PLAN:  # a launch plan runs its workflow, with its fixed inputs
             workflow = entity.workflow
@@ -285,18 +293,20 @@ class _Graph:
         try:
             chosen = branch.choose(inputs)
             entity = None if chosen is None else chosen.flyte_entity
-            if chosen is not None and isinstance(entity, (Task, Branch)):
+            if chosen is not None and entity is not None:
                 inner_id = f"{node_id}-{chosen.id}"
                 self.options.emit(inner_id, PENDING, {"entity": entity.name, "kind": chosen.kind})
                 chosen_inputs = resolve_bindings(chosen.bindings, self.outputs, f"node {inner_id}")
                 if isinstance(entity, Branch):  # a nested conditional
                     out = self._run_branch(inner_id, entity, chosen_inputs)
-                else:
+                elif isinstance(entity, Task):
                     out = self._run_task(inner_id, entity, chosen_inputs)
+                else:  # a sub-workflow or a launch plan: its graph, as in a workflow's own node
+                    out = self._run_subgraph(inner_id, chosen, entity, chosen_inputs)
                 self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
                 return _idl.LiteralMap(literals={k: out.literals[k] for k in branch.output_names})
             failure = AttemptFailure(f"conditional {branch.name!r} failed: {branch.error}", False, USER)
-        except (NodeFailed, _Stopped):
+        except (NodeFailed, GraphFailed, _Stopped):
             self.options.emit(
                 node_id, FAILED, {**info, "duration": time.monotonic() - start, "error": "a branch"}
             )

@@ -152,7 +152,7 @@ class OpenSection(Protocol):
     nodes: list[Node]
 
     def refuse(self, kind: str, name: str) -> Exception:
-        """The error for a branch calling a ``kind`` the conditional does not run."""
+        """The error for a branch's call (of a ``kind``) on the output of another call of the branch."""
         ...
 
     def unfinished(self) -> WorkflowCompileError:
@@ -222,11 +222,9 @@ class Compiler:
         plan = self._plan(entity)
         section = self.section
         if section is not None:
-            if plan.kind != TASK:
-                raise section.refuse(plan.kind, plan.name)
             for v in (*args, *kwargs.values()):  # a call on the output of another call of the branch
                 if type(v) is Promise and not v.is_ready and v.ref.node.scope is section:
-                    raise section.refuse(TASK, plan.name)
+                    raise section.refuse(plan.kind, plan.name)
         target = self.nodes if section is None else section.nodes
         node_id = f"{self.prefix}n{len(target)}"
         if args:

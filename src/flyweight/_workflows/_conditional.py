@@ -9,8 +9,8 @@ each named ``<node id>.<output>``. It returns promises of the outputs every bran
 when a branch gives none), usable downstream like a call's.
 
 A conditional can be a branch of another (nested): its branch node is then numbered among the enclosing
-branch's nodes, as flytekit does. flyweight refuses, at compile time, what it does not support: a branch
-that calls a sub-workflow or a launch plan, or a branch of more than one call.
+branch's nodes, as flytekit does. A branch is one call of a task, a sub-workflow or a launch plan;
+flyweight refuses, at compile time, a branch of more than one call.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from flyweight._context import current_compiler
 from flyweight._idl import NodeMetadata, RetryStrategy
 from flyweight._workflows._compiler import CallOutputs, Compiler, output_tuple_class
 from flyweight._workflows._expression import Comparison, Conjunction, Expression
-from flyweight._workflows._node import BRANCH, START, TASK, Binding, Node, NodeOutput
+from flyweight._workflows._node import BRANCH, START, Binding, Node, NodeOutput
 from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight.errors import NotSupportedError, WorkflowCompileError
 
@@ -218,8 +218,9 @@ class ConditionalSection:
             ref = p[0].ref
         if ref is None or len(new) != 1 or ref.node is not new[0]:
             raise NotSupportedError(
-                f"{where}: a branch must be exactly one call of a task written inside then(...), such as "
-                "then(t(a=x)); flyweight does not support branches of other values or of several calls"
+                f"{where}: a branch must be exactly one call of a task (or of a sub-workflow or launch plan) "
+                "written inside then(...), such as then(t(a=x)); flyweight does not support branches of "
+                "other values or of several calls"
             )
         return new[0]
 
@@ -312,17 +313,12 @@ class ConditionalSection:
 
     # -- what the compiler asks --------------------------------------------------------------------
     def refuse(self, kind: str, name: str) -> Exception:
-        """The error for a branch calling what flyweight's conditionals do not run (not a task)."""
-        if kind == TASK:  # a call on the output of another call of the same branch
-            return NotSupportedError(
-                f"{self._where()}: the call of {name!r} uses the output of another call made in the same "
-                "branch; a branch must be exactly one call of a task (do both steps in one task, or make "
-                "the first call before the conditional)"
-            )
+        """The error for a branch's call (of ``kind`` ``name``) on the output of another call of the same
+        branch: a branch is exactly one call."""
         return NotSupportedError(
-            f"{self._where()}: a branch calls {kind} {name!r}; flyweight's conditionals support branches "
-            "that call a task (wrap the sub-workflow or launch plan's work in a task, or call it outside "
-            "the conditional)"
+            f"{self._where()}: the call of {kind} {name!r} uses the output of another call made in the same "
+            "branch; a branch must be exactly one call of a task (or of a sub-workflow or launch plan): do "
+            "both steps in one task or sub-workflow, or make the first call before the conditional"
         )
 
     def unfinished(self) -> WorkflowCompileError:
