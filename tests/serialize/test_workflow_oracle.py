@@ -31,7 +31,8 @@ def fk(flytekit: Any) -> Sdk:
     return flytekit_sdk()
 
 
-def _settings_pair() -> tuple[Any, flyweight.SerializationSettings]:
+def settings_pair() -> tuple[Any, flyweight.SerializationSettings]:
+    """The same serialization settings for flytekit and for flyweight (shared by the oracle tests)."""
     from flytekit.configuration import Image, ImageConfig, SerializationSettings
 
     fk_image = Image(name="default", fqn="test", tag="tag")
@@ -84,7 +85,7 @@ def _build_both(fk: Sdk, shape: str) -> tuple[Built, Built]:
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_workflow_spec_bytes_equal_flytekits(fk: Sdk, shape: str) -> None:
     theirs, ours = _build_both(fk, shape)
-    fk_settings, settings = _settings_pair()
+    fk_settings, settings = settings_pair()
     fk_mapping: OrderedDict[Any, Any] = OrderedDict()
     expected = normalized(get_fk_serializable(fk_mapping, fk_settings, theirs.workflow).to_flyte_idl())
     got = normalized(get_serializable(OrderedDict(), settings, ours.workflow))
@@ -99,7 +100,7 @@ def test_workflow_spec_bytes_equal_flytekits(fk: Sdk, shape: str) -> None:
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_launch_plan_bytes_equal_flytekits(fk: Sdk, shape: str) -> None:
     theirs, ours = _build_both(fk, shape)
-    fk_settings, settings = _settings_pair()
+    fk_settings, settings = settings_pair()
     pairs = [
         (fk.LaunchPlan.get_default_launch_plan(None, theirs.workflow), ours_default(ours)),
         *zip(theirs.launch_plans, ours.launch_plans, strict=True),
@@ -129,7 +130,7 @@ def get_fk_serializable(mapping: Any, settings: Any, entity: Any) -> Any:
 def test_registration_order_matches_flytekits(fk: Sdk, shape: str) -> None:
     """Dependencies come before what uses them, in flytekit's order (tasks, sub-workflows, workflows)."""
     theirs, ours = _build_both(fk, shape)
-    fk_settings, settings = _settings_pair()
+    fk_settings, settings = settings_pair()
     fk_mapping: OrderedDict[Any, Any] = OrderedDict()
     get_fk_serializable(fk_mapping, fk_settings, theirs.workflow)
     mapping: OrderedDict[Any, Any] = OrderedDict()
@@ -150,7 +151,7 @@ def test_function_task_workflow_equals_flytekits(fk: Sdk) -> None:
     from flytekit import LaunchPlan as FkLaunchPlan
 
     FkLaunchPlan.CACHE.clear()
-    fk_settings, settings = _settings_pair()
+    fk_settings, settings = settings_pair()
     theirs = load_with(fk.task, fk.workflow)
     expected = normalized(get_fk_serializable(OrderedDict(), fk_settings, theirs.pipeline).to_flyte_idl())
     expected_lp = get_fk_serializable(

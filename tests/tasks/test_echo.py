@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import pytest
 from flyteidl.admin import task_pb2 as admin_task_pb2
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2
-from tests.serialize.test_workflow_oracle import diff, normalized
+from tests.serialize.test_workflow_oracle import diff, normalized, settings_pair
 from tests.tasks.oracle_plugins import Point
 
 import flyweight
@@ -78,26 +78,6 @@ def fk_echo(name: str, inputs: dict[str, Any] | None) -> Any:
     from flytekit.core.task import Echo
 
     return Echo(name=name, inputs=inputs)
-
-
-def settings_pair() -> tuple[Any, flyweight.SerializationSettings]:
-    from flytekit.configuration import Image, ImageConfig, SerializationSettings
-
-    fk_image = Image(name="default", fqn="test", tag="tag")
-    fk_settings = SerializationSettings(
-        project="proj",
-        domain="dev",
-        version="v1",
-        image_config=ImageConfig(default_image=fk_image, images=[fk_image]),
-    )
-    image = flyweight.Image(name="default", fqn="test", tag="tag")
-    settings = flyweight.SerializationSettings(
-        project="proj",
-        domain="dev",
-        version="v1",
-        image_config=flyweight.ImageConfig(default_image=image, images=[image]),
-    )
-    return fk_settings, settings
 
 
 def fk_serializable(settings: Any, entity: Any) -> Any:

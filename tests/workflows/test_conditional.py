@@ -15,9 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized
+from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
 
-import flyweight
 from flyweight import LaunchPlan, conditional, task, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
@@ -71,27 +70,13 @@ def ours(theirs: ModuleType) -> ModuleType:
     return load(task, workflow, conditional, LaunchPlan)
 
 
-def _settings() -> tuple[Any, flyweight.SerializationSettings]:
-    from flytekit.configuration import Image, ImageConfig, SerializationSettings
-
-    fk_image = Image(name="default", fqn="test", tag="tag")
-    image = flyweight.Image(name="default", fqn="test", tag="tag")
-    common: dict[str, Any] = {"project": "proj", "domain": "dev", "version": "v1"}
-    return (
-        SerializationSettings(**common, image_config=ImageConfig(default_image=fk_image, images=[fk_image])),
-        flyweight.SerializationSettings(
-            **common, image_config=flyweight.ImageConfig(default_image=image, images=[image])
-        ),
-    )
-
-
 # -- serialization, byte for byte ---------------------------------------------------------------------
 
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
-    fk_settings, settings = _settings()
+    fk_settings, settings = settings_pair()
     expected = normalized(
         get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
     )
