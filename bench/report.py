@@ -124,6 +124,7 @@ class Report:
         self.tasks: dict[str, Any] | None = results.get("tasks")
         self.data: dict[str, Any] | None = results.get("data")
         self.workflows: dict[str, Any] | None = results.get("workflows")
+        self.control: dict[str, Any] | None = results.get("control")
         self.targets: list[tuple[str, str, bool]] = []
         self.plugin_targets: list[tuple[str, str, bool]] = []  # the tasks phase's, also in ``targets``
 
@@ -141,6 +142,10 @@ class Report:
             sections.append(self.data_section())
         if self.workflows:
             sections.append(self.workflow_section())
+        if self.control:
+            from report_control import control_lines
+
+            sections.append(control_lines(self.control, self.targets))
         sections.append(self.targets_section())
         lines = [
             "# flyweight vs flytekit benchmark",

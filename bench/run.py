@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import control_bench
 import data_bench
 import flytekit_venv
 import measure
@@ -30,7 +31,7 @@ from workers.cases import SIZES
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks", "data", "workflows")
+PHASES = ("imports", "convert", "tasks", "data", "workflows", "control")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -179,6 +180,9 @@ def main(argv: list[str]) -> int:
             "wide": workflow_bench.wide(args, flytekit_python),
         }
 
+    if "control" in phases:
+        results["control"] = control_bench.run_all(args, flytekit_python)
+
     runs = []
     if "imports" in phases:
         runs.append(f"cold import {args.import_runs} per command")
@@ -199,6 +203,8 @@ def main(argv: list[str]) -> int:
             f"workflows: function call and chains {args.call_runs} processes per side; wide workflow "
             f"{args.call_runs} processes per side in-process, 1 per subprocess series"
         )
+    if "control" in phases:
+        runs.append(f"control flow: {args.call_runs} processes per side and construct; plugin map 1 process")
     results = {
         "meta": {
             **machine(argv),

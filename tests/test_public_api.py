@@ -49,6 +49,8 @@ PUBLIC = {
         "LaunchPlan",
         "WorkflowFailurePolicy",
         "conditional",
+        "dynamic",
+        "map_task",
         "workflow",
         # the local engine
         "run_workflow",
@@ -100,6 +102,7 @@ PUBLIC = {
         "UnsupportedTypeError",
     ],
     "flyweight.extend": [
+        "ArrayNodeMapTask",
         "AsyncTypeTransformer",
         "Binary",
         "Blob",
@@ -125,6 +128,7 @@ PUBLIC = {
         "LiteralCollection",
         "LiteralMap",
         "LiteralType",
+        "MapTaskResolver",
         "Primitive",
         "Promise",
         "PythonAutoContainerTask",
@@ -157,6 +161,7 @@ PUBLIC = {
         "default_task_template_resolver",
         "get_serializable",
         "kwtypes",
+        "map_task_resolver",
     ],
     "flyweight.errors": [
         "FlyteRecoverableException",

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
         LaunchPlan as LaunchPlan,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
         conditional as conditional,
+        dynamic as dynamic,
+        map_task as map_task,
         workflow as workflow,
     )
     from flyweight.errors import (

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     )
     from flyteidl.admin.task_pb2 import TaskSpec as TaskSpec
     from flyteidl.admin.workflow_pb2 import WorkflowSpec as WorkflowSpec
+    from flyteidl.core.dynamic_job_pb2 import DynamicJobSpec as DynamicJobSpec
     from flyteidl.core.errors_pb2 import ContainerError as ContainerError, ErrorDocument as ErrorDocument
     from flyteidl.core.execution_pb2 import ExecutionError as ExecutionError
     from flyteidl.core.identifier_pb2 import Identifier as Identifier, ResourceType as ResourceType
@@ -96,6 +97,7 @@ if TYPE_CHECKING:
         TaskTemplate as TaskTemplate,
     )
     from flyteidl.core.workflow_pb2 import (
+        ArrayNode as ArrayNode,
         Node as Node,
         NodeMetadata as NodeMetadata,
         TaskNode as TaskNode,
@@ -138,6 +140,7 @@ def as_message(value: object, expected: type[_M]) -> _M | None:
 
 __all__ = [
     "Annotations",
+    "ArrayNode",
     "Binding",
     "BindingData",
     "BindingDataCollection",

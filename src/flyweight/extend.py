@@ -77,9 +77,11 @@ if TYPE_CHECKING:
         FileAccessProvider as FileAccessProvider,
     )
     from flyweight._tasks import (
+        ArrayNodeMapTask as ArrayNodeMapTask,
         DeckField as DeckField,
         DefaultTaskResolver as DefaultTaskResolver,
         ExecutableTemplateShimTask as ExecutableTemplateShimTask,
+        MapTaskResolver as MapTaskResolver,
         PythonAutoContainerTask as PythonAutoContainerTask,
         PythonCustomizedContainerTask as PythonCustomizedContainerTask,
         PythonFunctionTask as PythonFunctionTask,
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
         TaskTemplateResolver as TaskTemplateResolver,
         default_task_resolver as default_task_resolver,
         default_task_template_resolver as default_task_template_resolver,
+        map_task_resolver as map_task_resolver,
     )
     from flyweight._workflows import (
         Promise as Promise,

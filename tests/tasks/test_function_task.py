@@ -285,7 +285,7 @@ def test_pod_template_name_does_not_change_the_given_metadata() -> None:
         ({"pod_template": object()}, "pod_template= is not supported"),
         ({"accelerator": object()}, "accelerator= is not supported"),
         ({"shared_memory": True}, "shared_memory= is not supported"),
-        ({"execution_mode": PythonFunctionTask.ExecutionBehavior.DYNAMIC}, "not supported by flyweight yet"),
+        ({"execution_mode": PythonFunctionTask.ExecutionBehavior.EAGER}, "eager tasks are not supported yet"),
         ({"node_dependency_hints": []}, "only be used on dynamic tasks"),
         ({"enable_deck": True, "disable_deck": False}, "only one of"),
         (

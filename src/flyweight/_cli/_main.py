@@ -29,13 +29,16 @@ R = TypeVar("R")
 _REGISTRATION_FILE = re.compile(r"^\d+_.+_[123]\.pb$")
 
 
-def _files(targets: tuple[str, ...], options: dict[str, Any]) -> list[tuple[str, bytes]]:
-    """Load ``targets`` and return the registration files of their entities."""
+def _files(
+    targets: tuple[str, ...], options: dict[str, Any], destination_dir: str | None = None
+) -> list[tuple[str, bytes]]:
+    """Load ``targets`` and return the registration files of their entities (``destination_dir``: see
+    :func:`flyweight._cli._options.settings`)."""
     from flyweight._cli._load import collect_entities, load_modules
     from flyweight._cli._options import settings
     from flyweight._cli._registration import registration_files, registration_forms
 
-    serialization_settings = settings(options)
+    serialization_settings = settings(options, destination_dir)
     source: Path = options["source"]
     modules = load_modules(list(targets), source)
     entities = collect_entities(modules)
@@ -105,7 +108,7 @@ def package(targets: tuple[str, ...], output: Path, force: bool, **options: Any)
         raise PackagingError(f"{output} already exists; pass --force to overwrite it")
     if not output.parent.is_dir():
         raise PackagingError(f"cannot write {output}: the directory {output.parent} does not exist")
-    files = _files(targets, options)
+    files = _files(targets, options, destination_dir="/root")
     try:
         write_atomically(output, archive_bytes(files))
     except OSError as e:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from flyweight._settings import Image, ImageConfig, SerializationSettings
+from flyweight._settings import FastSerializationSettings, Image, ImageConfig, SerializationSettings
 from flyweight.errors import TaskDefinitionError
 
 __all__ = ["image_config", "key_values", "settings", "shared_options"]
@@ -71,8 +71,9 @@ def key_values(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def settings(options: dict[str, Any]) -> SerializationSettings:
-    """The settings of a ``package`` / ``serialize`` call from its parsed options."""
+def settings(options: dict[str, Any], destination_dir: str | None = None) -> SerializationSettings:
+    """The settings of a ``package`` / ``serialize`` call from its parsed options; fast registration off,
+    with the destination directory ``pyflyte`` writes for the command (``/root`` for ``package``)."""
     env = key_values(options["env"], "--env")
     return SerializationSettings(
         image_config=image_config(options["image"]),
@@ -82,6 +83,7 @@ def settings(options: dict[str, Any]) -> SerializationSettings:
         env=env or None,
         python_interpreter=options["python_interpreter"],
         source_root=str(options["source"]),
+        fast_serialization_settings=FastSerializationSettings(enabled=False, destination_dir=destination_dir),
     )
 
 

@@ -38,7 +38,8 @@ _DESCRIPTION = (
     "the output prefix. The arguments are those of flytekit's pyflyte-execute."
 )
 _EPILOG = (
-    "--checkpoint-path, --prev-checkpoint, --dynamic-addl-distro and --dynamic-dest-dir are accepted "
+    "--checkpoint-path, --prev-checkpoint, --dynamic-addl-distro, --dynamic-dest-dir and --max-concurrency "
+    "are accepted "
     "so that existing templates run unchanged, and are otherwise ignored. Exit status: 0 when "
     "outputs.pb or error.pb was written (1 for an error when FLYTE_FAIL_ON_ERROR is true), 1 when not "
     "even error.pb could be written, 2 for invalid arguments."
@@ -98,6 +99,7 @@ def _parser() -> _Parser:
     p.add_argument("--prev-checkpoint", metavar="URI", help="accepted and ignored")
     p.add_argument("--dynamic-addl-distro", metavar="URI", help="accepted and ignored")
     p.add_argument("--dynamic-dest-dir", metavar="DIR", help="accepted and ignored")
+    p.add_argument("--max-concurrency", metavar="N", help="accepted and ignored (pyflyte-map-execute's)")
     p.add_argument(
         "--test", action="store_true", help="check the command line only: load nothing, write nothing"
     )

@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flyweight import _idl
 from flyweight._context import (
@@ -31,6 +31,9 @@ from flyweight._entrypoint._errors import error_file_name
 from flyweight._entrypoint._signals import StopGuard
 from flyweight._failure import Failure, classify, describe, error_document, normalize, safe_str
 from flyweight._storage import FileAccess
+
+if TYPE_CHECKING:
+    from flyweight._settings import SerializationSettings
 from flyweight.errors import FlyweightError, PlatformError, TaskLoadError, TemplateError, mark_user_code
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
 ]
 
 OUTPUTS_FILE = "outputs.pb"
+FUTURES_FILE = "futures.pb"  # a dynamic task's DynamicJobSpec: the graph Flyte runs next (ADR 0019)
 
 # Both name the template resolver: flyweight's public location and flytekit's (templates made with
 # flytekit run unchanged). They are mapped here rather than imported, which is also faster.
@@ -64,6 +68,12 @@ FUNCTION_RESOLVER_ALIASES = frozenset(
         "flytekit.core.python_auto_container.default_task_resolver",
     }
 )
+
+# The map task resolver (flytekit's class path too: flytekit instantiates it), and flytekit's legacy one.
+MAP_RESOLVER_ALIASES = frozenset(
+    {"flyweight.extend.map_task_resolver", "flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver"}
+)
+LEGACY_MAP_RESOLVER = "flytekit.core.legacy_map_task.MapTaskResolver"
 
 _TRUE = frozenset({"true", "t", "1"})
 
@@ -152,6 +162,15 @@ class ExecutableTask(Protocol):
     ) -> _idl.LiteralMap: ...
 
 
+@runtime_checkable
+class DynamicExecutableTask(Protocol):
+    """A dynamic task: its body builds a graph, serialized with the registration's settings."""
+
+    def dynamic_execute(
+        self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap, settings: SerializationSettings
+    ) -> _idl.DynamicJobSpec | _idl.LiteralMap: ...
+
+
 def _is_flyweight_object(obj: object) -> bool:
     module = type(obj).__module__
     return module == "flyweight" or module.startswith("flyweight.")
@@ -169,6 +188,16 @@ def load_resolver(path: str) -> TaskResolver:
         return tasks.default_task_template_resolver
     if path in FUNCTION_RESOLVER_ALIASES:
         return tasks.default_task_resolver
+    if path in MAP_RESOLVER_ALIASES:
+        from flyweight._tasks._map_element import map_task_resolver
+
+        return map_task_resolver
+    if path == LEGACY_MAP_RESOLVER:
+        raise TaskLoadError(
+            f"--resolver {path}: this template is flytekit's legacy map task, which Flyte runs with its "
+            "container_array plugin; flyweight runs map tasks as ArrayNodes (flytekit's map_task since "
+            "1.12): register the workflow again with map_task"
+        )
     try:
         resolver = tasks.load_object_from_module(path)
     except TaskLoadError as e:
@@ -210,17 +239,26 @@ def _read_inputs(file_access: FileAccess, uri: str) -> _idl.LiteralMap:
         raise TemplateError(f"the inputs file {uri!r} is not a serialized flyteidl LiteralMap: {e}") from e
 
 
-def _outputs(ctx: FlyteContext, args: Arguments) -> bytes:
-    """The serialized ``outputs.pb`` of the task (nothing is written here)."""
+def _outputs(ctx: FlyteContext, args: Arguments, environ: Mapping[str, str]) -> tuple[str, bytes]:
+    """The file the attempt writes and its bytes: ``outputs.pb``, or ``futures.pb`` for a dynamic task
+    whose body built a graph (nothing is written here)."""
     task = _load_task(args)
     inputs = _read_inputs(ctx.file_access, args.inputs)
-    out: object = task.dispatch_execute(ctx, inputs)  # a task type's own may return anything
+    out: object
+    if isinstance(task, DynamicExecutableTask):
+        from flyweight._workflows._dynamic_spec import runtime_settings
+
+        out = task.dynamic_execute(ctx, inputs, runtime_settings(environ))
+        if isinstance(out, _idl.DynamicJobSpec):
+            return FUTURES_FILE, out.SerializeToString(deterministic=True)
+    else:
+        out = task.dispatch_execute(ctx, inputs)  # a task type's own may return anything
     if not isinstance(out, _idl.LiteralMap):
         raise PlatformError(
             f"task {getattr(task, 'name', '?')!r} returned a value of type {type(out).__name__} from "
             "dispatch_execute, not a LiteralMap, so there is nothing to write as outputs.pb"
         )
-    return out.SerializeToString(deterministic=True)
+    return OUTPUTS_FILE, out.SerializeToString(deterministic=True)
 
 
 def say(text: str) -> None:
@@ -253,7 +291,7 @@ def write_error(
 
 
 class Reporter:
-    """Writes the attempt's one result, ``outputs.pb`` or ``error.pb``, exactly once.
+    """Writes the attempt's one result, ``outputs.pb`` (``futures.pb``) or ``error.pb``, exactly once.
 
     The main thread and the stop guard's deadline thread may both try; a lock makes the first one win,
     and the exit status it chose is what the process ends with.
@@ -266,13 +304,13 @@ class Reporter:
         self._lock = threading.RLock()
         self.status: int | None = None
 
-    def outputs(self, payload: bytes) -> int:
-        """Write ``outputs.pb``; if that fails, the error document instead."""
+    def outputs(self, payload: bytes, name: str = OUTPUTS_FILE) -> int:
+        """Write ``outputs.pb`` (or ``name``: ``futures.pb``); if that fails, the error document instead."""
         with self._lock:
             if self.status is not None:
                 return self.status
             try:
-                self._file_access.write_bytes(join_uri(self._prefix, OUTPUTS_FILE), payload)
+                self._file_access.write_bytes(join_uri(self._prefix, name), payload)
             except BaseException as e:
                 return self.failure(e)
             self.status = 0
@@ -322,8 +360,8 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         try:
             with FlyteContextManager.with_context(ctx):
                 with guard.task_running():
-                    payload = _outputs(ctx, args)
-                status = reporter.outputs(payload)
+                    name, payload = _outputs(ctx, args, env)
+                status = reporter.outputs(payload, name)
         except BaseException as e:
             failure = e
         finally:

@@ -27,6 +27,7 @@ from flyweight._context import FlyteContext
 from flyweight._runtime._entities import RunnableTask
 from flyweight._runtime._interrupt import shielded
 from flyweight._settings import placeholder_settings
+from flyweight._tasks._map_element import INDEX_VAR_NAME, PROPELLER_INDEX_VAR
 from flyweight.errors import IgnoreOutputs, NotSupportedError
 
 __all__ = [
@@ -42,7 +43,7 @@ USER = _failure.USER
 SYSTEM = _failure.SYSTEM
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[.$](\w+)\s*\}\}")
-_ENTRYPOINTS = frozenset({"flyweight-execute", "pyflyte-execute"})
+_ENTRYPOINTS = frozenset({"flyweight-execute", "pyflyte-execute", "pyflyte-map-execute"})
 _RUN_ENTRYPOINT = "import sys; from flyweight._entrypoint import main; sys.exit(main())"
 _STDERR_TAIL = 2000
 PARENT_FD_ENV = "FLYWEIGHT_PARENT_FD"  # read by flyweight-execute: the read end of the driver's pipe
@@ -304,6 +305,7 @@ def run_in_subprocess(  # noqa: PLR0917
     timeout: float | None,
     run_name: str,
     subprocesses: Subprocesses,
+    array_index: int | None = None,
 ) -> _idl.LiteralMap:
     """Run one attempt through ``flyweight-execute`` under ``node_dir/<attempt>/``.
 
@@ -311,16 +313,27 @@ def run_in_subprocess(  # noqa: PLR0917
     ``stderr``; ``node_dir/template.pb`` is the serialized template. A run longer than ``timeout`` seconds
     is ended (with what it started) and reported as a recoverable timeout. Once the run is stopping (its
     subprocesses ended by :meth:`Subprocesses.end_all`), the attempt raises :class:`AttemptCancelled`.
+
+    With ``array_index``, ``task`` is a map task and the attempt is one element of its ``ArrayNode``, run
+    as Flyte's propeller runs it: under ``node_dir/<index>/<attempt>/``, with the whole ``inputs.pb``
+    (``node_dir/inputs.pb``), the template with its outputs typed as elements, and the index in
+    ``FLYTE_K8S_ARRAY_INDEX`` (named by ``BATCH_JOB_ARRAY_INDEX_VAR_NAME``). ADR 0018.
     """
     template, args = container_args(task)
-    attempt_dir = node_dir / str(attempt)
+    base = node_dir if array_index is None else node_dir / str(array_index)
+    attempt_dir = base / str(attempt)
     attempt_dir.mkdir(parents=True, exist_ok=True)
     _clear_results(attempt_dir)  # a blob directory given again keeps an earlier run's files here
     template_path = node_dir / "template.pb"
-    template_path.write_bytes(template.SerializeToString())
-    inputs_path = attempt_dir / "inputs.pb"
-    inputs_path.write_bytes(inputs.SerializeToString(deterministic=True))
-    previous = node_dir / str(attempt - 1) / "checkpoint"
+    if array_index is None:
+        template_path.write_bytes(template.SerializeToString())
+        inputs_path = attempt_dir / "inputs.pb"
+        inputs_path.write_bytes(inputs.SerializeToString(deterministic=True))
+    else:  # elements run at once in several threads: each writes whole files, none reads a partial one
+        _write_atomically(template_path, _element_outputs(template).SerializeToString())
+        inputs_path = node_dir / "inputs.pb"
+        _write_atomically(inputs_path, inputs.SerializeToString(deterministic=True))
+    previous = base / str(attempt - 1) / "checkpoint"
     filled = _fill(
         args,
         {
@@ -335,6 +348,8 @@ def run_in_subprocess(  # noqa: PLR0917
     )
     command = [sys.executable, "-c", _RUN_ENTRYPOINT, *filled[1:]]
     env = _environment(template, run_name, task.name)
+    if array_index is not None:
+        env.update({INDEX_VAR_NAME: PROPELLER_INDEX_VAR, PROPELLER_INDEX_VAR: str(array_index)})
     stderr_path = attempt_dir / "stderr"
     with open(attempt_dir / "stdout", "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocesses.start(command, env, out, err)
@@ -358,6 +373,26 @@ def run_in_subprocess(  # noqa: PLR0917
     if subprocesses.stopped:  # ended by end_all(): what it left says nothing about the task
         raise AttemptCancelled(f"task {task.name!r} was ended: the run is stopping")
     return _result(task, attempt_dir, code, stderr_path)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` through a file of this thread's own, renamed over it."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _element_outputs(template: _idl.TaskTemplate) -> _idl.TaskTemplate:
+    """The template an ``ArrayNode``'s element reads: each list-typed output typed as its element, as
+    propeller's ``arrayTaskReader`` gives it (inputs stay lists)."""
+    out = _idl.TaskTemplate()
+    out.CopyFrom(template)
+    for var in out.interface.outputs.variables.values():
+        if var.type.HasField("collection_type"):
+            element = _idl.LiteralType()
+            element.CopyFrom(var.type.collection_type)
+            var.type.CopyFrom(element)
+    return out
 
 
 def _clear_results(attempt_dir: Path) -> None:

@@ -27,12 +27,15 @@ from pathlib import Path
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
+from flyweight._failure import Interrupted
 from flyweight._runtime import _interrupt
+from flyweight._runtime._array import Element, Elements, Outcome
 from flyweight._runtime._attempt import (
     USER,
     AttemptCancelled,
     AttemptFailed,
     AttemptFailure,
+    failure_of,
     run_in_process,
     run_in_subprocess,
 )
@@ -50,15 +53,19 @@ from flyweight._runtime._options import (
     RunOptions,
 )
 from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask, Task
+from flyweight._tasks._map import ArrayNodeMapTask, ElementBatch
 from flyweight._workflows import (
     BRANCH,
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
     Branch,
     CalledLaunchPlan,
+    DynamicTask,
+    GeneratedWorkflow,
     Node,
     SubWorkflow,
     WorkflowFailurePolicy,
+    generated_outputs,
 )
 from flyweight.errors import PlatformError
 
@@ -250,6 +257,10 @@ class _Graph:
         entity = node.flyte_entity
         if entity is None:
             raise PlatformError(f"{node.describe()} runs nothing (a bug of the local engine)")
+        if isinstance(entity, DynamicTask):
+            return self._run_dynamic(node_id, entity, inputs)
+        if isinstance(entity, ArrayNodeMapTask):
+            return self._run_map(node_id, entity, inputs)
         if isinstance(entity, Task):
             return self._run_task(node_id, entity, inputs)
         if isinstance(entity, Branch):
@@ -283,6 +294,71 @@ class _Graph:
         self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
         return out
 
+    def _run_dynamic(
+        self, node_id: str, task: DynamicTask[object], inputs: _idl.LiteralMap
+    ) -> _idl.LiteralMap:
+        """A dynamic task node: its body runs in-process with the real inputs (holding a slot, retried as a
+        task's attempts are), then the graph it built runs as a sub-graph of the node (ids
+        ``<node>-dn0`` …); a body that built no node gives its constant outputs. Cached as a task is."""
+        metadata = task.metadata
+        cache = self.options.local_cache() if metadata.cache else None
+        info: dict[str, EventValue] = {"entity": task.name, "kind": "task", "where": "in-process"}
+        if cache is not None:
+            key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
+            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
+            if hit is not None:
+                self.options.emit(node_id, CACHED, info)
+                return hit
+        start = time.monotonic()
+        with self.options.slots:
+            if self.stopping:
+                raise _Stopped
+            generated, attempt = self._generate(node_id, task, inputs, info)
+        done = {**info, "attempt": attempt}
+        if not generated.nodes:
+            out = generated_outputs(generated)
+        else:
+            try:
+                out = _Graph(generated, _idl.LiteralMap(), self.options, self.ctx, f"{node_id}-", self).run()
+            except GraphFailed as e:
+                self._failed()
+                duration = time.monotonic() - start
+                self.options.emit(node_id, FAILED, {**done, "duration": duration, "error": str(e)})
+                raise
+        if cache is not None:
+            cache.put(*key, out, ignore=metadata.cache_ignore_input_vars)
+        self.options.emit(node_id, SUCCEEDED, {**done, "duration": time.monotonic() - start})
+        return out
+
+    def _generate(
+        self, node_id: str, task: DynamicTask[object], inputs: _idl.LiteralMap, info: dict[str, EventValue]
+    ) -> tuple[GeneratedWorkflow, int]:
+        """Run the body until an attempt builds its graph; a RECOVERABLE failure is retried up to the task's
+        ``retries``. Returns the graph and the number of the attempt that built it."""
+        attempts = 1 + max(task.metadata.retries, 0)
+        emit = self.options.emit
+        for attempt in range(attempts):
+            emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
+            start = time.monotonic()
+            try:
+                return task.generate(self.ctx, inputs), attempt + 1
+            except (KeyboardInterrupt, Interrupted):
+                raise
+            except BaseException as e:
+                failure = failure_of(e)
+                done = {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
+                done.update(error=failure.message, timed_out=False)
+                retry = failure.recoverable and attempt + 1 < attempts
+                if retry and not self.stopping:
+                    emit(node_id, RETRIED, done)
+                    continue
+                self._failed()
+                emit(node_id, FAILED, done)
+                if retry:
+                    raise _Stopped from e
+                raise NodeFailed(node_id, task.name, failure, attempt + 1) from e
+        raise AssertionError("unreachable: every attempt returns or raises")
+
     def _run_branch(self, node_id: str, branch: Branch, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
         """A conditional: the first branch whose condition holds on the real values runs (else the
         ``else`` branch, or the run fails with the message of ``else_().fail``)."""
@@ -299,6 +375,10 @@ class _Graph:
                 chosen_inputs = resolve_bindings(chosen.bindings, self.outputs, f"node {inner_id}")
                 if isinstance(entity, Branch):  # a nested conditional
                     out = self._run_branch(inner_id, entity, chosen_inputs)
+                elif isinstance(entity, ArrayNodeMapTask):
+                    out = self._run_map(inner_id, entity, chosen_inputs)
+                elif isinstance(entity, DynamicTask):
+                    out = self._run_dynamic(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, Task):
                     out = self._run_task(inner_id, entity, chosen_inputs)
                 else:  # a sub-workflow or a launch plan: its graph, as in a workflow's own node
@@ -318,6 +398,49 @@ class _Graph:
         self.options.emit(node_id, FAILED, done)
         raise NodeFailed(node_id, branch.name, failure, 1) from failure.cause
 
+    def _run_map(self, node_id: str, task: ArrayNodeMapTask, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+        """A map task: its elements as task attempts (``<node>-<index>``), at most ``concurrency`` (and the
+        run's ``workers``) at once; it succeeds when enough of them do (``min_success_ratio``)."""
+        info: dict[str, EventValue] = {"entity": task.name, "kind": "task"}
+        self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
+        start = time.monotonic()
+        elements = Elements(task, inputs, self.options.workers)
+        inner = elements.inner
+        batched = (
+            not self._in_subprocess(inner)
+            and ElementBatch.runs(inner)
+            and not inner.metadata.cache
+            and not self.options.blob.given
+        )
+        if elements.error is None and batched:
+            attempts = 1 + max(inner.metadata.retries, 0)
+            stopping = lambda: self.stopping  # noqa: E731
+            elements.run_batch(self.ctx, attempts, stopping, self.options.emit, node_id, self.options.slots)
+        elif elements.error is None:
+
+            def one(index: int) -> Outcome:
+                element = Element(task, index, inputs, node_id)
+                try:
+                    return self._run_task(
+                        f"{node_id}-{index}", elements.inner, elements.inputs(index), element
+                    )
+                except NodeFailed as e:
+                    return e.failure
+                except _Stopped:
+                    return None
+
+            elements.run(one, lambda: self.stopping)
+        failure = elements.failure()
+        if failure is None:
+            self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
+            return elements.outputs()
+        if elements.stopped:
+            raise _Stopped
+        self._failed()
+        done = {**info, "duration": time.monotonic() - start, "error": failure.message, "timed_out": False}
+        self.options.emit(node_id, FAILED, done)
+        raise NodeFailed(node_id, task.name, failure, 1) from failure.cause
+
     def _in_subprocess(self, task: RunnableTask) -> bool:
         if isinstance(task, PythonFunctionTask):
             return self.options.isolated
@@ -327,7 +450,11 @@ class _Graph:
         where = "subprocess" if self._in_subprocess(task) else "in-process"
         return {"entity": task.name, "kind": "task", "where": where}
 
-    def _run_task(self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+    def _run_task(
+        self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap, element: Element | None = None
+    ) -> _idl.LiteralMap:
+        """A task node (or, with ``element``, one element of a map task: its failure does not stop the
+        graph, the map decides)."""
         metadata = task.metadata
         attempts = 1 + max(metadata.retries, 0)
         timeout = _seconds(metadata.timeout)
@@ -341,15 +468,24 @@ class _Graph:
         with self.options.slots:
             if self.stopping:  # waited for a slot while another node failed: do not start
                 raise _Stopped
-            out = self._attempts(node_id, task, inputs, attempts, timeout)
+            out = self._attempts(node_id, task, inputs, attempts, timeout, element)
         if cache is not None:
             cache.put(*key, out, ignore=metadata.cache_ignore_input_vars)
         return out
 
-    def _attempts(
-        self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap, attempts: int, timeout: float | None
+    def _attempts(  # noqa: PLR0917
+        self,
+        node_id: str,
+        task: RunnableTask,
+        inputs: _idl.LiteralMap,
+        attempts: int,
+        timeout: float | None,
+        element: Element | None = None,
     ) -> _idl.LiteralMap:
-        """Run the task until an attempt succeeds, fails for good, or ``attempts`` run out."""
+        """Run the task until an attempt succeeds, fails for good, or ``attempts`` run out.
+
+        In a subprocess, an ``element`` of a map task runs the map task's template with the whole inputs
+        and its array index, as on Flyte."""
         sub = self._in_subprocess(task)
         info = self._task_info(task)
         emit = self.options.emit
@@ -357,7 +493,18 @@ class _Graph:
             emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
             start = time.monotonic()
             try:
-                if sub:
+                if sub and element is not None:
+                    out = run_in_subprocess(
+                        element.task,
+                        element.inputs,
+                        self.options.blob.path / element.node_id,
+                        attempt,
+                        timeout,
+                        self.options.run_name,
+                        self.options.subprocesses,
+                        array_index=element.array_index,
+                    )
+                elif sub:
                     node_dir = self.options.blob.path / node_id
                     out = run_in_subprocess(
                         task,
@@ -382,7 +529,8 @@ class _Graph:
                 if retry and not self.stopping:
                     emit(node_id, RETRIED, done)
                     continue
-                self._failed()
+                if element is None:  # a map decides whether its elements' failures fail the run
+                    self._failed()
                 emit(node_id, FAILED, done)
                 if retry:  # not retried only because another node failed: that one is the run's error
                     raise _Stopped from e

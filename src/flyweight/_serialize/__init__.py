@@ -32,6 +32,7 @@ from flyweight._serialize._template import (
 from flyweight._serialize._workflow import (
     add_sub_workflows,
     add_workflow_node,
+    fill_node,
     identifier,
     launch_plan,
     workflow_spec,
@@ -51,6 +52,7 @@ __all__ = [
     "container",
     "description_entity",
     "dict_to_struct",
+    "fill_node",
     "get_serializable",
     "identifier",
     "launch_plan",

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from flyweight._idl import LaunchPlan, WorkflowSpec
     from flyweight._settings import SerializationSettings
 
-__all__ = ["add_sub_workflows", "add_workflow_node", "identifier", "launch_plan", "workflow_spec"]
+__all__ = [
+    "add_sub_workflows",
+    "add_workflow_node",
+    "fill_node",
+    "identifier",
+    "launch_plan",
+    "workflow_spec",
+]
 
 
 def identifier(resource_type: ResourceType, name: str, settings: SerializationSettings) -> Identifier:
@@ -60,6 +67,32 @@ def add_workflow_node(
     """Append to ``template`` a ``Node`` running a task (``task``), a sub-workflow or a launch plan, given by
     its id; return it. Nodes are built in place: a large workflow is never copied."""
     out = template.nodes.add()
+    fill_node(
+        out,
+        node_id,
+        metadata,
+        inputs,
+        upstream_node_ids,
+        task=task,
+        sub_workflow=sub_workflow,
+        launch_plan=launch_plan,
+    )
+    return out
+
+
+def fill_node(
+    out: Node,
+    node_id: str,
+    metadata: NodeMetadata | None,
+    inputs: Sequence[Binding],
+    upstream_node_ids: Sequence[str],
+    *,
+    task: Identifier | None = None,
+    sub_workflow: Identifier | None = None,
+    launch_plan: Identifier | None = None,
+) -> None:
+    """Fill the empty ``Node`` ``out`` (see :func:`add_workflow_node`; an ``ArrayNode``'s sub-node is filled
+    in place with it)."""
     out.id = node_id
     if metadata is not None:
         out.metadata.CopyFrom(metadata)
@@ -73,7 +106,6 @@ def add_workflow_node(
         out.workflow_node.sub_workflow_ref.CopyFrom(sub_workflow)
     elif launch_plan is not None:
         out.workflow_node.launchplan_ref.CopyFrom(launch_plan)
-    return out
 
 
 def workflow_spec(  # noqa: PLR0917

@@ -23,10 +23,15 @@ from flyweight._settings._images import DefaultImages, Image, ImageConfig, defau
 from flyweight._settings._resolve import resolve_image
 from flyweight._settings._resources import Resources
 from flyweight._settings._security import Secret, SecurityContext
-from flyweight._settings._serialization import SerializationSettings, placeholder_settings
+from flyweight._settings._serialization import (
+    FastSerializationSettings,
+    SerializationSettings,
+    placeholder_settings,
+)
 
 __all__ = [
     "DefaultImages",
+    "FastSerializationSettings",
     "Image",
     "ImageConfig",
     "Resources",

@@ -41,6 +41,23 @@ def _size(argument: str, given: int | None, env_var: str, default: int) -> int:
     return value
 
 
+@dataclasses.dataclass(frozen=True)
+class FastSerializationSettings:
+    """flytekit's settings for fast registration (code shipped without an image build). flyweight has no
+    fast registration; the commands fill these as ``pyflyte`` does, since a dynamic task's template carries
+    its registration settings (``_F_SS_C``).
+
+    Attributes:
+        enabled: whether the code is fast-registered (always False with flyweight).
+        destination_dir: where the code is copied into the container (``pyflyte package``: ``/root``).
+        distribution_location: the archive the code was uploaded to.
+    """
+
+    enabled: bool = False
+    destination_dir: str | None = None
+    distribution_location: str | None = None
+
+
 @dataclass(frozen=True, init=False)
 class SerializationSettings:
     """How tasks are serialized: the project, domain and version they register under, their images,

@@ -30,14 +30,23 @@ from flyweight._tasks._tracker import InstanceTrackingMeta, TrackedInstance
 
 if TYPE_CHECKING:
     from flyweight._tasks._echo import Echo
+    from flyweight._tasks._map import ArrayNodeMapTask
+    from flyweight._tasks._map_element import MapTaskResolver, map_task_resolver
     from flyweight._tasks._sql import SQLTask
 
 # Loaded on first use: a container running a plugin task never needs the SQL parser, nor Echo (which
 # Flyte never runs in a container).
-_LAZY = {"Echo": "flyweight._tasks._echo", "SQLTask": "flyweight._tasks._sql"}
+_LAZY = {
+    "ArrayNodeMapTask": "flyweight._tasks._map",
+    "Echo": "flyweight._tasks._echo",
+    "MapTaskResolver": "flyweight._tasks._map_element",
+    "SQLTask": "flyweight._tasks._sql",
+    "map_task_resolver": "flyweight._tasks._map_element",
+}
 
 __all__ = [
     "DEFAULT_RESOLVER_LOCATION",
+    "ArrayNodeMapTask",
     "DeckField",
     "DefaultTaskResolver",
     "Description",
@@ -45,6 +54,7 @@ __all__ = [
     "Echo",
     "ExecutableTemplateShimTask",
     "InstanceTrackingMeta",
+    "MapTaskResolver",
     "PythonAutoContainerTask",
     "PythonCustomizedContainerTask",
     "PythonFunctionTask",
@@ -64,6 +74,7 @@ __all__ = [
     "function_module_name",
     "interface_from_function",
     "load_object_from_module",
+    "map_task_resolver",
     "merge_docs",
     "parse_template",
     "task",

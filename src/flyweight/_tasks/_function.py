@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import importlib
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, TypeVar, overload
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
@@ -45,9 +46,11 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         task_function: the function; every parameter must be annotated.
         task_type: Flyte task type string.
         ignore_input_vars: parameters left out of the interface (the function must give them defaults).
-        execution_mode: only ``ExecutionBehavior.DEFAULT`` is supported.
+        execution_mode: ``ExecutionBehavior.DEFAULT``, or ``DYNAMIC`` for a dynamic task (the instance is
+            then a ``DynamicTask``, as ``@dynamic`` makes); ``EAGER`` is not supported.
         task_resolver: how the container finds the task (default: by module and function name).
-        node_dependency_hints: only for dynamic tasks, which flyweight does not run yet; must be None.
+        node_dependency_hints: only for dynamic tasks: tasks, workflows and launch plans registered with
+            the task because its body may call them.
         pickle_untyped: take unannotated parameters and return as ``typing.Any`` (pickled).
         **kwargs: the options of :class:`PythonAutoContainerTask` (``metadata``, ``container_image``,
             ``requests``, ``limits``, ``resources``, ``environment``, ``secret_requests``, ``docs``,
@@ -62,11 +65,23 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
     """
 
     class ExecutionBehavior(enum.Enum):
-        """How a function task runs its function (only ``DEFAULT`` is available in flyweight today)."""
+        """How a function task runs its function (``DEFAULT`` or ``DYNAMIC``; not ``EAGER``)."""
 
         DEFAULT = 1
         DYNAMIC = 2
         EAGER = 3
+
+    _builds_graph: ClassVar[bool] = False  # True for DynamicTask: its body builds a workflow
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> PythonFunctionTask[Any]:
+        """A ``DynamicTask`` when ``execution_mode`` is ``DYNAMIC`` (flytekit makes dynamic tasks with
+        this class): that class needs the workflow compiler, a higher layer, so it is found by name."""
+        mode = kwargs.get("execution_mode", args[4] if len(args) > 4 else None)
+        made = cls
+        if cls is PythonFunctionTask and mode is PythonFunctionTask.ExecutionBehavior.DYNAMIC:
+            module, name = _DYNAMIC_TASK_CLASS
+            made = getattr(importlib.import_module(module), name)
+        return super().__new__(made)
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
         self,
@@ -81,14 +96,20 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         **kwargs: Any,
     ) -> None:
         check_plain_function(task_function, "task")
-        if execution_mode is not ExecutionBehavior.DEFAULT:
+        if execution_mode is ExecutionBehavior.EAGER or not isinstance(execution_mode, ExecutionBehavior):
             raise TaskDefinitionError(
-                f"execution_mode={execution_mode} is not supported by flyweight yet (dynamic and eager "
-                "tasks need workflows at run time); use the default"
+                f"execution_mode={execution_mode}: flyweight supports DEFAULT and DYNAMIC (eager tasks are "
+                "not supported yet); use one of those"
             )
-        if node_dependency_hints is not None:
+        if execution_mode is ExecutionBehavior.DYNAMIC and not self._builds_graph:
+            raise TaskDefinitionError(  # a subclass of PythonFunctionTask: it cannot become a DynamicTask
+                f"execution_mode=DYNAMIC needs a DynamicTask (use @dynamic); {type(self).__name__} runs its "
+                "function as a plain task"
+            )
+        if node_dependency_hints is not None and execution_mode is not ExecutionBehavior.DYNAMIC:
             raise TaskDefinitionError(
-                "node_dependency_hints should only be used on dynamic tasks, which flyweight does not run yet"
+                "node_dependency_hints should only be used on dynamic tasks (@dynamic); on static tasks and "
+                "workflows Flyte finds the dependencies itself: remove them"
             )
         native = interface_from_function(task_function, pickle_untyped=pickle_untyped)
         interface = native.remove_inputs(list(ignore_input_vars or []))
@@ -142,6 +163,10 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
     ) -> _idl.LiteralMap:
         """Run with literal inputs; an input the map leaves out takes the function's default (as in
         flytekit, where the function is called without it)."""
+        return super().dispatch_execute(ctx, self.with_defaults(ctx, input_literal_map))
+
+    def with_defaults(self, ctx: FlyteContext | None, input_literal_map: _idl.LiteralMap) -> _idl.LiteralMap:
+        """``input_literal_map`` with the function's defaults added for the inputs it leaves out."""
         literals = input_literal_map.literals
         if len(literals) < self._input_count:
             defaults = {
@@ -157,10 +182,13 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
                 for k, lit in added.literals.items():
                     filled.literals[k].CopyFrom(lit)
                 input_literal_map = filled
-        return super().dispatch_execute(ctx, input_literal_map)
+        return input_literal_map
 
 
 ExecutionBehavior = PythonFunctionTask.ExecutionBehavior
+
+# The class PythonFunctionTask(..., execution_mode=DYNAMIC) makes, named (it is in a higher layer).
+_DYNAMIC_TASK_CLASS = ("flyweight._workflows._dynamic", "DynamicTask")
 
 
 def _check_cache_inputs(name: str, metadata: object, inputs: Mapping[str, object]) -> None:
@@ -322,8 +350,8 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
         requests: resource requests (``Resources(cpu="1", mem="2Gi")``).
         limits: resource limits.
         secret_requests: secrets the task reads (``[Secret(group="db", key="password")]``).
-        execution_mode: only the default is supported.
-        node_dependency_hints: only for dynamic tasks (not supported); must be None.
+        execution_mode: ``DEFAULT``, or ``DYNAMIC`` for a dynamic task (as :func:`~flyweight.dynamic`).
+        node_dependency_hints: only for dynamic tasks: what their body may call, registered with them.
         task_resolver: how the container finds the task (default: by module and function name).
         docs: documentation; the docstring's summary and long text fill it in.
         disable_deck: deprecated; use ``enable_deck``.

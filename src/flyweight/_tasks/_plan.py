@@ -23,7 +23,7 @@ from flyweight._tasks._values import output_mapper
 from flyweight.errors import TemplateError, UnsupportedTypeError, mark_transient, mark_user_code
 from flyweight.types import TypeEngine
 
-__all__ = ["TaskPlan", "mark_task_failure", "run_plan", "running_template"]
+__all__ = ["TaskPlan", "mark_task_failure", "run_hooks", "run_plan", "running_template"]
 
 _RUNNING: contextvars.ContextVar[TaskTemplate | None] = contextvars.ContextVar(
     "flyweight_running_template", default=None
@@ -208,6 +208,31 @@ class PlannedTask(Protocol):
     def post_execute(self, user_params: ExecutionParameters | None, rval: Any) -> Any: ...
 
 
+def run_hooks(
+    task: PlannedTask,
+    ctx: FlyteContext,
+    kwargs: dict[str, Any],
+    plan: TaskPlan[object],
+    deciders: Iterable[object],
+) -> Any:
+    """``pre_execute`` → ``execute(**kwargs)`` → ``post_execute``: what the task returned.
+
+    A template plan's view is what :func:`running_template` gives during the hooks. Anything the hooks
+    raise is marked as the user's (and transient when one of ``deciders`` says so) and raised again.
+    """
+    view = plan.view()
+    token = None if view is None else _RUNNING.set(view)
+    try:
+        params = task.pre_execute(ctx.user_space_params)
+        return task.post_execute(params, task.execute(**kwargs))
+    except BaseException as e:
+        mark_task_failure(e, *deciders)
+        raise
+    finally:
+        if token is not None:
+            _RUNNING.reset(token)
+
+
 def run_plan(
     task: PlannedTask,
     ctx: FlyteContext | None,
@@ -217,24 +242,13 @@ def run_plan(
 ) -> _idl.LiteralMap:
     """Run ``task`` by ``plan``: inputs → ``pre_execute`` → ``execute`` → ``post_execute`` → outputs.
 
-    A template plan's view is what :func:`running_template` gives during the hooks. Anything the hooks
-    raise is marked as the user's (and transient when one of ``deciders`` says so) and raised again; a
-    ``LiteralMap`` they return is passed through unchanged.
+    The hooks run by :func:`run_hooks` (a map task's elements run there too, their inputs and outputs
+    converted as whole lists); a ``LiteralMap`` they return is passed through unchanged.
     """
     if ctx is None:
         ctx = FlyteContextManager.current_context()
     kwargs = plan.read_inputs(ctx, input_literal_map)
-    view = plan.view()
-    token = None if view is None else _RUNNING.set(view)
-    try:
-        params = task.pre_execute(ctx.user_space_params)
-        rval = task.post_execute(params, task.execute(**kwargs))
-    except BaseException as e:
-        mark_task_failure(e, *deciders)
-        raise
-    finally:
-        if token is not None:
-            _RUNNING.reset(token)
+    rval = run_hooks(task, ctx, kwargs, plan, deciders)
     if isinstance(rval, _idl.LiteralMap):
         return rval
     return plan.write_outputs(ctx, rval)

@@ -102,6 +102,11 @@ class ExecutableTemplateShimTask:
     def task_template(self) -> TaskTemplate | None:
         return self._task_template
 
+    def replace_template(self, tt: object) -> None:
+        """Run ``tt`` from now on (a map task's element re-types its inputs this way)."""
+        self._task_template = TaskTemplate(as_template_message(tt))
+        self._template_plan = None
+
     @property
     def executor(self) -> Any:
         return self._executor

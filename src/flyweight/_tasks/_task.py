@@ -8,8 +8,9 @@ run in a fresh sandbox, and the outputs converted back with the declared types.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 from flyweight import _idl
@@ -258,18 +259,26 @@ class Task:
         ``IgnoreOutputs`` is honoured as in a container: a task with no outputs returns an empty map; one
         that declares outputs fails with a :class:`~flyweight.errors.TaskExecutionError` (ADR 0014).
         """
+        with self.sandbox(ctx) as inner:
+            try:
+                return self.dispatch_execute(inner, input_literal_map)
+            except IgnoreOutputs as e:
+                error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
+                if error is None:
+                    return _idl.LiteralMap()
+                raise error from e
+
+    @contextlib.contextmanager
+    def sandbox(self, ctx: FlyteContext | None) -> Iterator[FlyteContext]:
+        """A context of this task's local execution mode with a fresh working directory (made on first
+        use, removed afterwards), current while the block runs."""
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
         inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
         token = FlyteContextManager.push(inner)
         try:
-            return self.dispatch_execute(inner, input_literal_map)
-        except IgnoreOutputs as e:
-            error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
-            if error is None:
-                return _idl.LiteralMap()
-            raise error from e
+            yield inner
         finally:
             FlyteContextManager.pop(token)
             workdir.cleanup()

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from flyweight._workflows._compiler import Compiler
 from flyweight._workflows._conditional import Branch, ConditionalSection, conditional
+from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
 from flyweight._workflows._launch_plan import LaunchPlan
+from flyweight._workflows._map import map_task
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import (
     BRANCH,
@@ -41,6 +43,8 @@ __all__ = [
     "Callee",
     "Compiler",
     "ConditionalSection",
+    "DynamicTask",
+    "GeneratedWorkflow",
     "LaunchPlan",
     "Node",
     "NodeEntity",
@@ -55,6 +59,9 @@ __all__ = [
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
     "conditional",
+    "dynamic",
+    "generated_outputs",
+    "map_task",
     "node_kind",
     "workflow",
 ]

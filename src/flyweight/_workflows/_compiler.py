@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar
 
-from flyweight._context import compiling
+from flyweight._context import compiling, current_compiler
 from flyweight._idl import LiteralType, NodeMetadata
 from flyweight._interface import NO_DEFAULT
 from flyweight._tasks import Task
@@ -284,7 +284,8 @@ def compile_body(workflow: Callee, function: Callable[..., object]) -> tuple[lis
     name = workflow.name
     typed = workflow.interface
     iface = workflow.python_interface
-    compiler = Compiler(name)
+    outer = current_compiler()  # first compiled inside a dynamic task's body: its "d" prefix (flytekit's)
+    compiler = Compiler(name, outer.prefix if isinstance(outer, Compiler) else "")
     start = start_node(name, compiler)
     in_vars = typed.inputs.variables
     inputs = {k: Promise(k, NodeOutput(start, k), in_vars[k].type) for k in iface.inputs}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flyweight._context import current_compiler
-from flyweight._idl import NodeMetadata, RetryStrategy
+from flyweight._idl import NodeMetadata
 from flyweight._workflows._compiler import CallOutputs, Compiler, output_tuple_class
 from flyweight._workflows._expression import Comparison, Conjunction, Expression
 from flyweight._workflows._node import BRANCH, START, Binding, Node, NodeOutput
@@ -208,7 +208,6 @@ class ConditionalSection:
         return case
 
     def _branch_node(self, case: Case, p: object) -> Node:
-        where = f"{self._where()}.{case.stmt}(...).then"
         new = self.nodes[self._counted :]
         self._counted = len(self.nodes)
         ref = None
@@ -218,9 +217,9 @@ class ConditionalSection:
             ref = p[0].ref
         if ref is None or len(new) != 1 or ref.node is not new[0]:
             raise NotSupportedError(
-                f"{where}: a branch must be exactly one call of a task (or of a sub-workflow or launch plan) "
-                "written inside then(...), such as then(t(a=x)); flyweight does not support branches of "
-                "other values or of several calls"
+                f"{self._where()}.{case.stmt}(...).then: a branch must be exactly one call of a task (or of "
+                "a sub-workflow or launch plan) written inside then(...), such as then(t(a=x)); flyweight "
+                "does not support branches of other values or of several calls"
             )
         return new[0]
 
@@ -256,6 +255,12 @@ class ConditionalSection:
     # -- closing: the branch node ------------------------------------------------------------------
     def _outputs(self) -> list[tuple[str, LiteralType | None]]:
         """The outputs every branch gives, in the first branch's order (none if one branch gives none)."""
+        first = self._cases[0][2]
+        if isinstance(first, Promise) and all(  # the common shape: each branch one output of one name
+            type(p) is Promise and p.var == first.var and p.literal_type == first.literal_type
+            for _, _, p in self._cases
+        ):
+            return [(first.var, first.literal_type)]
         per_case: list[list[tuple[str, LiteralType | None]]] = []
         for _, _, p in self._cases:
             if isinstance(p, VoidPromise):
@@ -290,14 +295,17 @@ class ConditionalSection:
                 if key in seen:
                     continue
                 seen.add(key)
-                bindings.append(Binding(branch_var(p), p.with_var(branch_var(p))))
+                var = branch_var(p)
+                bindings.append(Binding(var, p.with_var(var)))
                 up = p.ref.node
                 if up.kind != START and not any(up is n for n in upstream):
                     upstream.append(up)
-        bindings.sort(key=lambda b: b.var)
+        if len(bindings) > 1:
+            bindings.sort(key=lambda b: b.var)
         cases = [(c.expr, n) for c, n, _ in self._cases if c.expr is not None]
         branch = Branch(self.name, cases, self._else, self._error, [n for n, _ in outputs])
-        metadata = NodeMetadata(name=self.name, retries=RetryStrategy())
+        metadata = NodeMetadata(name=self.name)
+        metadata.retries.SetInParent()  # flytekit writes an empty retry strategy
         # a nested conditional's branch node is a node of the enclosing conditional's branch
         target = compiler.nodes if parent is None else parent.nodes
         scope = compiler if parent is None else parent
@@ -306,9 +314,10 @@ class ConditionalSection:
         target.append(node)
         if not outputs:
             return VoidPromise(self.name, NodeOutput(node, "placeholder"))
+        if len(outputs) == 1:
+            name, lt = outputs[0]
+            return Promise(name, NodeOutput(node, name), lt)
         promises = [Promise(n, NodeOutput(node, n), t) for n, t in outputs]
-        if len(promises) == 1:
-            return promises[0]
         return output_tuple_class([n for n, _ in outputs], None)(*promises)
 
     # -- what the compiler asks --------------------------------------------------------------------

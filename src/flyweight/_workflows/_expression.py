@@ -58,8 +58,27 @@ Resolve: TypeAlias = Callable[[Any], Literal]
 """Gives the literal a promise operand stands for (the local engine reads it from the produced outputs)."""
 
 
-def constant_operand(value: object, where: str) -> Literal:
-    """The ``Literal`` of a constant compared with a promise (as flytekit converts it: by its own type)."""
+_CONSTANTS: dict[tuple[type, object], Literal] = {}
+_CONSTANTS_KEPT = 4096
+
+
+def constant_operand(value: object, where: str | Callable[[], str]) -> Literal:
+    """The ``Literal`` of a constant compared with a promise (as flytekit converts it: by its own type);
+    ``where`` (or what it gives, made only for an error) says where the comparison is.
+
+    The literal is shared by every comparison with the same constant (it is only read, never changed)."""
+    key = (type(value), value)
+    try:
+        return _CONSTANTS[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable value, refused below
+        pass
+    lit = _constant_literal(value, where)
+    if len(_CONSTANTS) < _CONSTANTS_KEPT:
+        _CONSTANTS[key] = lit
+    return lit
+
+
+def _constant_literal(value: object, where: str | Callable[[], str]) -> Literal:
     if value is None:
         return Literal(scalar=Scalar(none_type=Void()))
     if isinstance(value, bool):
@@ -71,9 +90,9 @@ def constant_operand(value: object, where: str) -> Literal:
     if isinstance(value, str):
         return Literal(scalar=Scalar(primitive=Primitive(string_value=value)))
     raise NotSupportedError(
-        f"{where}: a condition compares a promise with {type(value).__name__} {value!r}; flyweight's "
-        "conditionals compare with int, float, str, bool constants and None only (compute anything else in "
-        "a task and compare its output)"
+        f"{where if isinstance(where, str) else where()}: a condition compares a promise with "
+        f"{type(value).__name__} {value!r}; flyweight's conditionals compare with int, float, str, bool "
+        "constants and None only (compute anything else in a task and compare its output)"
     )
 
 

@@ -209,7 +209,10 @@ class Promise:
             return Comparison(self, op, other)
         if isinstance(other, VoidPromise):
             raise other._error(f"'{op}'")
-        return Comparison(self, op, constant_operand(other, f"workflow {self._workflow()!r}"))
+        return Comparison(self, op, constant_operand(other, self._workflow_label))
+
+    def _workflow_label(self) -> str:
+        return f"workflow {self._workflow()!r}"
 
     def _check_operand(self) -> None:
         if self._ref is None:

@@ -28,11 +28,13 @@ from flyweight._serialize import (
     EntityMapping,
     add_sub_workflows,
     add_workflow_node,
+    fill_node,
     get_serializable,
     launch_plan as assemble_launch_plan,
     security_context,
     workflow_spec as assemble_spec,
 )
+from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._conditional import Branch
 from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
 from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, BindingValue, Node
@@ -95,6 +97,9 @@ def _add_node(
     if isinstance(entity, Branch):
         _add_branch(template, node, entity, settings, mapping, subs)
         return
+    if isinstance(entity, ArrayNodeMapTask):
+        _add_array(template, node, entity, settings, mapping)
+        return
     skip: frozenset[str] = frozenset()
     refs: dict[str, Identifier] = {}
     spec = get_serializable(mapping, settings, entity)
@@ -137,6 +142,34 @@ def _add_branch(  # noqa: PLR0917
     else:
         if_else.error.failed_node_id = branch.name
         if_else.error.message = branch.error or "Condition failed"
+
+
+def _add_array(
+    template: WorkflowTemplate,
+    node: Node,
+    task: ArrayNodeMapTask,
+    settings: SerializationSettings,
+    mapping: EntityMapping,
+) -> None:
+    """A map task's node: an ``ArrayNode`` whose sub-node (named after the map task, with the same
+    bindings and no upstream nodes) runs the map task's template, as flytekit writes it."""
+    spec = get_serializable(mapping, settings, task)
+    assert isinstance(spec, TaskSpec)  # a task always serializes to a TaskSpec
+    inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
+    upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+    out = add_workflow_node(template, node.id, node.metadata, inputs, upstream)
+    array = out.array_node
+    fill_node(array.node, task.name, task.sub_node_metadata(), inputs, [], task=spec.template.id)
+    if task.concurrency is not None:
+        array.parallelism = task.concurrency
+    if task.min_successes:  # flytekit loses it (compatibility row W23)
+        array.min_successes = task.min_successes
+    elif task.min_success_ratio is not None:
+        array.min_success_ratio = task.min_success_ratio
+    array.execution_mode = task.execution_mode
+    array.is_original_sub_node_interface.value = task.is_original_sub_node_interface
+    array.is_original_sub_node_interface.SetInParent()
+    array.bound_inputs.extend(sorted(task.bound_inputs))
 
 
 def _condition(out: Any, expr: Expression) -> None:
