@@ -50,6 +50,7 @@ PUBLIC = {
         "WorkflowFailurePolicy",
         "conditional",
         "dynamic",
+        "eager",
         "map_task",
         "workflow",
         # the local engine

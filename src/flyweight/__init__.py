@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         LaunchPlan as LaunchPlan,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
         conditional as conditional,
+        eager as eager,
         dynamic as dynamic,
         map_task as map_task,
         workflow as workflow,

@@ -21,7 +21,8 @@ from flyweight._context import FlyteContext
 from flyweight._failure import Interrupted, ignored_outputs
 from flyweight._runtime._attempt import USER, AttemptFailure, failure_of
 from flyweight._runtime._options import FAILED, RETRIED, EventValue
-from flyweight._tasks._map import ArrayNodeMapTask, ElementBatch, gather_outputs
+from flyweight._tasks._map import ArrayNodeMapTask, gather_outputs
+from flyweight._tasks._map_batch import ElementBatch
 from flyweight._tasks._map_element import element_inputs, mapped_size
 from flyweight.errors import IgnoreOutputs, TemplateError, TypeTransformerFailedError
 

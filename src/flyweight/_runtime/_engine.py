@@ -53,7 +53,8 @@ from flyweight._runtime._options import (
     RunOptions,
 )
 from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask, Task
-from flyweight._tasks._map import ArrayNodeMapTask, ElementBatch
+from flyweight._tasks._map import ArrayNodeMapTask
+from flyweight._tasks._map_batch import ElementBatch
 from flyweight._workflows import (
     BRANCH,
     GLOBAL_INPUT_NODE_ID,

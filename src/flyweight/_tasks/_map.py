@@ -25,13 +25,13 @@ from flyweight._interface import Interface
 from flyweight._settings import SerializationSettings
 from flyweight._tasks._customized import PythonCustomizedContainerTask
 from flyweight._tasks._function import PythonFunctionTask
+from flyweight._tasks._map_batch import ElementBatch
 from flyweight._tasks._map_element import MAP_RESOLVER_LOCATION, element_inputs, mapped_size
-from flyweight._tasks._plan import run_hooks
 from flyweight._tasks._signature import function_module_name
 from flyweight._tasks._task import PythonTask, Task
-from flyweight.errors import TaskDefinitionError, mark_user_code
+from flyweight.errors import TaskDefinitionError
 
-__all__ = ["ArrayNodeMapTask", "ElementBatch", "gather_outputs", "required_successes"]
+__all__ = ["ArrayNodeMapTask", "gather_outputs", "required_successes"]
 
 # Task types Flyte serves with a web-API, connector or agent plugin rather than a pod: an ArrayNode
 # cannot run them as sub-nodes (propeller gives each sub-node the state of a k8s plugin).
@@ -217,6 +217,11 @@ class ArrayNodeMapTask(PythonTask[None]):
         return _idl.ArrayNode.MINIMAL_STATE if plain else _idl.ArrayNode.FULL_STATE
 
     @property
+    def optional_outputs(self) -> bool:
+        """Whether the outputs are lists of ``Optional`` values (some elements may fail)."""
+        return self._optional_outputs
+
+    @property
     def is_original_sub_node_interface(self) -> bool:
         return False
 
@@ -379,80 +384,3 @@ def gather_outputs(names: list[str], results: list[_idl.LiteralMap | None]) -> _
         for r in results:
             items.add().CopyFrom(_NONE if r is None else r.literals[name])
     return out
-
-
-class ElementBatch:
-    """The elements of a map over a function task, run in this process from whole lists.
-
-    The mapped inputs are converted to Python lists once, each element runs the task's hooks
-    (``flyweight._tasks._plan.run_hooks``, the same as any task's), and the outputs are converted back as
-    one list, so a map over many small elements pays the conversions once rather than per element.
-
-    Args:
-        task: the map task.
-        ctx: the context the inputs are read in.
-        inputs: the map's input literals.
-        size: the number of elements (:func:`mapped_size`).
-    """
-
-    @staticmethod
-    def runs(task: Task) -> bool:
-        """Whether the elements of a map over ``task`` can run as a batch: a function task that does not
-        change how it is dispatched or sandboxed."""
-        kind = type(task)
-        return (
-            isinstance(task, PythonFunctionTask)
-            and kind.dispatch_execute is PythonFunctionTask.dispatch_execute
-            and kind.sandbox_execute is Task.sandbox_execute
-        )
-
-    def __init__(self, task: ArrayNodeMapTask, ctx: FlyteContext, inputs: _idl.LiteralMap, size: int) -> None:
-        self.task = task
-        self.inner = task.python_function_task
-        self.plan = self.inner._interface_plan()
-        self._map_plan = task._interface_plan()
-        self._kwargs = self._map_plan.read_inputs(ctx, inputs)
-        self._mapped = frozenset(task.mapped_inputs)
-        self._output = next(iter(task.python_interface.outputs), None)
-        self.values: list[Any] = [None] * size
-
-    def run(self, index: int, ctx: FlyteContext) -> None:
-        """Run element ``index`` in ``ctx``; raises what the task raised."""
-        mapped = self._mapped
-        kwargs = {k: (v[index] if k in mapped else v) for k, v in self._kwargs.items()}
-        rval = run_hooks(self.inner, ctx, kwargs, self.plan, (self.inner,))
-        if isinstance(rval, _idl.LiteralMap):  # a task that wrote its own literals
-            values = self.plan.read_outputs(ctx, rval)
-        else:
-            values = self.plan.map_outputs(rval)
-        if self._output is not None:
-            self.values[index] = values[self._output]
-
-    def outputs(
-        self, ctx: FlyteContext, failed: set[int]
-    ) -> tuple[_idl.LiteralMap | None, list[tuple[int, BaseException]]]:
-        """The output lists (None for each element in ``failed``), and the elements whose value does not
-        convert to the output type, with the error: their place holds None when the outputs are
-        ``Optional``; otherwise there are no lists (None)."""
-        if self._output is None:
-            return self._map_plan.write_outputs(ctx, None), []
-        values = self.values
-        try:
-            return self._map_plan.write_outputs(ctx, values), []
-        except Exception:  # find the elements at fault; the others keep their values
-            pass
-        bad: list[tuple[int, BaseException]] = []
-        for i, value in enumerate(values):
-            if i in failed:
-                continue
-            try:
-                self.plan.write_outputs(ctx, value)
-            except Exception as e:
-                mark_user_code(e)
-                bad.append((i, e))
-                values[i] = None
-        if not self.task._optional_outputs:  # a list of T cannot hold None
-            return None, bad
-        return self._map_plan.write_outputs(
-            ctx, [None if i in failed else v for i, v in enumerate(values)]
-        ), bad

@@ -12,6 +12,7 @@ from flyweight._workflows._compiler import Compiler
 from flyweight._workflows._conditional import Branch, ConditionalSection, conditional
 from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
+from flyweight._workflows._eager import eager
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._map import map_task
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
@@ -59,6 +60,7 @@ __all__ = [
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
     "conditional",
+    "eager",
     "dynamic",
     "generated_outputs",
     "map_task",

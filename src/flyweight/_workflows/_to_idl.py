@@ -162,7 +162,7 @@ def _add_array(
     fill_node(array.node, task.name, task.sub_node_metadata(), inputs, [], task=spec.template.id)
     if task.concurrency is not None:
         array.parallelism = task.concurrency
-    if task.min_successes:  # flytekit loses it (compatibility row W23)
+    if task.min_successes:  # flytekit loses it (compatibility row W25)
         array.min_successes = task.min_successes
     elif task.min_success_ratio is not None:
         array.min_success_ratio = task.min_success_ratio
