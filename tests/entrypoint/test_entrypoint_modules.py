@@ -20,8 +20,11 @@ from tests.entrypoint import function_tasks
 from tests.entrypoint.flyte_args import fill
 from tests.entrypoint.sample_plugin import SETTINGS, ScaleExecutor
 
+from flyweight import map_task
 from flyweight._interface import Interface, kwtypes
+from flyweight._runtime._attempt import _element_outputs
 from flyweight._tasks import PythonCustomizedContainerTask
+from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight.types import TypeEngine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +32,8 @@ HEAVY = ("pandas", "pyarrow", "numpy", "fsspec", "s3fs", "aiohttp", "asyncio", "
 # Modules loaded by the whole attempt, interpreter start-up included: 255 (function) and 256 (plugin)
 # when the guard was set, 254 and 255 since registration messages load on first use; a little room is
 # left for the interpreter's own start-up to vary.
-BUDGET = {"function": 258, "plugin": 258}
+# A map task's element loads one module more (the map resolver): 255 and 256.
+BUDGET = {"function": 258, "plugin": 258, "function map element": 259, "plugin map element": 259}
 
 
 class ScaleTask(PythonCustomizedContainerTask[Any]):
@@ -49,13 +53,18 @@ class ScaleTask(PythonCustomizedContainerTask[Any]):
 TASKS: dict[str, tuple[Any, dict[str, Any]]] = {
     "function": (function_tasks.add, {"x": 1, "y": 2}),
     "plugin": (ScaleTask(), {"x": 2, "label": "a"}),
+    # an element of a map task, run as Flyte's ArrayNode runs it: whole lists in, the index in the env
+    "function map element": (map_task(function_tasks.add), {"x": [1, 2], "y": [3, 4]}),
+    "plugin map element": (map_task(ScaleTask()), {"x": [2, 5], "label": ["a", "b"]}),
 }
+ARRAY_INDEX = {"BATCH_JOB_ARRAY_INDEX_VAR_NAME": "FLYTE_K8S_ARRAY_INDEX", "FLYTE_K8S_ARRAY_INDEX": "1"}
 
 
 def _loaded(tmp_path: Path, which: str) -> list[str]:
     task, inputs = TASKS[which]
     pb = task.serialize_to_model(SETTINGS)
-    (tmp_path / "task.pb").write_bytes(pb.SerializeToString())
+    mapped = isinstance(task, ArrayNodeMapTask)
+    (tmp_path / "task.pb").write_bytes((_element_outputs(pb) if mapped else pb).SerializeToString())
     types = {k: task.python_interface.inputs[k] for k in inputs}
     (tmp_path / "inputs.pb").write_bytes(
         TypeEngine.dict_to_literal_map(None, inputs, types).SerializeToString()
@@ -68,6 +77,8 @@ def _loaded(tmp_path: Path, which: str) -> list[str]:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "_F_", "FLYWEIGHT_"))}
     env["PYTHONPATH"] = str(REPO)
+    if mapped:
+        env.update(ARRAY_INDEX)
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, timeout=120)
     status, modules = json.loads(report.read_text())
     assert status == 0
