@@ -52,8 +52,8 @@ if TYPE_CHECKING:
         LaunchPlan as LaunchPlan,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
         conditional as conditional,
-        eager as eager,
         dynamic as dynamic,
+        eager as eager,
         map_task as map_task,
         workflow as workflow,
     )

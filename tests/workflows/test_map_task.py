@@ -26,7 +26,7 @@ from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._version import __version__
-from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowExecutionError
+from flyweight.errors import TaskDefinitionError, WorkflowExecutionError
 
 SOURCE = Path(__file__).with_name("map_source.py")
 MODULE = "tests.workflows.map_source"
@@ -306,9 +306,10 @@ def test_refused_targets(target: Any, match: str) -> None:
         map_task(target)
 
 
-def test_a_launch_plan_is_not_supported_yet() -> None:
-    with pytest.raises(NotSupportedError, match="launch plan"):
-        map_task(LaunchPlan.get_or_create(a_workflow))
+def test_a_launch_plan_becomes_an_array_node() -> None:  # tests/workflows/test_map_launch_plan.py
+    from flyweight._workflows import ArrayNode
+
+    assert isinstance(map_task(LaunchPlan.get_or_create(a_workflow)), ArrayNode)
 
 
 @pytest.mark.parametrize(

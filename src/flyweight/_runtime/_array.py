@@ -1,8 +1,9 @@
-"""The elements of a map task in a local run: sliced, run in parallel, counted, gathered.
+"""The elements of a map in a local run: sliced, run in parallel, counted, gathered.
 
-The engine (:mod:`flyweight._runtime._engine`) runs each element as a task attempt of its own; this
-module decides how many run at once (the map's ``concurrency`` and the run's ``workers``), hands out the
-indices, stops handing them out once too many have failed for the map to succeed (``min_successes`` /
+The engine (:mod:`flyweight._runtime._engine`) runs each element of a map task as a task attempt of its
+own, and each element of a map over a launch plan as the plan's workflow; this module decides how
+many run at once (the map's ``concurrency`` and the run's ``workers``), hands out the indices, stops
+handing them out once too many have failed for the map to succeed (``min_successes`` /
 ``min_success_ratio``, propeller's rule), and gathers the outputs, with None for each failed element
 when failures are allowed. A failure names the elements that failed. ADR 0018.
 """
@@ -14,7 +15,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
@@ -26,7 +27,10 @@ from flyweight._tasks._map_batch import ElementBatch
 from flyweight._tasks._map_element import element_inputs, mapped_size
 from flyweight.errors import IgnoreOutputs, TemplateError, TypeTransformerFailedError
 
-__all__ = ["Element", "Elements"]
+if TYPE_CHECKING:
+    from flyweight._interface import Interface
+
+__all__ = ["Element", "ElementRun", "Elements", "Mapped"]
 
 _NAMED = 3  # failed elements named in the map's error; the rest are counted
 
@@ -45,12 +49,46 @@ Outcome = _idl.LiteralMap | AttemptFailure | None
 """What running one element gave: its outputs, its failure, or None when the run is stopping."""
 
 
-class Elements:
-    """The elements of one map node: how many, how many must succeed, and what each gave."""
+class Mapped(Protocol):
+    """What is mapped, as its elements are counted: a map task, or an ``ArrayNode`` over a launch plan."""
 
-    def __init__(self, task: ArrayNodeMapTask, inputs: _idl.LiteralMap, workers: int) -> None:
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def concurrency(self) -> int | None:
+        """At most this many elements at once (0 or None: no limit but the run's workers)."""
+        ...
+
+    @property
+    def mapped_inputs(self) -> list[str]:
+        """The inputs sliced element by element (the others pass whole)."""
+        ...
+
+    @property
+    def python_interface(self) -> Interface: ...
+
+    def required_successes(self, size: int) -> int:
+        """How many of ``size`` elements must succeed."""
+        ...
+
+
+M = TypeVar("M", bound=Mapped)
+
+
+class ElementRun(Generic[M]):
+    """The elements of one map node: how many, how many must succeed, and what each gave.
+
+    Args:
+        task: what is mapped.
+        inputs: the map node's inputs (the whole lists).
+        workers: the run's workers (at most this many elements run at once).
+        label: how a failure names the map (default ``map task '<name>'``).
+    """
+
+    def __init__(self, task: M, inputs: _idl.LiteralMap, workers: int, label: str | None = None) -> None:
         self.task = task
-        self.inner = task.python_function_task
+        self.label = label or f"map task {task.name!r}"
         self.mapped = task.mapped_inputs
         self._inputs = inputs
         self.error: AttemptFailure | None = None
@@ -95,56 +133,6 @@ class Elements:
                     self._count()
 
         self._spread(work)
-
-    def run_batch(  # noqa: PLR0917
-        self,
-        ctx: FlyteContext,
-        attempts: int,
-        stopping: Callable[[], bool],
-        emit: Callable[[str, str, dict[str, EventValue]], None],
-        node_id: str,
-        slot: AbstractContextManager[object],
-    ) -> None:
-        """Run every element in this process as one :class:`~flyweight._tasks._map.ElementBatch` (inputs and
-        outputs converted as whole lists), retrying an element's recoverable failures up to ``attempts``.
-        Only elements that fail or retry have events (``<node>-<index>``); each thread holds ``slot`` (one
-        of the run's worker slots) while it runs elements."""
-        try:
-            batch = self.task.batch(ctx, self._inputs, self.size)
-        except Exception as e:  # the inputs do not convert: the map's own failure
-            self.error = failure_of(e)
-            return
-        counter = itertools.count()
-        info: dict[str, EventValue] = {"entity": self.inner.name, "kind": "task", "where": "in-process"}
-
-        def work() -> None:
-            with slot, self.inner.sandbox(ctx) as inner_ctx:
-                while not self._give_up and not stopping():
-                    index = next(counter)
-                    if index >= self.size:
-                        return
-                    for attempt in range(attempts):
-                        failure = _element_failure(batch, index, inner_ctx)
-                        if failure is None:
-                            self._count()
-                            break
-                        done = {**info, "attempt": attempt + 1, "error": failure.message, "timed_out": False}
-                        if failure.recoverable and attempt + 1 < attempts and not stopping():
-                            emit(f"{node_id}-{index}", RETRIED, done)
-                            continue
-                        emit(f"{node_id}-{index}", FAILED, done)
-                        self._fail(index, failure)
-                        break
-
-        self._spread(work)
-        if self._give_up or self.stopped:
-            return
-        out, bad = batch.outputs(ctx, {i for i, _ in self.failed})
-        for index, error in bad:  # a value the output type does not hold: that element failed
-            self.done -= 1  # counted as a success above
-            self._fail(index, failure_of(error))
-        if not self._give_up and out is not None:
-            self._outputs = out
 
     def _count(self) -> None:
         with self._lock:
@@ -206,7 +194,7 @@ class Elements:
         named = "; ".join(f"element {i}: {f.message}" for i, f in self.failed[:_NAMED])
         more = f"; and {len(self.failed) - _NAMED} more" if len(self.failed) > _NAMED else ""
         message = (
-            f"map task {self.task.name!r}: {len(self.failed)} of {self.size} elements failed and {self.need} "
+            f"{self.label}: {len(self.failed)} of {self.size} elements failed and {self.need} "
             f"had to succeed; {named}{more}"
         )
         return AttemptFailure(message, False, first.origin, first.cause, code=first.code)
@@ -216,6 +204,64 @@ class Elements:
         if self._outputs is not None:
             return self._outputs
         return gather_outputs(list(self.task.python_interface.outputs), self.results)
+
+
+class Elements(ElementRun[ArrayNodeMapTask]):
+    """The elements of one map task node; they can also run as one batch in this process."""
+
+    def __init__(self, task: ArrayNodeMapTask, inputs: _idl.LiteralMap, workers: int) -> None:
+        super().__init__(task, inputs, workers)
+        self.inner = task.python_function_task
+
+    def run_batch(  # noqa: PLR0917
+        self,
+        ctx: FlyteContext,
+        attempts: int,
+        stopping: Callable[[], bool],
+        emit: Callable[[str, str, dict[str, EventValue]], None],
+        node_id: str,
+        slot: AbstractContextManager[object],
+    ) -> None:
+        """Run every element in this process as one :class:`~flyweight._tasks._map.ElementBatch` (inputs and
+        outputs converted as whole lists), retrying an element's recoverable failures up to ``attempts``.
+        Only elements that fail or retry have events (``<node>-<index>``); each thread holds ``slot`` (one
+        of the run's worker slots) while it runs elements."""
+        try:
+            batch = self.task.batch(ctx, self._inputs, self.size)
+        except Exception as e:  # the inputs do not convert: the map's own failure
+            self.error = failure_of(e)
+            return
+        counter = itertools.count()
+        info: dict[str, EventValue] = {"entity": self.inner.name, "kind": "task", "where": "in-process"}
+
+        def work() -> None:
+            with slot, self.inner.sandbox(ctx) as inner_ctx:
+                while not self._give_up and not stopping():
+                    index = next(counter)
+                    if index >= self.size:
+                        return
+                    for attempt in range(attempts):
+                        failure = _element_failure(batch, index, inner_ctx)
+                        if failure is None:
+                            self._count()
+                            break
+                        done = {**info, "attempt": attempt + 1, "error": failure.message, "timed_out": False}
+                        if failure.recoverable and attempt + 1 < attempts and not stopping():
+                            emit(f"{node_id}-{index}", RETRIED, done)
+                            continue
+                        emit(f"{node_id}-{index}", FAILED, done)
+                        self._fail(index, failure)
+                        break
+
+        self._spread(work)
+        if self._give_up or self.stopped:
+            return
+        out, bad = batch.outputs(ctx, {i for i, _ in self.failed})
+        for index, error in bad:  # a value the output type does not hold: that element failed
+            self.done -= 1  # counted as a success above
+            self._fail(index, failure_of(error))
+        if not self._give_up and out is not None:
+            self._outputs = out
 
 
 def _element_failure(batch: ElementBatch, index: int, ctx: FlyteContext) -> AttemptFailure | None:

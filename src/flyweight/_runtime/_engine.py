@@ -29,7 +29,7 @@ from flyweight import _idl
 from flyweight._context import FlyteContext
 from flyweight._failure import Interrupted
 from flyweight._runtime import _interrupt
-from flyweight._runtime._array import Element, Elements, Outcome
+from flyweight._runtime._array import Element, ElementRun, Elements, Outcome
 from flyweight._runtime._attempt import (
     USER,
     AttemptCancelled,
@@ -56,9 +56,11 @@ from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask, Tas
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._tasks._map_batch import ElementBatch
 from flyweight._workflows import (
+    ARRAY,
     BRANCH,
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
+    ArrayNode,
     Branch,
     CalledLaunchPlan,
     DynamicTask,
@@ -266,6 +268,8 @@ class _Graph:
             return self._run_task(node_id, entity, inputs)
         if isinstance(entity, Branch):
             return self._run_branch(node_id, entity, inputs)
+        if entity.node_kind == ARRAY:
+            return self._run_array(node_id, entity, inputs)
         return self._run_subgraph(node_id, node, entity, inputs)
 
     def _run_subgraph(
@@ -382,6 +386,8 @@ class _Graph:
                     out = self._run_dynamic(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, Task):
                     out = self._run_task(inner_id, entity, chosen_inputs)
+                elif entity.node_kind == ARRAY:
+                    out = self._run_array(inner_id, entity, chosen_inputs)
                 else:  # a sub-workflow or a launch plan: its graph, as in a workflow's own node
                     out = self._run_subgraph(inner_id, chosen, entity, chosen_inputs)
                 self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
@@ -441,6 +447,51 @@ class _Graph:
         done = {**info, "duration": time.monotonic() - start, "error": failure.message, "timed_out": False}
         self.options.emit(node_id, FAILED, done)
         raise NodeFailed(node_id, task.name, failure, 1) from failure.cause
+
+    def _run_array(self, node_id: str, array: ArrayNode, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+        """A map over a launch plan: each element runs the plan's workflow with the plan's fixed inputs, as a
+        graph of its own (``<node>-<index>``, its nodes ``<node>-<index>-n0`` …), at most ``concurrency``
+        (and the run's ``workers``) at once; it succeeds when enough elements do (``min_successes`` /
+        ``min_success_ratio``). An element's failure does not stop the run: the map decides."""
+        plan = array.launch_plan
+        info: dict[str, EventValue] = {"entity": array.name, "kind": ARRAY}
+        self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
+        start = time.monotonic()
+        label = f"map over launch plan {array.name!r}"
+        elements = ElementRun(array, inputs, self.options.workers, label)
+        element_info: dict[str, EventValue] = {"entity": plan.name, "kind": LAUNCH_PLAN}
+
+        def one(index: int) -> Outcome:
+            element_id = f"{node_id}-{index}"
+            merged = _idl.LiteralMap(literals=dict(plan.fixed_inputs.literals))
+            for k, v in elements.inputs(index).literals.items():
+                merged.literals[k].CopyFrom(v)
+            self.options.emit(element_id, RUNNING, {**element_info, "attempt": 1})
+            began = time.monotonic()
+            try:
+                out = _Graph(plan.workflow, merged, self.options, self.ctx, f"{element_id}-", self).run()
+            except GraphFailed as e:
+                done = {**element_info, "duration": time.monotonic() - began, "error": str(e)}
+                self.options.emit(element_id, FAILED, done)
+                first = e.failures[0].failure
+                return AttemptFailure(str(e), False, first.origin, first.cause, code=first.code)
+            except _Stopped:
+                return None
+            self.options.emit(element_id, SUCCEEDED, {**element_info, "duration": time.monotonic() - began})
+            return out
+
+        if elements.error is None:
+            elements.run(one, lambda: self.stopping)
+        failure = elements.failure()
+        if failure is None:
+            self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
+            return elements.outputs()
+        if elements.stopped:
+            raise _Stopped
+        self._failed()
+        done = {**info, "duration": time.monotonic() - start, "error": failure.message, "timed_out": False}
+        self.options.emit(node_id, FAILED, done)
+        raise NodeFailed(node_id, array.name, failure, 1) from failure.cause
 
     def _in_subprocess(self, task: RunnableTask) -> bool:
         if isinstance(task, PythonFunctionTask):

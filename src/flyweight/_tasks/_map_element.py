@@ -188,7 +188,7 @@ class MappedElement:
         inputs = _idl.LiteralMap()
         for k, lit in input_literal_map.literals.items():
             inputs.literals[k].CopyFrom(_fetched(ctx, lit, k))
-        mapped = [k for k in inputs.literals if k not in self.bound]
+        mapped = sorted(k for k in inputs.literals if k not in self.bound)  # a protobuf map has no order
         mapped_size(self.name, inputs, mapped)
         out: _idl.LiteralMap = self.task.dispatch_execute(ctx, element_inputs(inputs, mapped, index))
         return out

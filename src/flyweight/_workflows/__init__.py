@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flyweight._workflows._array_node import ArrayNode
 from flyweight._workflows._compiler import Compiler
 from flyweight._workflows._conditional import Branch, ConditionalSection, conditional
 from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
-from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
 from flyweight._workflows._eager import eager
+from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._map import map_task
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import (
+    ARRAY,
     BRANCH,
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
@@ -32,11 +34,13 @@ from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight._workflows._workflow import PythonFunctionWorkflow, WorkflowBase, workflow
 
 __all__ = [
+    "ARRAY",
     "BRANCH",
     "GLOBAL_INPUT_NODE_ID",
     "LAUNCH_PLAN",
     "TASK",
     "WORKFLOW",
+    "ArrayNode",
     "Binding",
     "BindingValue",
     "Branch",

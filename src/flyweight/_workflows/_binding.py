@@ -138,6 +138,26 @@ class Binder:
                 "the types so they agree"
             )
 
+    def bind_promise(self, p: Promise, lt: LiteralType, upstream: dict[int, Node]) -> bool:
+        """Bind ``p`` (a promise argument) to an input of type ``lt`` the quick way, when nothing about it
+        needs a closer look: True if ``p`` is a reference to a node of this compilation whose type is
+        already known to reach ``lt`` (its node, unless the start node, is then added to ``upstream``, as
+        :meth:`bind` does), else False, with nothing changed: :meth:`bind` it."""
+        ref = p._ref
+        if ref is None:
+            return False
+        node = ref.node
+        if node.scope is not self.scope:
+            return False
+        src = None if p._attr_path else p._type  # its literal_type
+        if src is not None and src is not lt:
+            hit = self._castable.get((id(src), id(lt)))
+            if hit is None or not hit[2] or hit[0] is not src or hit[1] is not lt:
+                return False
+        if node.kind != START:
+            upstream.setdefault(id(node), node)
+        return True
+
     def _foreign(self, p: Promise, where: Callable[[], str]) -> WorkflowCompileError:
         node = p.ref.node
         fix = (

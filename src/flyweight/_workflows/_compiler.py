@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeVar
 
 from flyweight._context import compiling, current_compiler
 from flyweight._idl import LiteralType, NodeMetadata
@@ -25,6 +25,7 @@ from flyweight._tasks import Task
 from flyweight._workflows._binding import Binder, admits_none, describe_type
 from flyweight._workflows._entities import Callee, NodeEntity
 from flyweight._workflows._node import (
+    ARRAY,
     LAUNCH_PLAN,
     TASK,
     WORKFLOW,
@@ -37,6 +38,9 @@ from flyweight._workflows._node import (
 )
 from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight.errors import WorkflowCompileError
+
+if TYPE_CHECKING:
+    from flyweight._workflows._array_node import ArrayNode
 
 __all__ = ["CallOutputs", "Compiler", "OpenSection", "compile_body", "output_tuple_class"]
 
@@ -178,7 +182,7 @@ class Compiler:
         self.binder = Binder(workflow_name, self)
         self.section: OpenSection | None = None  # the conditional being written, if any
 
-    def _plan(self, entity: NodeEntity) -> _Plan:
+    def _plan(self, entity: NodeEntity | ArrayNode) -> _Plan:
         plan = self._plans.get(id(entity))
         if plan is None or plan.entity is not entity:
             if isinstance(entity, Task):
@@ -186,6 +190,8 @@ class Compiler:
             elif entity.node_kind == WORKFLOW:
                 entity.compile()
                 plan = _Plan(entity, WORKFLOW)
+            elif entity.node_kind == ARRAY:  # a map over a launch plan: list inputs, none fixed
+                plan = _Plan(entity, ARRAY)
             else:
                 plan = _Plan(entity, LAUNCH_PLAN, entity.saved_inputs, entity.fixed_input_names)
             self._plans[id(entity)] = plan
@@ -221,11 +227,17 @@ class Compiler:
         (``args`` and ``kwargs`` are the call's arguments: promises or any values)."""
         plan = self._plan(entity)
         section = self.section
-        if section is not None:
-            for v in (*args, *kwargs.values()):  # a call on the output of another call of the branch
-                if type(v) is Promise and not v.is_ready and v.ref.node.scope is section:
-                    raise section.refuse(plan.kind, plan.name)
-        target = self.nodes if section is None else section.nodes
+        if section is None:
+            target = self.nodes
+        else:
+            target = section.nodes
+            if target:  # a call on the output of another call of the conditional (made in its nodes)
+                for v in kwargs.values():
+                    if type(v) is Promise and v._ref is not None and v._ref.node.scope is section:
+                        raise section.refuse(plan.kind, plan.name)
+                for v in args:
+                    if type(v) is Promise and v._ref is not None and v._ref.node.scope is section:
+                        raise section.refuse(plan.kind, plan.name)
         node_id = f"{self.prefix}n{len(target)}"
         if args:
             kwargs = self._merge_positional(node_id, plan, args, kwargs)
@@ -239,12 +251,17 @@ class Compiler:
                     node_id, plan, f"got input {k!r}, which the launch plan fixes; leave it out of the call"
                 )
         binder = self.binder
+        quick = binder.bind_promise
         upstream: dict[int, Node] = {}
         bindings: list[Binding] = []
         missing: list[str] = []
         for name, py_type, lt in plan.inputs:
             if name in kwargs:
-                bound = binder.bind(kwargs[name], lt, py_type, upstream, _where(node_id, plan, name))
+                value = kwargs[name]
+                if type(value) is Promise and quick(value, lt, upstream):
+                    bound: BindingValue = value
+                else:
+                    bound = binder.bind(value, lt, py_type, upstream, _where(node_id, plan, name))
             elif name in plan.bound_defaults:
                 bound = plan.bound_defaults[name]
             elif name in plan.defaults:  # a constant: converted once per compilation
@@ -253,7 +270,7 @@ class Compiler:
             else:
                 missing.append(name)
                 continue
-            bindings.append(Binding(name, bound))
+            bindings.append(_new_binding(Binding, (name, bound)))
         if missing:
             listed = ", ".join(f"{k} ({describe_type(plan.by_name[k][1])})" for k in missing)
             example = ", ".join(f"{k}=..." for k in missing)
@@ -272,6 +289,9 @@ class Compiler:
         )
         target.append(node)
         return plan.outputs(node)
+
+
+_new_binding = tuple.__new__  # Binding(name, value), without the named tuple's own __new__
 
 
 def _where(node_id: str, plan: _Plan, name: str) -> Callable[[], str]:

@@ -15,10 +15,10 @@ flyweight refuses, at compile time, a branch of more than one call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flyweight._context import current_compiler
-from flyweight._idl import NodeMetadata
+from flyweight._idl import Literal, NodeMetadata
 from flyweight._workflows._compiler import CallOutputs, Compiler, output_tuple_class
 from flyweight._workflows._expression import Comparison, Conjunction, Expression
 from flyweight._workflows._node import BRANCH, START, Binding, Node, NodeOutput
@@ -26,7 +26,7 @@ from flyweight._workflows._promise import Promise, VoidPromise
 from flyweight.errors import NotSupportedError, WorkflowCompileError
 
 if TYPE_CHECKING:
-    from flyweight._idl import Literal, LiteralMap, LiteralType
+    from flyweight._idl import LiteralMap, LiteralType
 
 __all__ = ["Branch", "Case", "Condition", "ConditionalSection", "conditional"]
 
@@ -59,6 +59,12 @@ class Branch:
         self.error = error
         self.output_names = output_names
 
+    def construct_node_metadata(self) -> NodeMetadata:
+        """The branch node's metadata: named after the conditional (built when first read)."""
+        metadata = NodeMetadata(name=self.name)
+        metadata.retries.SetInParent()  # flytekit writes an empty retry strategy
+        return metadata
+
     def choose(self, inputs: LiteralMap) -> Node | None:
         """The node to run given the branch node's inputs (named ``<node id>.<output>``, as a branch node's
         are on Flyte): the first whose condition holds on the real values, else the ``else`` node (None
@@ -88,24 +94,69 @@ class Branch:
         return f"Branch({self.name!r})"
 
 
+_new_binding = tuple.__new__  # Binding(var, value), without the named tuple's own __new__
+
+
 def branch_var(p: Promise) -> str:
     """The name a branch node gives the input a condition reads: ``<node id>.<output>`` (flytekit's)."""
     return f"{p.ref.node_id}.{p.ref.var}"
 
 
+Output: TypeAlias = "Promise | VoidPromise | tuple[Promise, ...]"
+"""What a branch's ``then(...)`` is given: the outputs of its call."""
+
+
 class Case:
-    """One branch being written: ``if_(cond)`` / ``elif_(cond)`` (``expr`` set) or ``else_()``."""
+    """One branch being written: ``if_(cond)`` / ``elif_(cond)`` (``expr`` set) or ``else_()``.
 
-    __slots__ = ("_section", "expr", "stmt")
+    Attributes:
+        expr: the condition (None for ``else_()``).
+        stmt: ``"if_"``, ``"elif_"`` or ``"else_"``.
+        promises: the promises the condition reads (``expr.promises()``); None when it reads only
+            ``expr.lhs`` (a promise compared with a constant).
+        node: the branch's node, once ``then(...)`` is given (unset before).
+        out: what ``then(...)`` was given: the outputs of the branch's call (unset before).
+    """
 
-    def __init__(self, section: ConditionalSection, expr: Expression | None, stmt: str) -> None:
+    __slots__ = ("_section", "expr", "node", "out", "promises", "stmt")
+
+    node: Node
+    out: Output
+
+    def __init__(
+        self,
+        section: ConditionalSection,
+        expr: Expression | None,
+        stmt: str,
+        promises: list[Promise] | None = None,
+    ) -> None:
         self._section = section
         self.expr = expr
         self.stmt = stmt
+        self.promises = promises
 
     def then(self, p: object) -> Condition | CallOutputs:
         """The call this branch runs (``then(t(a=x))``); after ``else_()`` the conditional's outputs."""
-        return self._section._then(self, p)
+        section = self._section
+        nodes = section.nodes
+        count = len(nodes)
+        if (  # the common case, checked quickly: what ConditionalSection._then does, inlined
+            section._expecting is self
+            and count == section._counted + 1
+            and type(p) is Promise
+            and p._ref is not None
+            and p._ref.node is nodes[-1]
+        ):
+            section._counted = count
+            section._expecting = None
+            node = self.node = nodes[-1]
+            self.out = p
+            section._cases.append(self)
+            if self.expr is None:
+                section._else = node
+                return section._close()
+            return Condition(section)
+        return section._then(self, p)
 
     def fail(self, message: str) -> CallOutputs:
         """After ``else_()``: fail the run with ``message`` when no condition holds."""
@@ -135,7 +186,11 @@ class Condition:
         return self._section._case(expr, "elif_")
 
     def else_(self) -> Case:
-        return self._section._case(None, "else_")
+        section = self._section
+        if section._expecting is None:  # (what _case does, without its checks of a condition)
+            case = section._expecting = Case(section, None, "else_")
+            return case
+        return section._case(None, "else_")
 
     def __repr__(self) -> str:
         return f"condition({self._section.name})"
@@ -163,7 +218,7 @@ class ConditionalSection:
         self._parent = parent
         self.nodes: list[Node] = []  # the branches' nodes, numbered inside the section
         self._counted = 0  # nodes already given to a branch
-        self._cases: list[tuple[Case, Node, Promise | VoidPromise | tuple[Promise, ...]]] = []
+        self._cases: list[Case] = []  # the cases given their then(...), in order
         self._else: Node | None = None
         self._error: str | None = None
         self._expecting: Case | None = None  # the case whose then() comes next
@@ -171,40 +226,56 @@ class ConditionalSection:
 
     # -- the chain ---------------------------------------------------------------------------------
     def if_(self, expr: Expression) -> Case:
+        if type(expr) is Comparison and self._expecting is None:  # (_case's quick check, inlined)
+            lhs = expr.lhs
+            if type(lhs) is Promise and type(expr.rhs) is Literal:
+                ref = lhs._ref
+                if ref is not None and ref.node.scope is self._compiler:
+                    case = self._expecting = Case(self, expr, "if_")
+                    return case
         return self._case(expr, "if_")
 
     def _where(self) -> str:
         return f"workflow {self._compiler.workflow_name!r}: conditional {self.name!r}"
 
     def _case(self, expr: Expression | None, stmt: str) -> Case:
+        if type(expr) is Comparison and self._expecting is None:  # a promise and a constant: checked quickly
+            lhs = expr.lhs
+            if type(lhs) is Promise and type(expr.rhs) is Literal:
+                ref = lhs._ref
+                if ref is not None and ref.node.scope is self._compiler:
+                    case = self._expecting = Case(self, expr, stmt)
+                    return case
         if self._expecting is not None:
             raise WorkflowCompileError(
                 f"{self._where()}: {self._expecting.stmt}(...) has no then(...) before {stmt}"
             )
-        if expr is not None or stmt != "else_":
-            if isinstance(expr, bool):
+        if expr is None and stmt == "else_":
+            case = self._expecting = Case(self, None, stmt)
+            return case
+        if isinstance(expr, bool):
+            raise WorkflowCompileError(
+                f"{self._where()}.{stmt}: got the bool {expr}: logical (and/or/is/not) operations are "
+                "not supported; use comparisons (<, <=, >, >=, ==, !=) combined with & and |"
+            )
+        if isinstance(expr, Promise):
+            raise WorkflowCompileError(
+                f"{self._where()}.{stmt}: a promise alone is not a condition; write {stmt}(p.is_true()) "
+                "or compare it (p == value)"
+            )
+        if not isinstance(expr, (Comparison, Conjunction)):
+            raise WorkflowCompileError(
+                f"{self._where()}.{stmt}: expected a comparison (<, <=, >, >=, ==, !=) or a combination "
+                f"of them with & and |, got {type(expr).__name__} {expr!r}"
+            )
+        promises = expr.promises()
+        for p in promises:
+            if p.ref.node.scope is not self._compiler:
                 raise WorkflowCompileError(
-                    f"{self._where()}.{stmt}: got the bool {expr}: logical (and/or/is/not) operations are "
-                    "not supported; use comparisons (<, <=, >, >=, ==, !=) combined with & and |"
+                    f"{self._where()}.{stmt}: the condition reads {p!r}, which is not an input or a call "
+                    "of this workflow outside a conditional"
                 )
-            if isinstance(expr, Promise):
-                raise WorkflowCompileError(
-                    f"{self._where()}.{stmt}: a promise alone is not a condition; write {stmt}(p.is_true()) "
-                    "or compare it (p == value)"
-                )
-            if not isinstance(expr, (Comparison, Conjunction)):
-                raise WorkflowCompileError(
-                    f"{self._where()}.{stmt}: expected a comparison (<, <=, >, >=, ==, !=) or a combination "
-                    f"of them with & and |, got {type(expr).__name__} {expr!r}"
-                )
-            for p in expr.promises():
-                if p.ref.node.scope is not self._compiler:
-                    raise WorkflowCompileError(
-                        f"{self._where()}.{stmt}: the condition reads {p!r}, which is not an input or a call "
-                        "of this workflow outside a conditional"
-                    )
-        case = Case(self, expr, stmt)
-        self._expecting = case
+        case = self._expecting = Case(self, expr, stmt, promises)
         return case
 
     def _branch_node(self, case: Case, p: object) -> Node:
@@ -224,15 +295,30 @@ class ConditionalSection:
         return new[0]
 
     def _then(self, case: Case, p: object) -> Condition | CallOutputs:
-        self._check_expecting(case, "then")
-        node = self._branch_node(case, p)
+        if self._expecting is not case:
+            self._check_expecting(case, "then")
+        nodes = self.nodes
+        count = len(nodes)
+        # the common case, checked quickly: one call made for the branch, one output given (what
+        # _branch_node checks)
+        if (
+            count == self._counted + 1
+            and type(p) is Promise
+            and p._ref is not None
+            and p._ref.node is nodes[-1]
+        ):
+            node = nodes[-1]
+            self._counted = count
+        else:
+            node = self._branch_node(case, p)
         assert isinstance(p, (Promise, VoidPromise, tuple))
         self._expecting = None
+        case.node = node
+        case.out = p
+        self._cases.append(case)
         if case.expr is None:
             self._else = node
-            self._cases.append((case, node, p))
             return self._close()
-        self._cases.append((case, node, p))
         return Condition(self)
 
     def _fail(self, case: Case, message: str) -> CallOutputs:
@@ -255,14 +341,9 @@ class ConditionalSection:
     # -- closing: the branch node ------------------------------------------------------------------
     def _outputs(self) -> list[tuple[str, LiteralType | None]]:
         """The outputs every branch gives, in the first branch's order (none if one branch gives none)."""
-        first = self._cases[0][2]
-        if isinstance(first, Promise) and all(  # the common shape: each branch one output of one name
-            type(p) is Promise and p.var == first.var and p.literal_type == first.literal_type
-            for _, _, p in self._cases
-        ):
-            return [(first.var, first.literal_type)]
         per_case: list[list[tuple[str, LiteralType | None]]] = []
-        for _, _, p in self._cases:
+        for case in self._cases:
+            p = case.out
             if isinstance(p, VoidPromise):
                 return []
             items = [p] if isinstance(p, Promise) else list(p)
@@ -270,7 +351,7 @@ class ConditionalSection:
         common = set.intersection(*({n for n, _ in c} for c in per_case)) if per_case else set()
         out = [(n, t) for n, t in per_case[0] if n in common] if per_case else []
         for name, lt in out:
-            for case_items, (case, _, _) in zip(per_case, self._cases, strict=True):
+            for case_items, case in zip(per_case, self._cases, strict=True):
                 other = dict(case_items)[name]
                 if lt is not None and other is not None and other != lt:
                     raise WorkflowCompileError(
@@ -283,42 +364,82 @@ class ConditionalSection:
         compiler = self._compiler
         parent = self._parent
         compiler.section = parent
-        outputs = self._outputs()
-        seen: set[tuple[str, str]] = set()
+        given = self._cases
+        # the outputs; first the common shape, quickly: every branch one output of one name and type
+        var: str | None = None
+        lt: LiteralType | None = None
+        first = given[0].out
+        if type(first) is Promise:
+            var = first._var
+            lt = None if first._attr_path else first._type  # its literal_type
+            for case in given:
+                p = case.out
+                if type(p) is not Promise or p._var != var:
+                    var = None
+                    break
+                other = None if p._attr_path else p._type
+                if other is not lt and other != lt:
+                    var = None
+                    break
+        outputs: list[tuple[str, LiteralType | None]] | None = None
+        if var is None:
+            outputs = self._outputs()
+            names = [n for n, _ in outputs]
+        else:
+            names = [var]
+        # the branch node's inputs: the promises the conditions read, each once, named <node id>.<output>
+        cases: list[tuple[Expression, Node]] = []
         bindings: list[Binding] = []
         upstream: list[Node] = []
-        for case, _, _ in self._cases:
-            if case.expr is None:
+        seen: set[tuple[str, str]] | None = None
+        for case in given:
+            expr = case.expr
+            if expr is None:
                 continue
-            for p in case.expr.promises():
-                key = (p.ref.node_id, p.ref.var)
-                if key in seen:
-                    continue
-                seen.add(key)
-                var = branch_var(p)
-                bindings.append(Binding(var, p.with_var(var)))
-                up = p.ref.node
-                if up.kind != START and not any(up is n for n in upstream):
+            cases.append((expr, case.node))
+            promises = case.promises
+            read: Any  # a promise (Comparison.lhs is typed object)
+            for read in (expr.lhs,) if promises is None else promises:
+                ref = read._ref  # (a reference: _case checked it)
+                up = ref.node
+                node_id = up._id
+                if bindings:  # a second promise: skip one already bound
+                    if seen is None:
+                        seen = {(b.value.ref.node_id, b.value.ref.var) for b in bindings}  # type: ignore[union-attr]
+                    key = (node_id, ref.var)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                name = f"{node_id}.{ref.var}"  # branch_var(p)
+                bindings.append(
+                    _new_binding(Binding, (name, Promise(name, ref, read._type)))
+                )  # read.with_var(name)
+                if up.kind != START and up not in upstream:  # (a node equals only itself)
                     upstream.append(up)
         if len(bindings) > 1:
             bindings.sort(key=lambda b: b.var)
-        cases = [(c.expr, n) for c, n, _ in self._cases if c.expr is not None]
-        branch = Branch(self.name, cases, self._else, self._error, [n for n, _ in outputs])
-        metadata = NodeMetadata(name=self.name)
-        metadata.retries.SetInParent()  # flytekit writes an empty retry strategy
+        branch = Branch(self.name, cases, self._else, self._error, names)
         # a nested conditional's branch node is a node of the enclosing conditional's branch
-        target = compiler.nodes if parent is None else parent.nodes
-        scope = compiler if parent is None else parent
+        if parent is None:
+            target = compiler.nodes
+            scope: object = compiler
+        else:
+            target = parent.nodes
+            scope = parent
+        # no metadata given: the node builds it when first read (Branch.construct_node_metadata)
         node_id = f"{compiler.prefix}n{len(target)}"
-        node = Node(node_id, metadata, bindings, upstream, branch, BRANCH, compiler.workflow_name, scope)
+        node = Node(node_id, None, bindings, upstream, branch, BRANCH, compiler.workflow_name, scope)
         target.append(node)
+        given.clear()  # what the cases were given is no longer needed: let it go now
+        if var is not None:
+            return Promise(var, NodeOutput(node, var), lt)
         if not outputs:
             return VoidPromise(self.name, NodeOutput(node, "placeholder"))
         if len(outputs) == 1:
             name, lt = outputs[0]
             return Promise(name, NodeOutput(node, name), lt)
         promises = [Promise(n, NodeOutput(node, n), t) for n, t in outputs]
-        return output_tuple_class([n for n, _ in outputs], None)(*promises)
+        return output_tuple_class(names, None)(*promises)
 
     # -- what the compiler asks --------------------------------------------------------------------
     def refuse(self, kind: str, name: str) -> Exception:

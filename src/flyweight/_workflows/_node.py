@@ -13,10 +13,11 @@ the start node, whose id is the empty string on the wire (Flyte's ``start-node``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias, cast
 
 if TYPE_CHECKING:
     from flyweight._idl import Literal as LiteralValue, NodeMetadata
+    from flyweight._workflows._array_node import ArrayNode
     from flyweight._workflows._conditional import Branch
     from flyweight._workflows._entities import NodeEntity
     from flyweight._workflows._promise import Promise
@@ -31,9 +32,11 @@ WORKFLOW: Final = "workflow"
 LAUNCH_PLAN: Final = "launch plan"
 START: Final = "start"
 BRANCH: Final = "branch"
+ARRAY: Final = "array"
 
-NodeKind: TypeAlias = Literal["task", "workflow", "launch plan"]
-"""What a call in a workflow body becomes: a node running a task, a sub-workflow or a launch plan."""
+NodeKind: TypeAlias = Literal["task", "workflow", "launch plan", "array"]
+"""What a call in a workflow body becomes: a node running a task, a sub-workflow, a launch plan, or an
+``ArrayNode`` mapping a launch plan over lists (``flyweight._workflows._array_node``)."""
 
 BindingValue: TypeAlias = "Promise | LiteralValue | list[BindingValue] | dict[str, BindingValue]"
 """What an input is bound to: a promise, a constant ``Literal``, or a list or dict of those."""
@@ -60,8 +63,8 @@ class Node:
         upstream_nodes: the nodes that must finish first: those whose outputs the bindings use, then those
             ordered before it with ``>>`` / :meth:`runs_before`.
         flyte_entity: the task, workflow or launch plan the node runs (a conditional's :class:`Branch`
-            for a branch node).
-        kind: ``"task"``, ``"workflow"``, ``"launch plan"``, ``"branch"`` or ``"start"``.
+            for a branch node, an ``ArrayNode`` for a map over a launch plan).
+        kind: ``"task"``, ``"workflow"``, ``"launch plan"``, ``"array"``, ``"branch"`` or ``"start"``.
         workflow_name: the name of the workflow the node belongs to (for error messages).
         scope: the compilation that made the node (a promise of another workflow's node is refused).
 
@@ -71,10 +74,10 @@ class Node:
 
     __slots__ = (
         "_id",
+        "_metadata",
         "bindings",
         "flyte_entity",
         "kind",
-        "metadata",
         "scope",
         "upstream_nodes",
         "workflow_name",
@@ -86,13 +89,13 @@ class Node:
         metadata: NodeMetadata | None,
         bindings: list[Binding],
         upstream_nodes: list[Node],
-        flyte_entity: NodeEntity | Branch | None,
+        flyte_entity: NodeEntity | ArrayNode | Branch | None,
         kind: NodeKind | Literal["start", "branch"] = TASK,
         workflow_name: str = "",
         scope: object = None,
     ) -> None:
         self._id = id
-        self.metadata = metadata
+        self._metadata = metadata
         self.bindings = bindings
         self.upstream_nodes = upstream_nodes
         self.flyte_entity = flyte_entity
@@ -108,6 +111,19 @@ class Node:
     def name(self) -> str:
         """The node's id (flytekit's name for it)."""
         return self._id
+
+    @property
+    def metadata(self) -> NodeMetadata | None:
+        """The node's ``NodeMetadata``; a branch node made without one builds it on first read (from its
+        conditional: ``Branch.construct_node_metadata``), so compiling a conditional makes no message."""
+        metadata = self._metadata
+        if metadata is None and self.kind == BRANCH:
+            metadata = self._metadata = cast("Branch", self.flyte_entity).construct_node_metadata()
+        return metadata
+
+    @metadata.setter
+    def metadata(self, metadata: NodeMetadata | None) -> None:
+        self._metadata = metadata
 
     def runs_before(self, other: Node) -> None:
         """Make ``other`` wait for this node to finish (``self >> other`` does the same)."""

@@ -18,7 +18,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from flyweight._workflows._expression import Comparison, constant_operand, operand_problem
+from flyweight._workflows._expression import _CONSTANTS, Comparison, constant_operand, operand_problem
 from flyweight._workflows._node import START, Node, NodeOutput
 from flyweight.errors import NotSupportedError, WorkflowCompileError
 
@@ -271,8 +271,28 @@ for _name, (_action, _fix) in {
     setattr(Promise, _name, _refuse(_action, _fix))
 
 
+# flyteidl's SimpleType INTEGER, FLOAT, STRING, BOOLEAN: a type whose ``simple`` is one of these is that
+# simple type (an unset oneof reads 0), and compares
+_COMPARABLE_SIMPLE = frozenset({1, 2, 3, 4})
+
+
 def _comparison(op: str) -> Callable[[Promise, object], Comparison]:
     def method(self: Promise, other: object) -> Comparison:
+        lt = self._type
+        if (  # the common case: an output of a primitive type compared with a constant, checked quickly
+            self._ref is not None
+            and not self._attr_path
+            and lt is not None
+            and lt.simple in _COMPARABLE_SIMPLE
+            and not isinstance(other, (Promise, VoidPromise))
+        ):
+            try:  # constant_operand's cache, read here
+                lit = _CONSTANTS[(type(other), other)]
+            except (KeyError, TypeError):  # (its refusal of the value is raised outside this handler)
+                lit = None
+            if lit is None:
+                lit = constant_operand(other, self._workflow_label)
+            return Comparison(self, op, lit)
         return self._compare(op, other)
 
     return method

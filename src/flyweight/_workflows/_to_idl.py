@@ -37,12 +37,13 @@ from flyweight._serialize import (
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._conditional import Branch
 from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
-from flyweight._workflows._node import GLOBAL_INPUT_NODE_ID, BindingValue, Node
+from flyweight._workflows._node import ARRAY, GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
 
 if TYPE_CHECKING:
     from flyweight._idl import Identifier, WorkflowSpec
     from flyweight._settings import SerializationSettings
+    from flyweight._workflows._array_node import ArrayNode
     from flyweight._workflows._launch_plan import LaunchPlan
     from flyweight._workflows._workflow import WorkflowBase
 
@@ -99,6 +100,9 @@ def _add_node(
         return
     if isinstance(entity, ArrayNodeMapTask):
         _add_array(template, node, entity, settings, mapping)
+        return
+    if entity.node_kind == ARRAY:
+        _add_launch_plan_array(template, node, entity, settings, mapping)
         return
     skip: frozenset[str] = frozenset()
     refs: dict[str, Identifier] = {}
@@ -170,6 +174,33 @@ def _add_array(
     array.is_original_sub_node_interface.value = task.is_original_sub_node_interface
     array.is_original_sub_node_interface.SetInParent()
     array.bound_inputs.extend(sorted(task.bound_inputs))
+
+
+def _add_launch_plan_array(
+    template: WorkflowTemplate,
+    node: Node,
+    array: ArrayNode,
+    settings: SerializationSettings,
+    mapping: EntityMapping,
+) -> None:
+    """A map over a launch plan (flytekit's ``array_node``): an ``ArrayNode`` whose sub-node (id: the plan's
+    name as a DNS label; the node's metadata and bindings; no upstream nodes) starts the launch plan, which
+    is registered (its workflow first) as for a launch-plan node."""
+    spec = get_serializable(mapping, settings, array.launch_plan)
+    inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
+    upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+    out = add_workflow_node(template, node.id, node.metadata, inputs, upstream)
+    array_node = out.array_node
+    fill_node(array_node.node, array.sub_node_id, node.metadata, inputs, [], launch_plan=spec.id)
+    if array.concurrency is not None:
+        array_node.parallelism = array.concurrency
+    if array.min_successes is not None:  # flytekit: it wins over the ratio (0 is written too)
+        array_node.min_successes = array.min_successes
+    elif array.min_success_ratio is not None:
+        array_node.min_success_ratio = array.min_success_ratio
+    array_node.execution_mode = array.execution_mode
+    array_node.data_mode = array.data_mode
+    array_node.is_original_sub_node_interface.value = array.is_original_sub_node_interface
 
 
 def _condition(out: Any, expr: Expression) -> None:
