@@ -1,0 +1,144 @@
+"""Task nodes of a local run: attempts in this process or through ``flyweight-execute``, retries, the cache.
+
+:class:`TaskNodes` is the part of the engine's graph (:mod:`flyweight._runtime._engine`) that runs one task
+node, or one element of a map task (whose failure is the map's to judge, not the graph's): the cache is
+looked up, a worker slot held, attempts run until one succeeds or a failure is final, and each step
+reported through the run's events.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flyweight import _idl
+from flyweight._context import FlyteContext
+from flyweight._runtime._array import Element
+from flyweight._runtime._attempt import AttemptCancelled, AttemptFailed, run_in_process, run_in_subprocess
+from flyweight._runtime._cache_key import entry_version
+from flyweight._runtime._entities import RunnableTask
+from flyweight._runtime._options import CACHED, FAILED, RETRIED, RUNNING, SUCCEEDED, EventValue, RunOptions
+from flyweight._runtime._outcomes import NodeFailed, Stopped, seconds
+from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask
+
+__all__ = ["TaskNodes"]
+
+
+class TaskNodes:
+    """Runs task nodes for a graph: what it needs of the graph is declared here, the graph provides it."""
+
+    options: RunOptions
+    ctx: FlyteContext
+
+    @property
+    def stopping(self) -> bool:
+        """Whether no new node may start (the graph's)."""
+        raise NotImplementedError
+
+    def _failed(self) -> None:
+        """Tell the graph a node failed for good (the graph's)."""
+        raise NotImplementedError
+
+    def _in_subprocess(self, task: RunnableTask) -> bool:
+        if isinstance(task, PythonFunctionTask):
+            return self.options.isolated
+        return isinstance(task, ExecutableTemplateShimTask) and not self.options.in_process
+
+    def _task_info(self, task: RunnableTask) -> dict[str, EventValue]:
+        where = "subprocess" if self._in_subprocess(task) else "in-process"
+        return {"entity": task.name, "kind": "task", "where": where}
+
+    def _run_task(
+        self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap, element: Element | None = None
+    ) -> _idl.LiteralMap:
+        """A task node (or, with ``element``, one element of a map task: its failure does not stop the
+        graph, the map decides)."""
+        metadata = task.metadata
+        attempts = 1 + max(metadata.retries, 0)
+        timeout = seconds(metadata.timeout)
+        cache = self.options.local_cache() if metadata.cache else None
+        if cache is not None:
+            key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
+            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
+            if hit is not None:
+                self.options.emit(node_id, CACHED, self._task_info(task))
+                return hit
+        with self.options.slots:
+            if self.stopping:  # waited for a slot while another node failed: do not start
+                raise Stopped
+            out = self._attempts(node_id, task, inputs, attempts, timeout, element)
+        if cache is not None:
+            cache.put(*key, out, ignore=metadata.cache_ignore_input_vars)
+        return out
+
+    def _attempts(  # noqa: PLR0917
+        self,
+        node_id: str,
+        task: RunnableTask,
+        inputs: _idl.LiteralMap,
+        attempts: int,
+        timeout: float | None,
+        element: Element | None = None,
+    ) -> _idl.LiteralMap:
+        """Run the task until an attempt succeeds, fails for good, or ``attempts`` run out.
+
+        In a subprocess, an ``element`` of a map task runs the map task's template with the whole inputs
+        and its array index, as on Flyte."""
+        sub = self._in_subprocess(task)
+        info = self._task_info(task)
+        emit = self.options.emit
+        for attempt in range(attempts):
+            emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
+            start = time.monotonic()
+            try:
+                if sub and element is not None:
+                    out = run_in_subprocess(
+                        element.task,
+                        element.inputs,
+                        self.options.blob.path / element.node_id,
+                        attempt,
+                        timeout,
+                        self.options.run_name,
+                        self.options.subprocesses,
+                        array_index=element.array_index,
+                    )
+                elif sub:
+                    node_dir = self.options.blob.path / node_id
+                    out = run_in_subprocess(
+                        task,
+                        inputs,
+                        node_dir,
+                        attempt,
+                        timeout,
+                        self.options.run_name,
+                        self.options.subprocesses,
+                    )
+                else:
+                    out = run_in_process(task, inputs, self.ctx)
+                    if self.options.blob.given:
+                        _keep(self.options.blob.path / node_id / str(attempt), inputs, out)
+            except AttemptCancelled as e:  # the run is stopping: reported cancelled when it finishes
+                raise Stopped from e
+            except AttemptFailed as e:
+                failure = e.failure
+                done = {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
+                done.update(error=failure.message, timed_out=failure.timed_out)
+                retry = failure.recoverable and attempt + 1 < attempts
+                if retry and not self.stopping:
+                    emit(node_id, RETRIED, done)
+                    continue
+                if element is None:  # a map decides whether its elements' failures fail the run
+                    self._failed()
+                emit(node_id, FAILED, done)
+                if retry:  # not retried only because another node failed: that one is the run's error
+                    raise Stopped from e
+                raise NodeFailed(node_id, task.name, failure, attempt + 1, timeout) from e
+            emit(node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start})
+            return out
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+
+def _keep(attempt_dir: Path, inputs: _idl.LiteralMap, outputs: _idl.LiteralMap) -> None:
+    attempt_dir.mkdir(parents=True, exist_ok=True)
+    (attempt_dir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
+    (attempt_dir / "outputs.pb").write_bytes(outputs.SerializeToString(deterministic=True))
