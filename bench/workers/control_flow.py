@@ -41,6 +41,14 @@ def dec(x: int) -> int:
     return x - 1
 
 
+_STEP: Any = None  # the task a dynamic fan-out calls (set by Side.dynamic_task)
+
+
+def fan_out(n: int) -> List[int]:  # noqa: UP006
+    """The body of the dynamic benchmark: N calls of the step task."""
+    return [_STEP(x=i) for i in range(n)]
+
+
 class Side:
     """One SDK's names, and the tasks the benchmarks call."""
 
@@ -59,11 +67,8 @@ class Side:
         return self.sdk.workflow(mapped_inc)
 
     def dynamic_task(self) -> Any:
-        step = self.inc
-
-        def fan_out(n: int) -> List[int]:  # noqa: UP006
-            return [step(x=i) for i in range(n)]
-
+        global _STEP  # flytekit takes only module-level functions as tasks
+        _STEP = self.inc
         return self.sdk.dynamic(fan_out)
 
     def conditional_workflow(self, n: int) -> Any:

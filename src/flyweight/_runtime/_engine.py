@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import queue
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import NamedTuple
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
@@ -57,6 +59,14 @@ __all__ = ["GraphFailed", "NodeFailed", "run_graph"]
 # How long an interrupted graph waits for the nodes running in its threads once their subprocesses are
 # ended; an in-process task cannot be stopped, so one still running then is left to finish on its own.
 _THREADS_GRACE = 2.0
+_POLL = 0.5  # seconds between checks for signals while this thread waits for the pool
+
+
+class _Outcome(NamedTuple):
+    """How a node ended: its outputs, or the failure (or stop) it raised."""
+
+    value: _idl.LiteralMap | None
+    error: NodeFailed | GraphFailed | Stopped | None
 
 
 class _Graph(FanOutNodes):
@@ -101,46 +111,122 @@ class _Graph(FanOutNodes):
             for up in after[n.id]:
                 dependents[up.id].append(n)
         ready = collections.deque(n for n in nodes if not after[n.id])
-        for n in nodes:
-            self.options.emit(self.prefix + n.id, PENDING, {"entity": n.entity_name, "kind": n.kind})
+        if self.options.on_event is not None:
+            for n in nodes:
+                self.options.emit(self.prefix + n.id, PENDING, {"entity": n.entity_name, "kind": n.kind})
         failures: list[NodeFailed] = []
-        running: dict[Future[_idl.LiteralMap], Node] = {}
-        pool: ThreadPoolExecutor | None = None
-        try:
-            while ready or running:
-                # At most `workers` nodes are handed out, so a failure stops the rest before they start.
-                while ready and len(running) < self.options.workers and not self.stopping:
-                    node = ready.popleft()
+        # Worker threads take nodes from `todo` and put what each gave into `done`. Whichever thread finds
+        # `lock` free records the outcomes and queues the nodes they made ready; a thread that finds it
+        # taken goes on (the holder looks at `done` again before letting go), so threads never wait for
+        # each other or for this one on a fan-out. This thread runs a node itself when it is the only one
+        # ready and nothing else runs (a chain pays no hand-off), and otherwise waits until all is done.
+        todo: queue.SimpleQueue[tuple[Node, _idl.LiteralMap] | None] = queue.SimpleQueue()
+        done: queue.SimpleQueue[tuple[Node, _Outcome]] = queue.SimpleQueue()
+        lock = threading.Lock()
+        idle = threading.Event()
+        crashed: list[BaseException] = []
+        out = [0]  # nodes queued or running whose outcome is not recorded yet
+        threads: list[threading.Thread] = []
+        base = contextvars.copy_context()
+
+        def queue_ready() -> None:  # with `lock` held
+            while ready and not self.stopping:
+                node = ready.popleft()
+                try:
+                    inputs = resolve_bindings(node.bindings, self.outputs, f"node {node.id}")
+                except (IndexError, KeyError) as e:  # a promise path into a value that lacks it
+                    failures.append(self._unbound(node, e))
+                    continue
+                out[0] += 1
+                todo.put((node, inputs))
+            for _ in range(min(self.options.workers, out[0]) - len(threads)):
+                thread = threading.Thread(
+                    target=base.copy().run, args=(work,), name="flyweight-node", daemon=True
+                )
+                threads.append(thread)
+                thread.start()
+            if out[0]:
+                idle.clear()
+            else:
+                idle.set()
+
+        def record() -> None:  # record what `done` holds, if `lock` is free; never waits for it
+            while not done.empty():
+                if not lock.acquire(blocking=False):
+                    return
+                try:
+                    while True:
+                        try:
+                            node, outcome = done.get_nowait()
+                        except queue.Empty:
+                            break
+                        out[0] -= 1
+                        if not crashed:
+                            self._finish(node, outcome, waiting, dependents, ready, failures)
+                    if not crashed:
+                        queue_ready()
+                except BaseException as e:  # an event handler that raised, a bug: the run ends
+                    crashed.append(e)
+                finally:
+                    if crashed:
+                        self._stop = True
+                    if out[0] == 0 or crashed:
+                        idle.set()
+                    lock.release()
+
+        def work() -> None:  # a worker thread: until told to stop (None)
+            while (item := todo.get()) is not None:
+                node, inputs = item
+                outcome = _Outcome(None, Stopped())
+                if not self.stopping:
                     try:
-                        inputs = resolve_bindings(node.bindings, self.outputs, f"node {node.id}")
-                    except (IndexError, KeyError) as e:  # a promise path into a value that lacks it
-                        failures.append(self._unbound(node, e))
+                        outcome = self._call(node, inputs)
+                    except BaseException as e:  # not a node's failure: an event handler that raised, a bug
+                        crashed.append(e)
+                done.put((node, outcome))
+                record()
+
+        try:
+            while True:
+                inline: Node | None = None
+                with lock:
+                    if crashed:
+                        raise crashed[0]
+                    if out[0] == 0:
+                        if not ready or self.stopping:
+                            break
+                        if len(ready) == 1:  # nothing to overlap with: run it here
+                            inline = ready.popleft()
+                        else:
+                            queue_ready()
+                if inline is not None:
+                    try:
+                        inputs = resolve_bindings(inline.bindings, self.outputs, f"node {inline.id}")
+                    except (IndexError, KeyError) as e:
+                        failures.append(self._unbound(inline, e))
                         continue
-                    if not running and not ready:  # nothing to overlap with: run it here
-                        self._finish(node, self._call(node, inputs), waiting, dependents, ready, failures)
-                        continue
-                    if pool is None:
-                        pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="flyweight-node")
-                    ctx = contextvars.copy_context()
-                    running[pool.submit(ctx.run, self._run_node, node, inputs)] = node
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    node = running.pop(future)
-                    self._finish(node, future, waiting, dependents, ready, failures)
+                    outcome = self._call(inline, inputs)
+                    with lock:
+                        self._finish(inline, outcome, waiting, dependents, ready, failures)
+                    continue
+                record()  # what a worker could not record while this thread held the lock
+                idle.wait(_POLL)  # the timeout only lets this thread handle signals meanwhile
         except BaseException:  # an interrupt, or a broken event handler: end what runs, start nothing
             _interrupt.stopping()  # a second Ctrl-C must not cut the ending short (it is bounded)
-            self._stop = True  # sub-workflows still running in the pool start nothing more either
+            self._stop = True  # sub-workflows still running in threads start nothing more either
             self.options.subprocesses.end_all()
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-                wait(running, timeout=_THREADS_GRACE)  # subprocesses are ended; in-process tasks may not end
-                pool = None
+            for _ in threads:
+                todo.put(None)
+            deadline = time.monotonic() + _THREADS_GRACE  # subprocesses are ended; in-process tasks may not
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            threads.clear()
             raise
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True)
+            for _ in threads:
+                todo.put(None)
+            for thread in threads:
+                thread.join()
         if failures:
             raise GraphFailed(failures)
         if len(self.outputs) <= len(nodes):  # some never ran: a graph above this one is stopping
@@ -166,25 +252,23 @@ class _Graph(FanOutNodes):
         )
         return NodeFailed(self.prefix + node.id, node.entity_name, failure, 0)
 
-    def _call(self, node: Node, inputs: _idl.LiteralMap) -> Future[_idl.LiteralMap]:
+    def _call(self, node: Node, inputs: _idl.LiteralMap) -> _Outcome:
         """Run the node in this thread, with the outcome wrapped like a pool's."""
-        future: Future[_idl.LiteralMap] = Future()
         try:
-            future.set_result(self._run_node(node, inputs))
+            return _Outcome(self._run_node(node, inputs), None)
         except (NodeFailed, GraphFailed, Stopped) as e:
-            future.set_exception(e)
-        return future
+            return _Outcome(None, e)
 
     def _finish(  # noqa: PLR0917
         self,
         node: Node,
-        future: Future[_idl.LiteralMap],
+        outcome: _Outcome,
         waiting: dict[str, int],
         dependents: dict[str, list[Node]],
         ready: collections.deque[Node],
         failures: list[NodeFailed],
     ) -> None:
-        error = future.exception()
+        error = outcome.error
         if error is not None:
             if isinstance(error, (NodeFailed, GraphFailed)):  # a task node, or a sub-workflow's nodes
                 self._failed()
@@ -193,7 +277,8 @@ class _Graph(FanOutNodes):
             if isinstance(error, Stopped):  # this graph is stopping too: nothing to record
                 return
             raise error
-        self.outputs[node.id] = future.result()
+        assert outcome.value is not None  # an outcome holds a value or an error
+        self.outputs[node.id] = outcome.value
         for d in dependents.get(node.id, ()):
             waiting[d.id] -= 1
             if waiting[d.id] == 0:

@@ -85,10 +85,12 @@ class TaskNodes:
         In a subprocess, an ``element`` of a map task runs the map task's template with the whole inputs
         and its array index, as on Flyte."""
         sub = self._in_subprocess(task)
-        info = self._task_info(task)
         emit = self.options.emit
+        events = self.options.on_event is not None  # no handler: no event dicts to build
+        info = self._task_info(task) if events else {}
         for attempt in range(attempts):
-            emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
+            if events:
+                emit(node_id, RUNNING, {**info, "attempt": attempt + 1})
             start = time.monotonic()
             try:
                 if sub and element is not None:
@@ -121,7 +123,11 @@ class TaskNodes:
                 raise Stopped from e
             except AttemptFailed as e:
                 failure = e.failure
-                done = {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
+                done = {
+                    **(info or self._task_info(task)),
+                    "attempt": attempt + 1,
+                    "duration": time.monotonic() - start,
+                }
                 done.update(error=failure.message, timed_out=failure.timed_out)
                 retry = failure.recoverable and attempt + 1 < attempts
                 if retry and not self.stopping:
@@ -133,7 +139,10 @@ class TaskNodes:
                 if retry:  # not retried only because another node failed: that one is the run's error
                     raise Stopped from e
                 raise NodeFailed(node_id, task.name, failure, attempt + 1, timeout) from e
-            emit(node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start})
+            if events:
+                emit(
+                    node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
+                )
             return out
         raise AssertionError("unreachable: every attempt returns or raises")
 

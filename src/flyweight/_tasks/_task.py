@@ -259,14 +259,22 @@ class Task:
         ``IgnoreOutputs`` is honoured as in a container: a task with no outputs returns an empty map; one
         that declares outputs fails with a :class:`~flyweight.errors.TaskExecutionError` (ADR 0014).
         """
-        with self.sandbox(ctx) as inner:
-            try:
-                return self.dispatch_execute(inner, input_literal_map)
-            except IgnoreOutputs as e:
-                error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
-                if error is None:
-                    return _idl.LiteralMap()
-                raise error from e
+        # The same as `with self.sandbox(ctx)`, written out: this runs once per task call.
+        outer = ctx if ctx is not None else FlyteContextManager.current_context()
+        workdir = LazyDirectory()
+        params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
+        inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
+        token = FlyteContextManager.push(inner)
+        try:
+            return self.dispatch_execute(inner, input_literal_map)
+        except IgnoreOutputs as e:
+            error = ignored_outputs(f"task {self.name!r}", list(self.python_interface.outputs))
+            if error is None:
+                return _idl.LiteralMap()
+            raise error from e
+        finally:
+            FlyteContextManager.pop(token)
+            workdir.cleanup()
 
     @contextlib.contextmanager
     def sandbox(self, ctx: FlyteContext | None) -> Iterator[FlyteContext]:
