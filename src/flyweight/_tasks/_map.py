@@ -16,7 +16,7 @@ import functools
 import hashlib
 import math
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flyweight import _idl
@@ -31,7 +31,7 @@ from flyweight._tasks._signature import function_module_name
 from flyweight._tasks._task import PythonTask, Task
 from flyweight.errors import TaskDefinitionError
 
-__all__ = ["ArrayNodeMapTask", "gather_outputs", "required_successes"]
+__all__ = ["ArrayNodeMapTask", "gather_outputs", "list_interface", "required_successes"]
 
 # Task types Flyte serves with a web-API, connector or agent plugin rather than a pod: an ArrayNode
 # cannot run them as sub-nodes (propeller gives each sub-node the state of a k8s plugin).
@@ -87,12 +87,16 @@ def _check_mappable(task: object) -> Task:
     raise TaskDefinitionError(f"map_task() needs a task, got {kind} {task!r}")
 
 
-def _list_interface(inner: Interface, bound: set[str], optional_outputs: bool) -> Interface:
+def list_interface(
+    inner: Interface, bound: Collection[str], optional_outputs: bool, excluded: Collection[str] = ()
+) -> Interface:
     """``inner`` with each unbound input ``T`` as ``List[T]`` and each output as ``List[T]`` (or
-    ``List[Optional[T]]``); defaults are dropped, as flytekit does (``(T, None)`` keeps a bound
-    ``Optional`` input's default None)."""
+    ``List[Optional[T]]``), ``excluded`` inputs left out (a launch plan's fixed ones); defaults are
+    dropped, as flytekit does (``(T, None)`` keeps a bound ``Optional`` input's default None)."""
     inputs: dict[str, Any] = {}
     for k, t in inner.inputs.items():
+        if k in excluded:
+            continue
         inputs[k] = (t, None) if k in bound else typing.List[t]  # type: ignore[valid-type]  # noqa: UP006
     outputs: dict[str, Any] = {}
     for k, t in inner.outputs.items():
@@ -162,7 +166,7 @@ class ArrayNodeMapTask(PythonTask[None]):
         optional = (min_success_ratio is not None and min_success_ratio != 1) or bool(min_successes)
         optional = optional and len(outputs) == 1
         self._optional_outputs = optional
-        interface = _list_interface(inner.python_interface, bound, optional)
+        interface = list_interface(inner.python_interface, bound, optional)
         key = f"{','.join(sorted(bound))}{concurrency}{min_successes}{min_success_ratio}"
         digest = hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest()
         if isinstance(inner, PythonFunctionTask):

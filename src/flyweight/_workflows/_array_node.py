@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from flyweight import _idl
 from flyweight._context import current_compiler, workflow_runner
 from flyweight._interface import Interface, typed_interface
+from flyweight._tasks._map import list_interface
 from flyweight._workflows._compiler import Compiler, compile_body
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import ARRAY, LAUNCH_PLAN
@@ -140,17 +141,9 @@ class ArrayNode:
             self._min_success_ratio = 1.0 if min_success_ratio is None else float(min_success_ratio)
         ratio_below_one = min_success_ratio is not None and min_success_ratio != 1
         self._optional_outputs = bool(iface.outputs) and (ratio_below_one or min_successes is not None)
-        fixed = plan.fixed_input_names
-        inputs: dict[str, Any] = {
-            k: typing.List[t]  # type: ignore[valid-type]  # noqa: UP006
-            for k, t in iface.inputs.items()
-            if k not in fixed
-        }
-        outputs: dict[str, Any] = {}
-        for k, t in iface.outputs.items():
-            element = typing.Optional[t] if self._optional_outputs else t
-            outputs[k] = typing.List[element]  # type: ignore[valid-type]  # noqa: UP006
-        self._python_interface = Interface(inputs=inputs, outputs=outputs)
+        self._python_interface = list_interface(
+            iface, (), self._optional_outputs, excluded=plan.fixed_input_names
+        )
         self._interface: _idl.TypedInterface | None = None
         self._direct: _DirectRun | None = None
 
