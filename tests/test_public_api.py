@@ -49,6 +49,7 @@ PUBLIC = {
         "LaunchPlan",
         "WorkflowFailurePolicy",
         "conditional",
+        "create_node",
         "dynamic",
         "eager",
         "map_task",

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         LaunchPlan as LaunchPlan,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
         conditional as conditional,
+        create_node as create_node,
         dynamic as dynamic,
         eager as eager,
         map_task as map_task,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from flyweight._workflows._array_node import ArrayNode
 from flyweight._workflows._compiler import Compiler
 from flyweight._workflows._conditional import Branch, ConditionalSection, conditional
+from flyweight._workflows._create_node import CreatedNode, create_node
 from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
 from flyweight._workflows._eager import eager
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
@@ -47,6 +48,7 @@ __all__ = [
     "CalledLaunchPlan",
     "Callee",
     "Compiler",
+    "CreatedNode",
     "ConditionalSection",
     "DynamicTask",
     "GeneratedWorkflow",
@@ -64,6 +66,7 @@ __all__ = [
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
     "conditional",
+    "create_node",
     "eager",
     "dynamic",
     "generated_outputs",

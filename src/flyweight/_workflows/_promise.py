@@ -440,6 +440,9 @@ def _nodes_of(other: object, source: object) -> list[Node]:
                 if not any(n is m for m in nodes):
                     nodes.append(n)
         return nodes
+    created = getattr(other, "node", None)  # what create_node returns
+    if isinstance(created, Node):
+        return [created]
     raise WorkflowCompileError(
         f"{source!r} >> {type(other).__name__}: the right-hand side of >> must be the result of a task, "
         "workflow or launch plan call in the same workflow body"

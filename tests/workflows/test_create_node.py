@@ -1,0 +1,150 @@
+"""``create_node``: the same nodes as calls, serialized byte for byte as flytekit 1.16.14 does, run locally.
+
+The workflows of ``create_node_source.py`` are loaded once with each SDK under the same module name; their
+``WorkflowSpec`` must have equal deterministic bytes, and local runs must give flytekit's results.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import OrderedDict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+
+from flyweight import LaunchPlan, create_node, task, workflow
+from flyweight._runtime import run_workflow
+from flyweight._serialize import get_serializable
+from flyweight.errors import NotSupportedError, WorkflowCompileError
+
+SOURCE = Path(__file__).with_name("create_node_source.py")
+MODULE = "tests.workflows.create_node_source"
+SHAPES = [
+    "of_launch_plan",
+    "of_sub_workflow",
+    "ordered",
+    "ordered_runs_before",
+    "outputs_by_name",
+    "outputs_in_dict",
+    "several_outputs",
+]
+
+
+def load(task_decorator: Any, workflow_decorator: Any, create: Any, launch_plan_class: Any) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(
+        task=task_decorator, workflow=workflow_decorator, create_node=create, LaunchPlan=launch_plan_class
+    )
+    sys.modules[MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def theirs(flytekit: Any) -> ModuleType:
+    from flytekit.core.node_creation import create_node as fk_create_node  # not exported at the top
+
+    return load(flytekit.task, flytekit.workflow, fk_create_node, flytekit.LaunchPlan)
+
+
+@pytest.fixture(scope="module")
+def ours(theirs: ModuleType) -> ModuleType:
+    return load(task, workflow, create_node, LaunchPlan)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("shape", SHAPES)
+def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
+    fk_settings, settings = settings_pair()
+    expected = normalized(
+        get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
+    )
+    got = normalized(get_serializable(OrderedDict(), settings, getattr(ours, shape)))
+    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
+        expected, got
+    )
+
+
+RUNS: list[tuple[str, dict[str, Any]]] = [
+    ("ordered", {}),
+    ("outputs_by_name", {"x": 3}),
+    ("several_outputs", {"x": 4}),
+    ("of_sub_workflow", {"x": 2}),
+    ("of_launch_plan", {"x": 2}),
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("shape", "inputs"), RUNS)
+def test_local_run_equals_flytekits(
+    theirs: ModuleType, ours: ModuleType, shape: str, inputs: dict[str, Any]
+) -> None:
+    expected = getattr(theirs, shape)(**inputs)
+    assert run_workflow(getattr(ours, shape), inputs) == expected
+    assert getattr(ours, shape)(**inputs) == expected
+
+
+def test_outputs_by_name_in_a_dict(ours: ModuleType) -> None:
+    # flytekit's own local run of this fails (its local create_node returns a tuple without .outputs)
+    assert run_workflow(ours.outputs_in_dict, {"x": 3}) == 12
+
+
+def test_a_created_node_orders_calls_and_calls_order_created_nodes(ours: ModuleType) -> None:
+    # flytekit refuses both (`node >> promise`: no .ref; `promise >> node`: not iterable)
+    mixed, then = ours.mixed.nodes, ours.promise_then_node.nodes
+    assert [n.id for n in mixed[1].upstream_nodes] == ["n0"]
+    assert [n.id for n in then[1].upstream_nodes] == ["n0"]
+    assert run_workflow(ours.mixed, {"x": 5}) == 10
+    assert run_workflow(ours.promise_then_node, {"x": 5}) == 10
+
+
+def test_the_order_is_the_one_written(ours: ModuleType) -> None:
+    events: list[tuple[str, str]] = []
+    run_workflow(ours.ordered, {}, on_event=lambda node, state, info: events.append((node, state)), workers=2)
+    done = [node for node, state in events if state == "succeeded"]
+    assert done == ["n0", "n1"]
+    assert [n.id for n in ours.ordered.nodes[1].upstream_nodes] == ["n0"]
+
+
+def test_an_unknown_output_names_the_known_ones(ours: ModuleType) -> None:
+    @workflow
+    def wrong(x: int) -> int:
+        return create_node(ours.double, x=x).total  # type: ignore[no-any-return]
+
+    with pytest.raises((WorkflowCompileError, AttributeError)) as info:
+        wrong.nodes  # noqa: B018 - compiling the body is the point
+    assert "has no output 'total'; its outputs: o0" in str(info.value.__cause__ or info.value)
+
+
+def test_positional_inputs_are_refused(ours: ModuleType) -> None:
+    @workflow
+    def positional(x: int) -> int:
+        return create_node(ours.double, x).o0  # type: ignore[no-any-return]
+
+    with pytest.raises(WorkflowCompileError, match="only keyword inputs"):
+        positional.nodes  # noqa: B018
+
+
+def test_outside_a_workflow_body(ours: ModuleType) -> None:
+    with pytest.raises(WorkflowCompileError, match="inside a @workflow"):
+        create_node(ours.double, x=1)
+
+
+def test_not_an_entity() -> None:
+    with pytest.raises(WorkflowCompileError, match="needs a task, workflow or launch plan"):
+        create_node(print)
+
+
+def test_with_overrides_is_not_supported_yet(ours: ModuleType) -> None:
+    @workflow
+    def overridden(x: int) -> int:
+        return create_node(ours.double, x=x).with_overrides(retries=3).o0  # type: ignore[no-any-return]
+
+    with pytest.raises(NotSupportedError, match="with_overrides"):
+        overridden.nodes  # noqa: B018
