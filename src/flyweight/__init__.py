@@ -37,6 +37,14 @@ if TYPE_CHECKING:
         SecurityContext as SecurityContext,
         SerializationSettings as SerializationSettings,
     )
+    from flyweight._settings._notification import (
+        Email as Email,
+        PagerDuty as PagerDuty,
+        Slack as Slack,
+        WorkflowExecutionPhase as WorkflowExecutionPhase,
+    )
+    from flyweight._settings._options import Options as Options
+    from flyweight._settings._schedule import CronSchedule as CronSchedule, FixedRate as FixedRate
     from flyweight._tasks import (
         Description as Description,
         Documentation as Documentation,
@@ -50,12 +58,19 @@ if TYPE_CHECKING:
     )
     from flyweight._workflows import (
         LaunchPlan as LaunchPlan,
+        ReferenceLaunchPlan as ReferenceLaunchPlan,
+        ReferenceTask as ReferenceTask,
+        ReferenceWorkflow as ReferenceWorkflow,
+        Workflow as Workflow,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
         conditional as conditional,
         create_node as create_node,
         dynamic as dynamic,
         eager as eager,
         map_task as map_task,
+        reference_launch_plan as reference_launch_plan,
+        reference_task as reference_task,
+        reference_workflow as reference_workflow,
         workflow as workflow,
     )
     from flyweight.errors import (

@@ -63,8 +63,12 @@ ListValue = struct_pb2.ListValue
 if TYPE_CHECKING:
     from flyteidl.admin.common_pb2 import (
         Annotations as Annotations,
+        EmailNotification as EmailNotification,
         Labels as Labels,
+        Notification as Notification,
+        PagerDutyNotification as PagerDutyNotification,
         RawOutputDataConfig as RawOutputDataConfig,
+        SlackNotification as SlackNotification,
     )
     from flyteidl.admin.description_entity_pb2 import (
         Description as Description,
@@ -77,6 +81,11 @@ if TYPE_CHECKING:
         LaunchPlanClosure as LaunchPlanClosure,
         LaunchPlanMetadata as LaunchPlanMetadata,
         LaunchPlanSpec as LaunchPlanSpec,
+    )
+    from flyteidl.admin.schedule_pb2 import (
+        CronSchedule as CronSchedule,
+        FixedRate as FixedRate,
+        Schedule as Schedule,
     )
     from flyteidl.admin.task_pb2 import TaskSpec as TaskSpec
     from flyteidl.admin.workflow_pb2 import WorkflowSpec as WorkflowSpec
@@ -219,4 +228,11 @@ __all__ = [
     "VariableMap",
     "Void",
     "as_message",
+    "CronSchedule",
+    "EmailNotification",
+    "FixedRate",
+    "Notification",
+    "PagerDutyNotification",
+    "Schedule",
+    "SlackNotification",
 ]

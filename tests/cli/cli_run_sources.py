@@ -14,7 +14,7 @@ import datetime
 import enum
 from typing import NamedTuple, Optional
 
-from flyweight import LaunchPlan, task, workflow
+from flyweight import LaunchPlan, reference_task, task, workflow
 
 
 class Color(enum.Enum):
@@ -88,6 +88,15 @@ def make_cfg(k: str) -> Cfg:
 @workflow
 def field_of(k: str) -> int:
     return add(x=make_cfg(k=k).n, items=[])
+
+
+@reference_task(project="flytesnacks", domain="development", name="remote.add", version="v1")
+def remote_add(x: int) -> int: ...
+
+
+@workflow
+def uses_remote(x: int) -> int:
+    return remote_add(x=x)
 
 
 ten = LaunchPlan.get_or_create(pipeline, "ten", fixed_inputs={"x": 10}, default_inputs={"items": [5]})

@@ -30,7 +30,7 @@ SOURCE = """\
 import functools
 from typing import List, Optional
 
-from {sdk} import conditional, dynamic, map_task, task, workflow
+from {sdk} import Workflow, conditional, dynamic, map_task, task, workflow
 
 
 @task
@@ -92,6 +92,12 @@ def per_item(xs: List[int]) -> List[int]:
 @workflow
 def dynamic_total(xs: List[int]) -> int:
     return total(xs=per_item(xs=xs))
+
+
+built = Workflow(name="control.built")
+built_x = built.add_workflow_input("x", int)
+built_node = built.add_entity(square, x=built_x)
+built.add_workflow_output("squared", built_node.outputs["o0"])
 """
 
 RUNS = [
@@ -101,6 +107,7 @@ RUNS = [
     ("branch", {"x": 0}, 0),
     ("branch", {"x": 2}, 8),
     ("dynamic_total", {"xs": [1, 2, 3]}, 14),
+    ("built", {"x": 7}, 49),
 ]
 
 
@@ -158,7 +165,7 @@ def test_package_members_equal_pyflytes(tmp_path: Path, flytekit_version: str) -
     ours = members(tmp_path / "o.tgz")
     assert [n for n, _ in ours] == [n for n, _ in theirs]
     names = " ".join(n for n, _ in ours)
-    assert "arraynode" in names and "per_item" in names and "branch" in names
+    assert "arraynode" in names and "per_item" in names and "branch" in names and "control.built" in names
     for (name, their_bytes), (_, our_bytes) in zip(theirs, ours, strict=True):
         expected = map_identity(parse(name, their_bytes), flytekit_version, image)
         got = normalized(parse(name, our_bytes))

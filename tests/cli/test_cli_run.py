@@ -173,10 +173,16 @@ def test_a_failing_node_prints_the_report_and_exits_1(wf_file: Path) -> None:
 
 
 def test_a_feature_the_local_engine_lacks_is_a_one_line_error_not_a_traceback(wf_file: Path) -> None:
-    result = invoke("run", "run_wf.py", "field_of", "--k", "a")
+    result = invoke("run", "run_wf.py", "uses_remote", "--x", "1")
     assert result.exit_code == 1
-    assert "a dataclass field, for example) is not supported yet" in result.output
+    assert "remote.add" in result.output and "cannot run locally" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_dataclass_field_of_an_output_feeds_the_next_node(wf_file: Path) -> None:
+    result = invoke("run", "run_wf.py", "field_of", "--k", "a")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith("1")
 
 
 def test_plain_progress_and_a_cached_node_on_the_second_run(wf_file: Path, cache_dir: Path) -> None:

@@ -3,8 +3,8 @@
 A compiled node's bindings are plain values (ADR 0010): a :class:`~flyweight._workflows.Promise` naming a
 node output or a workflow input (with an optional path into it), a constant ``Literal``, or lists and
 dicts of those. At run time each one becomes a ``Literal``: promises are looked up in the outputs already
-produced, lists become collections and dicts maps, element by element, exactly as Flyte's propeller
-builds a node's ``inputs.pb``.
+produced (a promise's path into the value resolved by :mod:`flyweight._runtime._attr_path`), lists become
+collections and dicts maps, element by element, exactly as Flyte's propeller builds a node's ``inputs.pb``.
 """
 
 from __future__ import annotations
@@ -12,32 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flyweight import _idl
+from flyweight._runtime._attr_path import resolve_path
 from flyweight._workflows import GLOBAL_INPUT_NODE_ID, Binding, BindingValue, Promise
-from flyweight.errors import NotSupportedError, PlatformError
+from flyweight.errors import PlatformError
 
 __all__ = ["resolve_bindings", "resolve_value"]
 
 # node id ("" for the workflow's inputs) -> that node's output literals
 Outputs = Mapping[str, _idl.LiteralMap]
-
-
-def _step(lit: _idl.Literal, key: str | int, where: str) -> _idl.Literal:
-    """One step of an attribute path: an index into a collection or a key into a map."""
-    kind = lit.WhichOneof("value")
-    if kind == "collection" and isinstance(key, int):
-        items = lit.collection.literals
-        if not -len(items) <= key < len(items):
-            raise IndexError(f"{where}: index {key} is out of range for a list of {len(items)}")
-        return items[key]
-    if kind == "map" and isinstance(key, str):
-        if key not in lit.map.literals:
-            raise KeyError(f"{where}: key {key!r} is not in the dict (keys: {sorted(lit.map.literals)})")
-        return lit.map.literals[key]
-    raise NotSupportedError(
-        f"{where}: the local engine resolves promise paths into lists (p[0]) and dicts (p['k']) only; "
-        f"reaching into a {kind or 'value'} (a dataclass field, for example) is not supported yet — "
-        "pass the whole value and read the field inside the task"
-    )
 
 
 def resolve_value(value: BindingValue, outputs: Outputs, where: str) -> _idl.Literal:
@@ -53,9 +35,14 @@ def resolve_value(value: BindingValue, outputs: Outputs, where: str) -> _idl.Lit
             source = "the workflow's inputs" if ref.node_id == GLOBAL_INPUT_NODE_ID else f"node {ref.node_id}"
             raise PlatformError(f"{where}: {source} did not produce {ref.var!r} (a bug of the local engine)")
         lit = produced.literals[ref.var]
-        for key in ref.attr_path:
-            lit = _step(lit, key, where)
-        return lit
+        if not ref.attr_path:
+            return lit
+        source = (
+            f"input {ref.var!r} of the workflow"
+            if ref.node_id == GLOBAL_INPUT_NODE_ID
+            else f"output {ref.var!r} of node {ref.node_id}"
+        )
+        return resolve_path(lit, ref.attr_path, ref.var, source, where)
     if isinstance(value, list):
         items = [resolve_value(v, outputs, f"{where}[{i}]") for i, v in enumerate(value)]
         return _idl.Literal(collection=_idl.LiteralCollection(literals=items))

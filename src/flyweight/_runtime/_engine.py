@@ -49,6 +49,7 @@ from flyweight._workflows import (
     CalledLaunchPlan,
     DynamicTask,
     Node,
+    ReferenceEntity,
     SubWorkflow,
     WorkflowFailurePolicy,
 )
@@ -297,6 +298,14 @@ class _Graph(FanOutNodes):
             return self._run_task(node_id, entity, inputs)
         if isinstance(entity, Branch):
             return self._run_branch(node_id, entity, inputs)
+        if isinstance(entity, ReferenceEntity):  # registered elsewhere: nothing here can run it
+            error = entity.local_run_error()
+            failure = AttemptFailure(str(error), False, USER, error)
+            self._failed()
+            info: dict[str, EventValue] = {"entity": entity.name, "kind": node.kind, "attempt": 1}
+            done = {**info, "duration": 0.0, "error": failure.message, "timed_out": False}
+            self.options.emit(node_id, FAILED, done)
+            raise NodeFailed(node_id, entity.name, failure, 1) from error
         if entity.node_kind == ARRAY:
             return self._run_array(node_id, entity, inputs)
         return self._run_subgraph(node_id, node, entity, inputs)
@@ -353,6 +362,8 @@ class _Graph(FanOutNodes):
                     out = self._run_dynamic(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, Task):
                     out = self._run_task(inner_id, entity, chosen_inputs)
+                elif isinstance(entity, ReferenceEntity):  # fails the conditional, naming the reference
+                    raise entity.local_run_error()
                 elif entity.node_kind == ARRAY:
                     out = self._run_array(inner_id, entity, chosen_inputs)
                 else:  # a sub-workflow or a launch plan: its graph, as in a workflow's own node

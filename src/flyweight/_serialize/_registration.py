@@ -9,15 +9,24 @@ which they must be registered.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar, overload, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeAlias, TypeVar, overload, runtime_checkable
 
 from flyweight._serialize._template import Documented, task_spec
 from flyweight._settings import SerializationSettings
 
 if TYPE_CHECKING:
-    from flyweight._idl import LaunchPlan, TaskSpec, TaskTemplate, WorkflowSpec
+    from flyweight._idl import Identifier, LaunchPlan, TaskSpec, TaskTemplate, WorkflowSpec
 
-__all__ = ["EntityMapping", "RegistrationForm", "RegistrationSource", "TemplateSource", "get_serializable"]
+__all__ = [
+    "EntityMapping",
+    "ReferenceSource",
+    "ReferenceSpec",
+    "ReferenceTemplate",
+    "RegistrationForm",
+    "RegistrationSource",
+    "TemplateSource",
+    "get_serializable",
+]
 
 RegistrationForm: TypeAlias = "TaskSpec | WorkflowSpec | LaunchPlan"
 """A registration message: a task's ``TaskSpec``, a workflow's ``WorkflowSpec``, a launch plan's admin
@@ -55,7 +64,38 @@ class TemplateSource(Protocol):
     def docs(self) -> Documented | None: ...
 
 
+@runtime_checkable
+class ReferenceSource(Protocol):
+    """A reference entity: a task, workflow or launch plan registered elsewhere, named by its identifier."""
+
+    @property
+    def reference_id(self) -> Identifier: ...
+
+
+class ReferenceTemplate(NamedTuple):
+    """flytekit's ``ReferenceTemplate``: the identifier a reference names and its resource type."""
+
+    id: Identifier
+    resource_type: int
+
+
+class ReferenceSpec(NamedTuple):
+    """What ``get_serializable`` gives for a reference entity (flytekit's ``ReferenceSpec``): not a
+    registration message, and not recorded in the entity mapping, since nothing is registered for it."""
+
+    template: ReferenceTemplate
+
+
 _F = TypeVar("_F", "WorkflowSpec", "LaunchPlan")
+
+
+@overload
+def get_serializable(
+    entity_mapping: EntityMapping | None,
+    settings: SerializationSettings,
+    entity: ReferenceSource,
+    options: object = None,
+) -> ReferenceSpec: ...
 
 
 @overload
@@ -79,9 +119,9 @@ def get_serializable(
 def get_serializable(
     entity_mapping: EntityMapping | None,
     settings: SerializationSettings,
-    entity: TemplateSource | RegistrationSource[WorkflowSpec | LaunchPlan],
+    entity: TemplateSource | RegistrationSource[WorkflowSpec | LaunchPlan] | ReferenceSource,
     options: object = None,
-) -> RegistrationForm:
+) -> RegistrationForm | ReferenceSpec:
     """The registration form of ``entity``: a ``TaskSpec`` for a task, a ``WorkflowSpec`` for a workflow
     (with its sub-workflows), an admin ``LaunchPlan`` for a launch plan.
 
@@ -90,9 +130,13 @@ def get_serializable(
             ``entity`` and everything it uses, dependencies first; an entity already in it is not
             serialized again. Anything else (``None``) means "do not record".
         settings: project, domain, version, images and environment of the registration.
-        entity: a task, a workflow or a launch plan.
+        entity: a task, a workflow or a launch plan (or a reference to one: its :class:`ReferenceSpec`,
+            which is not recorded in ``entity_mapping``).
         options: accepted for flytekit's signature; flyweight has no options yet.
     """
+    if isinstance(entity, ReferenceSource):  # registered elsewhere: named, never registered
+        ref = entity.reference_id
+        return ReferenceSpec(ReferenceTemplate(ref, ref.resource_type))
     mapping: EntityMapping = entity_mapping if isinstance(entity_mapping, dict) else {}
     done = mapping.get(entity)
     if done is not None:

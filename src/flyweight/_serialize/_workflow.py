@@ -11,6 +11,7 @@ and a launch plan's ``entity_metadata``, ``labels``, ``annotations``, ``raw_outp
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,10 @@ from flyweight._idl import (
 from flyweight._serialize._template import Documented, description_entity
 
 if TYPE_CHECKING:
-    from flyweight._idl import LaunchPlan, WorkflowSpec
+    from flyweight._idl import LaunchPlan, Notification, Schedule, WorkflowSpec
     from flyweight._settings import SerializationSettings
+    from flyweight._settings._notification import Notification as NotificationValues
+    from flyweight._settings._schedule import CronSchedule as CronScheduleValues, FixedRate as FixedRateValues
 
 __all__ = [
     "add_sub_workflows",
@@ -163,8 +166,14 @@ def launch_plan(
     max_parallelism: int | None = None,
     security_context: SecurityContext | None = None,
     overwrite_cache: bool | None = None,
+    schedule: CronScheduleValues | FixedRateValues | None = None,
+    notifications: Sequence[NotificationValues] = (),
 ) -> LaunchPlan:
-    """The admin ``LaunchPlan`` (id, spec, empty closure) of a launch plan of ``workflow_id``."""
+    """The admin ``LaunchPlan`` (id, spec, empty closure) of a launch plan of ``workflow_id``.
+
+    ``schedule`` and ``notifications`` (flyweight's plain settings) become the plan's
+    ``entity_metadata``, as flytekit writes them.
+    """
     from flyweight._idl import (
         Annotations,
         Labels,
@@ -176,9 +185,14 @@ def launch_plan(
         VariableMap,
     )
 
+    metadata = LaunchPlanMetadata()
+    if schedule is not None:
+        metadata.schedule.CopyFrom(_schedule(schedule))
+    for n in notifications:
+        metadata.notifications.append(_notification(n))
     spec = LaunchPlanSpec(
         workflow_id=workflow_id,
-        entity_metadata=LaunchPlanMetadata(),
+        entity_metadata=metadata,
         default_inputs=default_inputs,
         fixed_inputs=fixed_inputs,
         labels=Labels(values=dict(labels or {})),
@@ -192,3 +206,35 @@ def launch_plan(
         spec.overwrite_cache = True
     closure = LaunchPlanClosure(expected_inputs=ParameterMap(), expected_outputs=VariableMap())
     return LaunchPlan(id=identifier(ResourceType.LAUNCH_PLAN, name, settings), spec=spec, closure=closure)
+
+
+_RATE_UNITS = {"MINUTE": 0, "HOUR": 1, "DAY": 2}  # flyteidl.admin.FixedRateUnit
+
+
+def _schedule(values: CronScheduleValues | FixedRateValues) -> Schedule:
+    """A ``Schedule``: the kickoff input's name, and a cron schedule or a fixed rate."""
+    from flyweight._idl import CronSchedule, FixedRate, Schedule
+    from flyweight._settings._schedule import CronSchedule as CronScheduleValues
+
+    out = Schedule(kickoff_time_input_arg=values.kickoff_time_input_arg or "")
+    if isinstance(values, CronScheduleValues):
+        out.cron_schedule.CopyFrom(CronSchedule(schedule=values.schedule, offset=values.offset or ""))
+    else:
+        value, unit = values.rate
+        out.rate.CopyFrom(FixedRate(value=value, unit=typing.cast("typing.Any", _RATE_UNITS[unit])))
+    return out
+
+
+def _notification(values: NotificationValues) -> Notification:
+    """A ``Notification``: its phases, and the recipients under its kind (email, slack or pager_duty)."""
+    from flyweight._idl import EmailNotification, Notification, PagerDutyNotification, SlackNotification
+
+    out = Notification(phases=[typing.cast("typing.Any", int(p)) for p in values.phases])
+    recipients = list(values.recipients_email)
+    if values.KIND == "slack":
+        out.slack.CopyFrom(SlackNotification(recipients_email=recipients))
+    elif values.KIND == "pager_duty":
+        out.pager_duty.CopyFrom(PagerDutyNotification(recipients_email=recipients))
+    else:
+        out.email.CopyFrom(EmailNotification(recipients_email=recipients))
+    return out

@@ -15,6 +15,7 @@ from flyweight._workflows._create_node import CreatedNode, create_node
 from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
 from flyweight._workflows._eager import eager
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
+from flyweight._workflows._imperative import ImperativeWorkflow, Workflow
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._map import map_task
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
@@ -32,6 +33,15 @@ from flyweight._workflows._node import (
     NodeOutput,
 )
 from flyweight._workflows._promise import Promise, VoidPromise
+from flyweight._workflows._reference import (
+    ReferenceEntity,
+    ReferenceLaunchPlan,
+    ReferenceTask,
+    ReferenceWorkflow,
+    reference_launch_plan,
+    reference_task,
+    reference_workflow,
+)
 from flyweight._workflows._workflow import PythonFunctionWorkflow, WorkflowBase, workflow
 
 __all__ = [
@@ -52,6 +62,7 @@ __all__ = [
     "ConditionalSection",
     "DynamicTask",
     "GeneratedWorkflow",
+    "ImperativeWorkflow",
     "LaunchPlan",
     "Node",
     "NodeEntity",
@@ -59,8 +70,13 @@ __all__ = [
     "NodeOutput",
     "Promise",
     "PythonFunctionWorkflow",
+    "ReferenceEntity",
+    "ReferenceLaunchPlan",
+    "ReferenceTask",
+    "ReferenceWorkflow",
     "SubWorkflow",
     "VoidPromise",
+    "Workflow",
     "WorkflowBase",
     "WorkflowFailurePolicy",
     "WorkflowMetadata",
@@ -72,6 +88,9 @@ __all__ = [
     "generated_outputs",
     "map_task",
     "node_kind",
+    "reference_launch_plan",
+    "reference_task",
+    "reference_workflow",
     "workflow",
 ]
 

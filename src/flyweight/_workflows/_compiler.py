@@ -37,6 +37,7 @@ from flyweight._workflows._node import (
     start_node,
 )
 from flyweight._workflows._promise import Promise, VoidPromise
+from flyweight._workflows._reference import ReferenceEntity
 from flyweight.errors import WorkflowCompileError
 
 if TYPE_CHECKING:
@@ -187,6 +188,8 @@ class Compiler:
         if plan is None or plan.entity is not entity:
             if isinstance(entity, Task):
                 plan = _Plan(entity, TASK)
+            elif isinstance(entity, ReferenceEntity):  # registered elsewhere: its stated interface only
+                plan = _Plan(entity, entity.node_kind)
             elif entity.node_kind == WORKFLOW:
                 entity.compile()
                 plan = _Plan(entity, WORKFLOW)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from flyweight._tasks import Task
 from flyweight._workflows._node import NodeKind
+from flyweight._workflows._reference import ReferenceEntity
 
 if TYPE_CHECKING:
     from flyweight._idl import (
@@ -100,8 +101,8 @@ class CalledLaunchPlan(Callee, Protocol):
     ) -> LaunchPlanMessage: ...
 
 
-NodeEntity: TypeAlias = Task | SubWorkflow | CalledLaunchPlan
-"""What a node runs."""
+NodeEntity: TypeAlias = Task | SubWorkflow | CalledLaunchPlan | ReferenceEntity
+"""What a node runs (a reference entity: a task, workflow or launch plan registered elsewhere)."""
 
 
 def node_kind(entity: NodeEntity) -> NodeKind:

@@ -3,14 +3,18 @@
 Every registered workflow gets a default launch plan of the same name, whose default inputs are the
 workflow signature's defaults (:meth:`LaunchPlan.get_default_launch_plan`). Named launch plans can add
 or change defaults, fix inputs so executions cannot change them, and set labels, annotations, a raw
-output location, a parallelism limit and a security context. Inside a workflow body a launch plan is
-called like a workflow and becomes a node that starts it as a separate execution.
+output location, a parallelism limit and a security context, a schedule (``CronSchedule``,
+``FixedRate``) and notifications (``Email``, ``Slack``, ``PagerDuty``). Inside a workflow body a launch
+plan is called like a workflow and becomes a node that starts it as a separate execution.
 
-Schedules, notifications, triggers and concurrency policies are not supported yet.
+A schedule is registration data: locally nothing is scheduled, and a call of a scheduled plan runs its
+workflow once, with the kickoff input passed like any other input. Triggers and concurrency policies
+are not supported yet.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -18,7 +22,9 @@ from flyweight._context import current_compiler
 from flyweight._idl import LiteralMap, NodeMetadata, ParameterMap, TypedInterface
 from flyweight._interface import Interface
 from flyweight._workflows._launch_plan_checks import (
+    check_notifications,
     check_options,
+    check_schedule,
     check_workflow,
     default_parameters,
     input_literal,
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from flyweight._idl import LaunchPlan as LaunchPlanMessage
     from flyweight._serialize import EntityMapping
     from flyweight._settings import SecurityContext, SerializationSettings
+    from flyweight._settings._notification import Notification
+    from flyweight._settings._schedule import CronSchedule, FixedRate
 
 __all__ = ["LaunchPlan"]
 
@@ -94,8 +102,6 @@ class LaunchPlan:
         concurrency: object = None,
     ) -> None:
         for option, value in (
-            ("schedule", schedule),
-            ("notifications", notifications),
             ("trigger", trigger),
             ("concurrency", concurrency),
         ):
@@ -111,6 +117,9 @@ class LaunchPlan:
         self._fixed_inputs = fixed_inputs
         self._saved_inputs: dict[str, Any] = {}
         owner = f"launch plan {name!r}"
+        check_schedule(owner, schedule, workflow, kept)
+        self._schedule = typing.cast("CronSchedule | FixedRate | None", schedule)
+        self._notifications = check_notifications(owner, notifications)
         self._labels = labels_dict(owner, "labels", labels)
         self._annotations = labels_dict(owner, "annotations", annotations)
         self._raw_output_data_config: str | None = check_options(
@@ -168,6 +177,10 @@ class LaunchPlan:
         Args:
             default_inputs: defaults that replace (or add to) the signature's; executions may change them.
             fixed_inputs: values executions cannot change (they leave the default inputs).
+            schedule: when Flyte starts executions (``CronSchedule`` or ``FixedRate``); its
+                ``kickoff_time_input_arg`` must name a ``datetime`` input that is not fixed, and every other
+                input needs a default.
+            notifications: ``Email`` / ``Slack`` / ``PagerDuty`` to send when executions end.
             labels: Kubernetes labels for executions (a dict).
             annotations: Kubernetes annotations for executions (a dict).
             raw_output_data_config: where executions write offloaded data (a prefix such as ``s3://b/p``).
@@ -331,6 +344,14 @@ class LaunchPlan:
         return self._overwrite_cache
 
     @property
+    def schedule(self) -> CronSchedule | FixedRate | None:
+        return self._schedule
+
+    @property
+    def notifications(self) -> list[Notification]:
+        return list(self._notifications)
+
+    @property
     def should_auto_activate(self) -> bool:
         return self._auto_activate
 
@@ -345,7 +366,7 @@ class LaunchPlan:
         first. Called by ``flyweight._serialize.get_serializable``."""
         from flyweight._workflows._to_idl import launch_plan
 
-        return launch_plan(self, settings, entity_mapping)
+        return launch_plan(self, settings, entity_mapping, options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Inside a workflow body being compiled: add a node that starts this launch plan. Outside one:
@@ -360,6 +381,12 @@ class LaunchPlan:
                 f"launch plan {self._name!r} fixes input(s) {', '.join(map(repr, fixed))}, so a run cannot "
                 "change them (Flyte refuses it too); leave them out of the call, or use a launch plan that "
                 "does not fix them"
+            )
+        kickoff = self._schedule.kickoff_time_input_arg if self._schedule is not None else None
+        if kickoff and not args and kickoff not in kwargs and kickoff not in self._saved_inputs:
+            raise WorkflowCompileError(
+                f"launch plan {self._name!r}: on Flyte its schedule sets input {kickoff!r} to the scheduled "
+                f"time; a local run has no schedule, so pass it: {self._name}({kickoff}=datetime.now())"
             )
         return self._workflow(*args, **{**self._saved_inputs, **kwargs})
 

@@ -1,14 +1,17 @@
 """The checks a launch plan's arguments pass when it is made: the entity is a workflow, the name a str,
-labels and annotations dicts of str, the execution options of the types Flyte takes, and default and fixed
-inputs that fit their types (as the ``ParameterMap`` and literals the plan keeps)."""
+labels and annotations dicts of str, the execution options of the types Flyte takes, default and fixed
+inputs that fit their types (as the ``ParameterMap`` and literals the plan keeps), and a schedule and
+notifications Flyte will accept (a kickoff input that is a free ``datetime`` input)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flyweight._idl import Literal, LiteralType, Parameter, ParameterMap, Scalar, Void
+from flyweight._idl import Literal, LiteralType, Parameter, ParameterMap, Scalar, SimpleType, Void
 from flyweight._interface import NO_DEFAULT
+from flyweight._settings._notification import Notification
+from flyweight._settings._schedule import CronSchedule, FixedRate
 from flyweight._tasks import Task
 from flyweight._tasks._checks import str_dict
 from flyweight._workflows._binding import admits_none
@@ -16,7 +19,15 @@ from flyweight._workflows._workflow import WorkflowBase
 from flyweight.errors import TypeTransformerFailedError, WorkflowCompileError
 from flyweight.types import TypeEngine
 
-__all__ = ["check_options", "check_workflow", "default_parameters", "input_literal", "labels_dict"]
+__all__ = [
+    "check_notifications",
+    "check_options",
+    "check_schedule",
+    "check_workflow",
+    "default_parameters",
+    "input_literal",
+    "labels_dict",
+]
 
 
 def labels_dict(owner: str, what: str, x: object) -> dict[str, str]:
@@ -111,3 +122,66 @@ def default_parameters(
             param.default.CopyFrom(input_literal(owner, name, default, py_type, var.type))
         out.parameters[name].CopyFrom(param)
     return out
+
+
+def check_notifications(owner: str, notifications: object) -> list[Notification]:
+    """A launch plan's notifications: a list (or one) of ``Email`` / ``Slack`` / ``PagerDuty``."""
+    if notifications is None:
+        return []
+    given = [notifications] if isinstance(notifications, Notification) else notifications
+    if not isinstance(given, (list, tuple)):
+        raise WorkflowCompileError(
+            f"{owner}: notifications must be a list of flyweight.Email, Slack or PagerDuty, got "
+            f"{type(notifications).__name__}; write notifications=[Email([WorkflowExecutionPhase.FAILED], "
+            "['team@example.com'])]"
+        )
+    for i, n in enumerate(given):
+        if not isinstance(n, Notification):
+            raise WorkflowCompileError(
+                f"{owner}: notifications[{i}] is {type(n).__name__} {n!r}, not a flyweight.Email, Slack or "
+                "PagerDuty"
+            )
+    return list(given)
+
+
+def check_schedule(owner: str, schedule: object, workflow: WorkflowBase, parameters: ParameterMap) -> None:
+    """A schedule is a ``CronSchedule`` or ``FixedRate``; its kickoff input names a free ``datetime`` input,
+    and every other input has a default (a scheduled execution gets no inputs but the kickoff time).
+
+    Flyte refuses the last two at registration (flyteadmin's launch plan validation); flytekit does not
+    check them, so flyweight does when the plan is made.
+    """
+    if schedule is None:
+        return
+    if not isinstance(schedule, (CronSchedule, FixedRate)):
+        raise WorkflowCompileError(
+            f"{owner}: schedule must be a flyweight.CronSchedule or FixedRate, got {type(schedule).__name__} "
+            f"{schedule!r}; write schedule=CronSchedule(schedule='0 * * * *')"
+        )
+    kickoff = schedule.kickoff_time_input_arg
+    inputs = workflow.interface.inputs.variables
+    if kickoff:
+        if kickoff not in inputs:
+            raise WorkflowCompileError(
+                f"{owner}: kickoff_time_input_arg {kickoff!r} is not an input of workflow {workflow.name!r}; "
+                f"its inputs are: {', '.join(inputs) or 'none'}"
+            )
+        lt = inputs[kickoff].type
+        if lt.WhichOneof("type") != "simple" or lt.simple != SimpleType.DATETIME:
+            py_type = workflow.python_interface.inputs[kickoff]
+            raise WorkflowCompileError(
+                f"{owner}: kickoff_time_input_arg {kickoff!r} must name a datetime input, but it is "
+                f"{getattr(py_type, '__name__', py_type)}; declare {kickoff}: datetime.datetime"
+            )
+        if kickoff not in parameters.parameters:
+            raise WorkflowCompileError(
+                f"{owner}: kickoff_time_input_arg {kickoff!r} is a fixed input; the schedule must be free "
+                "to set it, so leave it out of fixed_inputs"
+            )
+    missing = [k for k, p in parameters.parameters.items() if p.required and k != kickoff]
+    if missing:
+        raise WorkflowCompileError(
+            f"{owner}: a scheduled launch plan gets no inputs (only the kickoff time), but input(s) "
+            f"{', '.join(map(repr, missing))} of workflow {workflow.name!r} have no default; give them "
+            "default_inputs or fixed_inputs (Flyte refuses this plan at registration)"
+        )

@@ -15,6 +15,8 @@ from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._array_node import ArrayNode
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._node import LAUNCH_PLAN
+from flyweight._workflows._reference import ReferenceEntity
+from flyweight.errors import NotSupportedError
 
 __all__ = ["map_task"]
 
@@ -54,6 +56,11 @@ def map_task(
         >>> map_task(square)(x=[1, 2, 3])
         [1, 4, 9]
     """
+    if isinstance(target, ReferenceEntity):
+        raise NotSupportedError(
+            f"map_task() over the reference {target.name!r} is not supported by flyweight yet (flytekit "
+            "maps a reference launch plan with the interface it declares); map a local launch plan or task"
+        )
     if _is_launch_plan(target):
         if kwargs:
             raise TypeError(

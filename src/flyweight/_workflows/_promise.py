@@ -150,6 +150,14 @@ class Promise:
                 f"workflow {self._workflow()!r}: {self._describe()} can be indexed with a str key or an int "
                 f"index, not {type(key).__name__} {key!r}"
             )
+        lt = self._type
+        if self._ref is not None and lt is not None and lt.simple == 9 and not lt.HasField("metadata"):
+            # STRUCT without a schema (an untyped dict): flytekit refuses p[...] on it too
+            raise WorkflowCompileError(
+                f"workflow {self._workflow()!r}: {self._describe()}[{key!r}] indexes into an untyped dict "
+                "(a struct without a schema), which flytekit refuses; declare the output as "
+                "dict[str, ...] or a dataclass, or read the key inside a task"
+            )
         return self._append_attr(key)
 
     def _append_attr(self, key: str | int) -> Promise:

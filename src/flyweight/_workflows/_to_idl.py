@@ -39,6 +39,8 @@ from flyweight._workflows._conditional import Branch
 from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
 from flyweight._workflows._node import ARRAY, GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
+from flyweight._workflows._reference import ReferenceEntity
+from flyweight.errors import WorkflowCompileError
 
 if TYPE_CHECKING:
     from flyweight._idl import Identifier, WorkflowSpec
@@ -100,6 +102,11 @@ def _add_node(
         return
     if isinstance(entity, ArrayNodeMapTask):
         _add_array(template, node, entity, settings, mapping)
+        return
+    if isinstance(entity, ReferenceEntity):  # registered elsewhere: named by its identifier, not registered
+        inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
+        upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+        entity.fill_node(add_workflow_node(template, node.id, node.metadata, inputs, upstream), node)
         return
     if entity.node_kind == ARRAY:
         _add_launch_plan_array(template, node, entity, settings, mapping)
@@ -250,9 +257,21 @@ def workflow_spec(
 
 
 def launch_plan(
-    plan: LaunchPlan, settings: SerializationSettings, mapping: EntityMapping
+    plan: LaunchPlan, settings: SerializationSettings, mapping: EntityMapping, options: object = None
 ) -> LaunchPlanMessage:
-    """The admin ``LaunchPlan`` of ``plan``; its workflow is serialized into ``mapping`` first."""
+    """The admin ``LaunchPlan`` of ``plan``; its workflow is serialized into ``mapping`` first.
+
+    ``options`` (a ``flyweight.Options``) override the plan's own, each field that is set (truthy, as
+    flytekit merges them).
+    """
+    from flyweight._settings._options import Options
+
+    if options is None:
+        options = Options()
+    elif not isinstance(options, Options):
+        raise WorkflowCompileError(
+            f"launch plan {plan.name!r}: options must be a flyweight.Options, got {type(options).__name__}"
+        )
     workflow_id = get_serializable(mapping, settings, plan.workflow).template.id
     return assemble_launch_plan(
         plan.name,
@@ -260,10 +279,12 @@ def launch_plan(
         workflow_id,
         plan.parameters,
         plan.fixed_inputs,
-        labels=plan.labels,
-        annotations=plan.annotations,
-        raw_output_prefix=plan.raw_output_data_config,
-        max_parallelism=plan.max_parallelism,
-        security_context=security_context(plan.security_context),
-        overwrite_cache=plan.overwrite_cache,
+        labels=options.labels or plan.labels,
+        annotations=options.annotations or plan.annotations,
+        raw_output_prefix=options.raw_output_data_config or plan.raw_output_data_config,
+        max_parallelism=options.max_parallelism or plan.max_parallelism,
+        security_context=security_context(options.security_context or plan.security_context),
+        overwrite_cache=options.overwrite_cache or plan.overwrite_cache,
+        schedule=plan.schedule,
+        notifications=options.notifications or plan.notifications,
     )
