@@ -61,6 +61,10 @@ PUBLIC = {
         "reference_task",
         "reference_workflow",
         "workflow",
+        # gate nodes
+        "approve",
+        "sleep",
+        "wait_for_input",
         # launch plan schedules, notifications and options
         "CronSchedule",
         "Email",
@@ -79,6 +83,7 @@ PUBLIC = {
         "FileExt",
         "FlyteDirToMultipartBlobTransformer",
         "FlyteDirectory",
+        "FlyteError",  # what a failure handler is told (flytekit.types.error)
         "FlyteFile",
         "FlyteFilePathTransformer",
         "FlytePickle",

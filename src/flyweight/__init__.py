@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         ReferenceWorkflow as ReferenceWorkflow,
         Workflow as Workflow,
         WorkflowFailurePolicy as WorkflowFailurePolicy,
+        approve as approve,
         conditional as conditional,
         create_node as create_node,
         dynamic as dynamic,
@@ -71,6 +72,8 @@ if TYPE_CHECKING:
         reference_launch_plan as reference_launch_plan,
         reference_task as reference_task,
         reference_workflow as reference_workflow,
+        sleep as sleep,
+        wait_for_input as wait_for_input,
         workflow as workflow,
     )
     from flyweight.errors import (

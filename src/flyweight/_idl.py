@@ -45,6 +45,7 @@ BlobType = types_pb2.BlobType
 SchemaType = types_pb2.SchemaType
 StructuredDatasetType = types_pb2.StructuredDatasetType
 OutputReference = types_pb2.OutputReference
+Error = types_pb2.Error
 PromiseAttribute = types_pb2.PromiseAttribute
 
 Variable = interface_pb2.Variable
@@ -189,6 +190,7 @@ __all__ = [
     "DescriptionFormat",
     "Duration",
     "EnumType",
+    "Error",
     "ErrorDocument",
     "ExecutionError",
     "Identifier",

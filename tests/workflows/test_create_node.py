@@ -141,10 +141,17 @@ def test_not_an_entity() -> None:
         create_node(print)
 
 
-def test_with_overrides_is_not_supported_yet(ours: ModuleType) -> None:
+def test_with_overrides_applies_to_the_created_node(ours: ModuleType) -> None:
     @workflow
     def overridden(x: int) -> int:
         return create_node(ours.double, x=x).with_overrides(retries=3).o0  # type: ignore[no-any-return]
 
-    with pytest.raises(NotSupportedError, match="with_overrides"):
-        overridden.nodes  # noqa: B018
+    (node,) = overridden.nodes
+    assert node.metadata is not None and node.metadata.retries.retries == 3
+
+    @workflow
+    def refused(x: int) -> int:
+        return create_node(ours.double, x=x).with_overrides(pod_template=object()).o0  # type: ignore[no-any-return]
+
+    with pytest.raises(NotSupportedError, match="pod_template"):
+        refused.nodes  # noqa: B018

@@ -49,6 +49,9 @@ _SWITCHES = (
     "--cache",
     "--no-cache",
     "--overwrite-cache",
+    "--gate",
+    "--gate-file",
+    "--skip-sleep",
 )
 
 
@@ -227,6 +230,21 @@ def _engine_options(command: click.Command) -> None:
         click.option(
             "--overwrite-cache", is_flag=True, help="Run cached tasks again and replace their stored results."
         ),
+        click.option(
+            "--gate",
+            "gates",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="The value of the wait_for_input gate NAME, or yes / no for the approve gate NAME "
+            "(repeatable; wins over --gate-file).",
+        ),
+        click.option(
+            "--gate-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="A JSON object of gate values by gate name (as --gate; JSON values of the gate's type).",
+        ),
+        click.option("--skip-sleep", is_flag=True, help="Do not wait at sleep gates."),
     ]
     for decorator in decorators:
         decorator(command)
@@ -323,6 +341,8 @@ def _run(
                         blob_dir=params["blob_dir"],
                         on_event=progress,
                         cache=_cache(params["use_cache"], params["overwrite_cache"]),
+                        gate_inputs=_gate_inputs(params["gates"], params["gate_file"]),
+                        skip_sleep=params["skip_sleep"],
                     )
                     result = run.run()
             except BaseException as e:
@@ -348,6 +368,33 @@ def _run(
             sys.path.remove(str(root))
     assert run is not None
     _finish(run, result, output_names, params)
+
+
+def _gate_inputs(gates: tuple[str, ...], gate_file: Path | None) -> dict[str, Any]:
+    """Gate values by name: the ``--gate-file`` JSON object's, then each ``--gate NAME=VALUE`` (text)."""
+    values: dict[str, Any] = {}
+    if gate_file is not None:
+        import json
+
+        try:
+            loaded = json.loads(gate_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise click.BadParameter(
+                f"cannot read {str(gate_file)!r} as JSON: {e}", param_hint="--gate-file"
+            ) from e
+        if not isinstance(loaded, dict):
+            raise click.BadParameter(
+                f"{str(gate_file)!r} holds a JSON {type(loaded).__name__}; expected an object of gate values "
+                'by gate name, like {"count": 3, "ok": "yes"}',
+                param_hint="--gate-file",
+            )
+        values.update(loaded)
+    for item in gates:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--gate")
+        values[name] = value
+    return values
 
 
 def _files_of(run: LocalRun | None) -> str:
@@ -422,8 +469,10 @@ run = RunGroup(
     (`flyweight run FILE ENTITY --help` lists them): numbers and strings as is, lists, dicts and
     dataclasses as JSON, files and directories as paths. Plugin tasks run through the real container
     entrypoint (flyweight-execute) unless --in-process. Engine options (--in-process, --isolated,
-    --workers, --blob-dir, --keep-blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY. A
-    failed node ends the run with its report and exit status 1; the outputs are printed at the end.
+    --workers, --blob-dir, --keep-blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY.
+    Gates take their values from --gate NAME=VALUE or --gate-file FILE.json (else a terminal is asked,
+    else the gate fails); --skip-sleep skips sleep gates. A failed node ends the run with its report and
+    exit status 1; the outputs are printed at the end.
     Ctrl-C or SIGTERM stops the run and its subprocesses (exit status 130 or 143).
     """,
 )

@@ -36,8 +36,10 @@ from flyweight._runtime._attempt import USER, AttemptFailure
 from flyweight._runtime._bindings import resolve_bindings
 from flyweight._runtime._entities import RunnableWorkflow
 from flyweight._runtime._fan_out import FanOutNodes
+from flyweight._runtime._gates import run_gate
 from flyweight._runtime._options import FAILED, PENDING, RUNNING, SUCCEEDED, EventValue, RunOptions
 from flyweight._runtime._outcomes import GraphFailed, NodeFailed, Stopped, lookup_failure
+from flyweight._runtime._task_nodes import node_settings, overridden_metadata
 from flyweight._tasks import Task
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows import (
@@ -48,12 +50,14 @@ from flyweight._workflows import (
     Branch,
     CalledLaunchPlan,
     DynamicTask,
+    Gate,
     Node,
     ReferenceEntity,
     SubWorkflow,
     WorkflowFailurePolicy,
 )
 from flyweight.errors import PlatformError
+from flyweight.types import FlyteError, TypeEngine
 
 __all__ = ["GraphFailed", "NodeFailed", "run_graph"]
 
@@ -229,6 +233,7 @@ class _Graph(FanOutNodes):
             for thread in threads:
                 thread.join()
         if failures:
+            failures.extend(self._on_failure(failures[0]))
             raise GraphFailed(failures)
         if len(self.outputs) <= len(nodes):  # some never ran: a graph above this one is stopping
             raise Stopped
@@ -237,6 +242,28 @@ class _Graph(FanOutNodes):
         except (IndexError, KeyError) as e:  # a promise path into an output that lacks it (Flyte's end node)
             end = NodeFailed(f"{self.prefix}end-node", self.workflow.name, lookup_failure(e), 0)
             raise GraphFailed([end]) from e
+
+    def _on_failure(self, first: NodeFailed) -> list[NodeFailed]:
+        """Run the workflow's failure node (``on_failure=``), if it has one, with the workflow's inputs and
+        ``err`` telling it what failed; returns its own failure, if it failed too (the run fails anyway)."""
+        handler = getattr(self.workflow, "failure_node", None)
+        if not isinstance(handler, Node):
+            return []
+        try:
+            inputs = resolve_bindings(handler.bindings, self.outputs, f"node {handler.id}")
+            entity = handler.flyte_entity
+            err_type = getattr(entity, "python_interface", None)
+            err_py = err_type.inputs.get("err") if err_type is not None else None
+            if err_py is not None:
+                error = FlyteError(message=first.failure.message, failed_node_id=first.node_id)
+                inputs.literals["err"].CopyFrom(TypeEngine.to_literal(self.ctx, error, err_py, None))
+        except (IndexError, KeyError) as e:
+            return [self._unbound(handler, e)]
+        self._stop = False  # the handler must start although a node failed
+        outcome = self._call(handler, inputs)
+        if outcome.error is None or isinstance(outcome.error, Stopped):
+            return []
+        return outcome.error.failures if isinstance(outcome.error, GraphFailed) else [outcome.error]
 
     def _unbound(self, node: Node, error: LookupError) -> NodeFailed:
         """The failure of a node whose inputs cannot be resolved: the workflow's fault (USER), not ours."""
@@ -293,9 +320,11 @@ class _Graph(FanOutNodes):
         if isinstance(entity, DynamicTask):
             return self._run_dynamic(node_id, entity, inputs)
         if isinstance(entity, ArrayNodeMapTask):
-            return self._run_map(node_id, entity, inputs)
+            return self._run_map(node_id, entity, inputs, node)
         if isinstance(entity, Task):
-            return self._run_task(node_id, entity, inputs)
+            return self._run_task(
+                node_id, entity, inputs, local=node_settings(entity, overridden_metadata(node))
+            )
         if isinstance(entity, Branch):
             return self._run_branch(node_id, entity, inputs)
         if isinstance(entity, ReferenceEntity):  # registered elsewhere: nothing here can run it
@@ -306,6 +335,8 @@ class _Graph(FanOutNodes):
             done = {**info, "duration": 0.0, "error": failure.message, "timed_out": False}
             self.options.emit(node_id, FAILED, done)
             raise NodeFailed(node_id, entity.name, failure, 1) from error
+        if isinstance(entity, Gate):  # sleep, wait_for_input, approve (flyweight._runtime._gates)
+            return run_gate(node_id, entity, inputs, self.options, lambda: self.stopping, self._failed)
         if entity.node_kind == ARRAY:
             return self._run_array(node_id, entity, inputs)
         return self._run_subgraph(node_id, node, entity, inputs)
@@ -357,13 +388,17 @@ class _Graph(FanOutNodes):
                 if isinstance(entity, Branch):  # a nested conditional
                     out = self._run_branch(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, ArrayNodeMapTask):
-                    out = self._run_map(inner_id, entity, chosen_inputs)
+                    out = self._run_map(inner_id, entity, chosen_inputs, chosen)
                 elif isinstance(entity, DynamicTask):
                     out = self._run_dynamic(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, Task):
-                    out = self._run_task(inner_id, entity, chosen_inputs)
+                    local = node_settings(entity, overridden_metadata(chosen))
+                    out = self._run_task(inner_id, entity, chosen_inputs, local=local)
                 elif isinstance(entity, ReferenceEntity):  # fails the conditional, naming the reference
                     raise entity.local_run_error()
+                elif isinstance(entity, Gate):
+                    stopping = lambda: self.stopping  # noqa: E731
+                    out = run_gate(inner_id, entity, chosen_inputs, self.options, stopping, self._failed)
                 elif entity.node_kind == ARRAY:
                     out = self._run_array(inner_id, entity, chosen_inputs)
                 else:  # a sub-workflow or a launch plan: its graph, as in a workflow's own node

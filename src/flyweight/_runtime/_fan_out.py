@@ -17,8 +17,8 @@ from flyweight._runtime._attempt import AttemptFailure, failure_of
 from flyweight._runtime._cache_key import entry_version
 from flyweight._runtime._entities import RunnableWorkflow
 from flyweight._runtime._options import CACHED, FAILED, RETRIED, RUNNING, SUCCEEDED, EventValue
-from flyweight._runtime._outcomes import GraphFailed, NodeFailed, Stopped
-from flyweight._runtime._task_nodes import TaskNodes
+from flyweight._runtime._outcomes import GraphFailed, NodeFailed, Stopped, seconds
+from flyweight._runtime._task_nodes import TaskNodes, node_settings, overridden_metadata
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._tasks._map_batch import ElementBatch
 from flyweight._workflows import (
@@ -27,6 +27,7 @@ from flyweight._workflows import (
     ArrayNode,
     DynamicTask,
     GeneratedWorkflow,
+    Node,
     generated_outputs,
 )
 
@@ -105,7 +106,9 @@ class FanOutNodes(TaskNodes):
                 raise NodeFailed(node_id, task.name, failure, attempt + 1) from e
         raise AssertionError("unreachable: every attempt returns or raises")
 
-    def _run_map(self, node_id: str, task: ArrayNodeMapTask, inputs: _idl.LiteralMap) -> _idl.LiteralMap:
+    def _run_map(
+        self, node_id: str, task: ArrayNodeMapTask, inputs: _idl.LiteralMap, node: Node | None = None
+    ) -> _idl.LiteralMap:
         """A map task: its elements as task attempts (``<node>-<index>``), at most ``concurrency`` (and the
         run's ``workers``) at once; it succeeds when enough of them do (``min_success_ratio``)."""
         info: dict[str, EventValue] = {"entity": task.name, "kind": "task"}
@@ -113,14 +116,16 @@ class FanOutNodes(TaskNodes):
         start = time.monotonic()
         elements = Elements(task, inputs, self.options.workers)
         inner = elements.inner
+        local = node_settings(inner, overridden_metadata(node))  # with_overrides: the sub-node's
         batched = (
             not self._in_subprocess(inner)
             and ElementBatch.runs(inner)
-            and not inner.metadata.cache
+            and not local.cache
             and not self.options.blob.given
+            and local.timeout == seconds(inner.metadata.timeout)
         )
         if elements.error is None and batched:
-            attempts = 1 + max(inner.metadata.retries, 0)
+            attempts = 1 + max(local.retries, 0)
             stopping = lambda: self.stopping  # noqa: E731
             elements.run_batch(self.ctx, attempts, stopping, self.options.emit, node_id, self.options.slots)
         elif elements.error is None:
@@ -129,7 +134,7 @@ class FanOutNodes(TaskNodes):
                 element = Element(task, index, inputs, node_id)
                 try:
                     return self._run_task(
-                        f"{node_id}-{index}", elements.inner, elements.inputs(index), element
+                        f"{node_id}-{index}", elements.inner, elements.inputs(index), element, local
                     )
                 except NodeFailed as e:
                     return e.failure

@@ -11,7 +11,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flyweight._runtime._attempt import Subprocesses
 from flyweight.errors import StorageError
@@ -87,6 +87,10 @@ class RunOptions:
     on_event: EventHandler | None
     run_name: str
     cache: LocalCache | None = None
+    gate_inputs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Values of ``wait_for_input`` gates and decisions of ``approve`` gates, by gate name."""
+    skip_sleep: bool = False
+    """Whether ``sleep`` gates succeed at once instead of waiting."""
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
     slots: Slots = dataclasses.field(init=False)

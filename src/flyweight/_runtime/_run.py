@@ -49,6 +49,8 @@ class LocalRun:
         blob_dir: str | os.PathLike[str] | None = None,
         on_event: EventHandler | None = None,
         cache: LocalCache | None = None,
+        gate_inputs: Mapping[str, Any] | None = None,
+        skip_sleep: bool = False,
     ) -> None:
         check_arguments(workflow, inputs, workers)
         wf: RunnableWorkflow
@@ -80,6 +82,8 @@ class LocalRun:
             on_event=on_event,
             run_name=f"r{uuid.uuid4().hex[:12]}",
             cache=cache,
+            gate_inputs=dict(gate_inputs or {}),
+            skip_sleep=skip_sleep,
         )
         self.outputs: _idl.LiteralMap | None = None
         """The output literals, once the run has succeeded."""
@@ -159,6 +163,8 @@ def run_workflow(
     blob_dir: str | os.PathLike[str] | None = None,
     on_event: EventHandler | None = None,
     cache: LocalCache | None = None,
+    gate_inputs: Mapping[str, Any] | None = None,
+    skip_sleep: bool = False,
 ) -> Any:
     """Run ``workflow`` (or a launch plan) on this machine and return its outputs as Python values.
 
@@ -180,6 +186,12 @@ def run_workflow(
         cache: where results of ``cache=True`` tasks are looked up before they run and stored after
             (default: ``flyweight._runtime._cache.default_cache()``, configured by the environment); a hit
             is reported as ``cached`` and the task does not run.
+        gate_inputs: gate name → the value of a ``wait_for_input`` gate (a value of its type, or text as
+            ``flyweight run --gate`` takes it) or the decision of an ``approve`` gate (``True`` /
+            ``False``, ``"yes"`` / ``"no"``). A gate without one asks on a terminal (standard input a
+            TTY), else fails naming the gate (ADR 0021).
+        skip_sleep: ``sleep`` gates succeed at once instead of waiting their duration (a sleep that
+            waits stops as soon as the run stops).
 
     Returns:
         None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
@@ -227,6 +239,8 @@ def run_workflow(
         blob_dir=blob_dir,
         on_event=on_event,
         cache=cache,
+        gate_inputs=gate_inputs,
+        skip_sleep=skip_sleep,
     ).run()
 
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from flyweight import _idl
 from flyweight._context import FlyteContext
 from flyweight._runtime._array import Element
 from flyweight._runtime._attempt import AttemptCancelled, AttemptFailed, run_in_process, run_in_subprocess
 from flyweight._runtime._cache_key import entry_version
-from flyweight._runtime._entities import RunnableTask
+from flyweight._runtime._entities import RunnableTask, RunnableWorkflow
 from flyweight._runtime._options import CACHED, FAILED, RETRIED, RUNNING, SUCCEEDED, EventValue, RunOptions
 from flyweight._runtime._outcomes import NodeFailed, Stopped, seconds
 from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask
+from flyweight._workflows import Node
 
-__all__ = ["TaskNodes"]
+__all__ = ["LocalSettings", "TaskNodes", "node_settings", "overridden_metadata"]
 
 
 class TaskNodes:
@@ -29,6 +31,8 @@ class TaskNodes:
 
     options: RunOptions
     ctx: FlyteContext
+    workflow: RunnableWorkflow
+    prefix: str
 
     @property
     def stopping(self) -> bool:
@@ -49,16 +53,23 @@ class TaskNodes:
         return {"entity": task.name, "kind": "task", "where": where}
 
     def _run_task(
-        self, node_id: str, task: RunnableTask, inputs: _idl.LiteralMap, element: Element | None = None
+        self,
+        node_id: str,
+        task: RunnableTask,
+        inputs: _idl.LiteralMap,
+        element: Element | None = None,
+        local: LocalSettings | None = None,
     ) -> _idl.LiteralMap:
         """A task node (or, with ``element``, one element of a map task: its failure does not stop the
-        graph, the map decides)."""
+        graph, the map decides), by ``local`` settings (default: the task's, or the node's overrides)."""
         metadata = task.metadata
-        attempts = 1 + max(metadata.retries, 0)
-        timeout = seconds(metadata.timeout)
-        cache = self.options.local_cache() if metadata.cache else None
+        if local is None:
+            local = node_settings(task, None)
+        attempts = 1 + max(local.retries, 0)
+        timeout = local.timeout
+        cache = self.options.local_cache() if local.cache else None
         if cache is not None:
-            key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
+            key = (task.name, entry_version(local.cache_version, task.interface), inputs)
             hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
             if hit is not None:
                 self.options.emit(node_id, CACHED, self._task_info(task))
@@ -145,6 +156,42 @@ class TaskNodes:
                 )
             return out
         raise AssertionError("unreachable: every attempt returns or raises")
+
+
+class LocalSettings(NamedTuple):
+    """What a task node runs by locally: the task's settings, or the node's ``with_overrides``."""
+
+    retries: int
+    timeout: float | None
+    cache: bool
+    cache_version: str
+
+
+def overridden_metadata(node: Node | None) -> _idl.NodeMetadata | None:
+    """The metadata ``with_overrides`` gave ``node`` (a map task's: its sub-node's), or None."""
+    overrides = None if node is None else node.overrides
+    if node is None or overrides is None:
+        return None
+    return node.metadata if overrides.sub_node_metadata is None else overrides.sub_node_metadata
+
+
+def node_settings(task: RunnableTask, overridden: _idl.NodeMetadata | None) -> LocalSettings:
+    """The retries, timeout and cache of a node running ``task``; ``overridden`` (the node's metadata after
+    ``with_overrides``, or a map task's sub-node metadata) wins over the task's: its retries, its timeout
+    when set, ``cacheable`` and ``cache_version`` when set (flytekit's node-level precedence)."""
+    metadata = task.metadata
+    local = LocalSettings(
+        metadata.retries, seconds(metadata.timeout), bool(metadata.cache), metadata.cache_version or ""
+    )
+    if overridden is None:
+        return local
+    timeout = seconds(overridden.timeout.ToTimedelta()) if overridden.HasField("timeout") else local.timeout
+    return LocalSettings(
+        overridden.retries.retries,
+        timeout,
+        overridden.cacheable if overridden.HasField("cacheable") else local.cache,
+        overridden.cache_version if overridden.HasField("cache_version") else local.cache_version,
+    )
 
 
 def _keep(attempt_dir: Path, inputs: _idl.LiteralMap, outputs: _idl.LiteralMap) -> None:

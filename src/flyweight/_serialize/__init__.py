@@ -35,6 +35,7 @@ from flyweight._serialize._workflow import (
     fill_node,
     identifier,
     launch_plan,
+    task_node_overrides,
     workflow_spec,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "security_context",
     "struct_to_dict",
     "task_metadata",
+    "task_node_overrides",
     "task_spec",
     "task_template",
     "value_to_python",

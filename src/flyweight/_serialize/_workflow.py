@@ -24,6 +24,7 @@ from flyweight._idl import (
     ParameterMap,
     ResourceType,
     SecurityContext,
+    TaskNodeOverrides,
     TypedInterface,
     WorkflowTemplate,
 )
@@ -31,7 +32,7 @@ from flyweight._serialize._template import Documented, description_entity
 
 if TYPE_CHECKING:
     from flyweight._idl import LaunchPlan, Notification, Schedule, WorkflowSpec
-    from flyweight._settings import SerializationSettings
+    from flyweight._settings import Resources as ResourceValues, SerializationSettings
     from flyweight._settings._notification import Notification as NotificationValues
     from flyweight._settings._schedule import CronSchedule as CronScheduleValues, FixedRate as FixedRateValues
 
@@ -41,8 +42,48 @@ __all__ = [
     "fill_node",
     "identifier",
     "launch_plan",
+    "task_node_overrides",
     "workflow_spec",
 ]
+
+# flytekit's order of a node's resource overrides (``_convert_resources_to_resource_entries``)
+_OVERRIDE_RESOURCES = (
+    ("cpu", "CPU"),
+    ("mem", "MEMORY"),
+    ("gpu", "GPU"),
+    ("ephemeral_storage", "EPHEMERAL_STORAGE"),
+)
+
+
+def task_node_overrides(
+    *,
+    requests: ResourceValues | None = None,
+    limits: ResourceValues | None = None,
+    resources: bool = False,
+    shared_memory: bool | str | None = None,
+    container_image: str | None = None,
+) -> TaskNodeOverrides:
+    """A task node's ``TaskNodeOverrides`` as flytekit writes ``with_overrides``: with ``resources``,
+    the requests and limits (every value given, zero included, as a string: CPU, memory, GPU, ephemeral
+    storage); the shared memory (``True``: as large as the memory) under ``extended_resources``; the
+    container image."""
+    from flyweight._idl import Resources
+
+    out = TaskNodeOverrides(container_image=container_image or "")
+    if resources:
+        out.resources.SetInParent()
+        for values, entries in ((requests, out.resources.requests), (limits, out.resources.limits)):
+            for field, name in _OVERRIDE_RESOURCES if values is not None else ():
+                value = getattr(values, field)
+                if value is not None:
+                    entries.add(name=getattr(Resources, name), value=str(value))
+    if shared_memory is not None and shared_memory is not False:
+        memory = out.extended_resources.shared_memory
+        memory.mount_path = "/dev/shm"
+        memory.mount_name = "flyte-shared-memory"
+        if isinstance(shared_memory, str):
+            memory.size_limit = shared_memory
+    return out
 
 
 def identifier(resource_type: ResourceType, name: str, settings: SerializationSettings) -> Identifier:
@@ -66,6 +107,8 @@ def add_workflow_node(
     task: Identifier | None = None,
     sub_workflow: Identifier | None = None,
     launch_plan: Identifier | None = None,
+    overrides: TaskNodeOverrides | None = None,
+    output_aliases: Sequence[tuple[str, str]] = (),
 ) -> Node:
     """Append to ``template`` a ``Node`` running a task (``task``), a sub-workflow or a launch plan, given by
     its id; return it. Nodes are built in place: a large workflow is never copied."""
@@ -79,6 +122,8 @@ def add_workflow_node(
         task=task,
         sub_workflow=sub_workflow,
         launch_plan=launch_plan,
+        overrides=overrides,
+        output_aliases=output_aliases,
     )
     return out
 
@@ -93,18 +138,25 @@ def fill_node(
     task: Identifier | None = None,
     sub_workflow: Identifier | None = None,
     launch_plan: Identifier | None = None,
+    overrides: TaskNodeOverrides | None = None,
+    output_aliases: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Fill the empty ``Node`` ``out`` (see :func:`add_workflow_node`; an ``ArrayNode``'s sub-node is filled
-    in place with it)."""
+    in place with it). A task node's ``overrides`` (:func:`task_node_overrides`) is written empty when
+    None; ``output_aliases`` are ``(output, alias)`` pairs."""
     out.id = node_id
     if metadata is not None:
         out.metadata.CopyFrom(metadata)
     out.inputs.extend(inputs)
     out.upstream_node_ids.extend(upstream_node_ids)
+    for var, alias in output_aliases:
+        out.output_aliases.add(var=var, alias=alias)
     if task is not None:
         task_node = out.task_node
         task_node.reference_id.CopyFrom(task)
         task_node.overrides.SetInParent()
+        if overrides is not None:
+            task_node.overrides.CopyFrom(overrides)
     elif sub_workflow is not None:
         out.workflow_node.sub_workflow_ref.CopyFrom(sub_workflow)
     elif launch_plan is not None:

@@ -1,5 +1,5 @@
-"""Plain settings data that tasks are defined and serialized with: images, resources, secrets and
-serialization settings.
+"""Plain settings data that tasks and launch plans are defined and serialized with: images, resources,
+secrets, serialization settings, and launch plans' schedules, notifications and options.
 
 It is a leaf: it imports only the standard library, :mod:`flyweight.errors` and
 :mod:`flyweight._version`, never protobuf or flyteidl. So a task can be declared, and its
@@ -8,7 +8,9 @@ turns these objects into Flyte's messages. The names match flytekit's (``Image``
 ``Resources``, ``Secret``, ``SecurityContext``, ``SerializationSettings``), so code written against
 flytekit ports by changing its imports.
 
-Every validation failure raises :class:`flyweight.errors.TaskDefinitionError`.
+A task setting that fails validation raises :class:`flyweight.errors.TaskDefinitionError`; a
+launch-plan setting (schedule, notification, options) raises
+:class:`flyweight.errors.WorkflowCompileError`.
 
 Example:
     >>> from flyweight._settings import ImageConfig, resolve_image

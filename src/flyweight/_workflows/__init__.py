@@ -15,6 +15,7 @@ from flyweight._workflows._create_node import CreatedNode, create_node
 from flyweight._workflows._dynamic import DynamicTask, GeneratedWorkflow, dynamic, generated_outputs
 from flyweight._workflows._eager import eager
 from flyweight._workflows._entities import CalledLaunchPlan, Callee, NodeEntity, SubWorkflow, node_kind
+from flyweight._workflows._gate import Gate, approve, sleep, wait_for_input
 from flyweight._workflows._imperative import ImperativeWorkflow, Workflow
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._map import map_task
@@ -22,6 +23,7 @@ from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetada
 from flyweight._workflows._node import (
     ARRAY,
     BRANCH,
+    GATE,
     GLOBAL_INPUT_NODE_ID,
     LAUNCH_PLAN,
     TASK,
@@ -47,6 +49,7 @@ from flyweight._workflows._workflow import PythonFunctionWorkflow, WorkflowBase,
 __all__ = [
     "ARRAY",
     "BRANCH",
+    "GATE",
     "GLOBAL_INPUT_NODE_ID",
     "LAUNCH_PLAN",
     "TASK",
@@ -61,6 +64,7 @@ __all__ = [
     "CreatedNode",
     "ConditionalSection",
     "DynamicTask",
+    "Gate",
     "GeneratedWorkflow",
     "ImperativeWorkflow",
     "LaunchPlan",
@@ -81,6 +85,7 @@ __all__ = [
     "WorkflowFailurePolicy",
     "WorkflowMetadata",
     "WorkflowMetadataDefaults",
+    "approve",
     "conditional",
     "create_node",
     "eager",
@@ -91,6 +96,8 @@ __all__ = [
     "reference_launch_plan",
     "reference_task",
     "reference_workflow",
+    "sleep",
+    "wait_for_input",
     "workflow",
 ]
 

@@ -14,7 +14,6 @@ ADR 0018, "Launch plans".
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import typing
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,6 +23,7 @@ from flyweight._context import current_compiler, workflow_runner
 from flyweight._interface import Interface, typed_interface
 from flyweight._tasks._map import list_interface
 from flyweight._workflows._compiler import Compiler, compile_body
+from flyweight._workflows._dns import dnsify
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import ARRAY, LAUNCH_PLAN
 from flyweight._workflows._workflow import WorkflowBase
@@ -33,30 +33,6 @@ if TYPE_CHECKING:
     from flyweight._workflows._entities import CalledLaunchPlan
 
 __all__ = ["ArrayNode", "dnsify"]
-
-
-def dnsify(value: str) -> str:
-    """``value`` as a DNS label, exactly as flytekit's ``flytekit.core.utils._dnsify`` makes it (the id of an
-    ``ArrayNode``'s sub-node): lower case, ``_`` and ``.`` as ``-``, ``-`` before an upper-case letter, other
-    characters dropped, at most 63 characters (a long value keeps a hash of itself and its tail)."""
-    limit, hash_len = 63, 10
-    if len(value) >= limit:
-        digest = hashlib.sha224(value.encode("utf-8")).hexdigest()[:hash_len]
-        value = f"{digest}-{value[-(limit - hash_len - 1) :]}"
-    out = ""
-    for ch in value:
-        if ch in "_-.":
-            if out and len(out) < limit - 1:
-                out += "-"
-        elif not ch.isalnum():
-            continue
-        elif ch.islower() or ch.isdigit():
-            out += ch
-        else:
-            if out and out[-1] != "-" and len(out) < limit - 1:
-                out += "-"
-            out += ch.lower()
-    return out.removesuffix("-")
 
 
 def _launch_plan(target: object) -> CalledLaunchPlan:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 from flyweight._context import compiling, current_compiler
 from flyweight._idl import LiteralType, NodeMetadata
@@ -42,6 +42,7 @@ from flyweight.errors import WorkflowCompileError
 
 if TYPE_CHECKING:
     from flyweight._workflows._array_node import ArrayNode
+    from flyweight._workflows._gate import Gate
 
 __all__ = ["CallOutputs", "Compiler", "OpenSection", "compile_body", "output_tuple_class"]
 
@@ -67,8 +68,9 @@ def output_tuple_class(names: list[str], tuple_name: str | None) -> type[tuple[P
     def runs_before(self: tuple[Promise, ...], other: _T) -> _T:
         return rshift(self, other)
 
-    def with_overrides(self: tuple[Promise, ...], *args: object, **kwargs: object) -> NoReturn:
+    def with_overrides(self: tuple[Promise, ...], *args: object, **kwargs: object) -> tuple[Promise, ...]:
         self[0].with_overrides(*args, **kwargs)
+        return self
 
     namespace = {"__slots__": (), "__rshift__": rshift, "runs_before": runs_before}
     namespace["with_overrides"] = with_overrides
@@ -183,13 +185,15 @@ class Compiler:
         self.binder = Binder(workflow_name, self)
         self.section: OpenSection | None = None  # the conditional being written, if any
 
-    def _plan(self, entity: NodeEntity | ArrayNode) -> _Plan:
+    def _plan(self, entity: NodeEntity | ArrayNode | Gate) -> _Plan:
         plan = self._plans.get(id(entity))
         if plan is None or plan.entity is not entity:
             if isinstance(entity, Task):
                 plan = _Plan(entity, TASK)
             elif isinstance(entity, ReferenceEntity):  # registered elsewhere: its stated interface only
                 plan = _Plan(entity, entity.node_kind)
+            elif entity.node_kind == "gate":  # sleep / wait_for_input / approve (flyweight._workflows._gate)
+                plan = _Plan(entity, "gate")
             elif entity.node_kind == WORKFLOW:
                 entity.compile()
                 plan = _Plan(entity, WORKFLOW)
@@ -322,6 +326,41 @@ def compile_body(workflow: Callee, function: Callable[..., object]) -> tuple[lis
     if compiler.section is not None:
         raise compiler.section.unfinished()
     return compiler.nodes, _output_bindings(compiler, workflow, result)
+
+
+def compile_failure_node(workflow: Callee, handler: Any) -> Node:
+    """The failure node of ``workflow``: a call of ``handler`` (a task or workflow) with the workflow's
+    inputs, numbered ``fn0`` as flytekit numbers it; its other inputs keep their defaults (``err`` is
+    given by Flyte, or by the local engine, when the workflow fails).
+
+    Raises:
+        WorkflowCompileError: ``handler`` lacks one of the workflow's inputs (or types it differently), or
+            has another input that is not optional.
+    """
+    name = workflow.name
+    mine = workflow.python_interface.inputs
+    theirs = handler.python_interface.inputs_with_defaults
+    for k, t in mine.items():
+        if k not in theirs or theirs[k][0] != t:
+            raise WorkflowCompileError(
+                f"workflow {name!r}: the failure handler {handler.name!r} must take every input of the "
+                f"workflow with the same type; it lacks {k}: {getattr(t, '__name__', t)}"
+            )
+    handler_vars = handler.interface.inputs.variables
+    for k in theirs:
+        if k not in mine and not admits_none(handler_vars[k].type):
+            raise WorkflowCompileError(
+                f"workflow {name!r}: the failure handler {handler.name!r} has input {k!r}, which the "
+                "workflow does not have; its other inputs must be Optional (err: Optional[FlyteError] = None)"
+            )
+    typed = workflow.interface
+    compiler = Compiler(name, "f")  # its node is fn0, as flytekit numbers it
+    start = start_node(name, compiler)
+    in_vars = typed.inputs.variables
+    inputs = {k: Promise(k, NodeOutput(start, k), in_vars[k].type) for k in mine}
+    with compiling(compiler):
+        handler(**inputs)
+    return compiler.nodes[-1]
 
 
 def _output_bindings(compiler: Compiler, workflow: Callee, result: object) -> list[Binding]:

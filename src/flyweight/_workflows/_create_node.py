@@ -9,12 +9,13 @@ graph), so ``create_node`` only ever sees a body being compiled; anywhere else i
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from flyweight._context import current_compiler
 from flyweight._workflows._node import Node, NodeOutput
+from flyweight._workflows._overrides import apply_overrides
 from flyweight._workflows._promise import Promise, VoidPromise
-from flyweight.errors import NotSupportedError, WorkflowCompileError
+from flyweight.errors import WorkflowCompileError
 
 __all__ = ["CreatedNode", "create_node"]
 
@@ -63,12 +64,16 @@ class CreatedNode:
         VoidPromise(self._node.entity_name, NodeOutput(self._node, "placeholder")) >> other
         return other
 
-    def with_overrides(self, *args: object, **kwargs: object) -> NoReturn:
-        """Per-node overrides are not supported by flyweight yet."""
-        raise NotSupportedError(
-            f"with_overrides() on node {self._node.id} ({self._node.entity_name!r}) is not supported by "
-            "flyweight yet; set retries, timeout and resources on the task itself"
-        )
+    def with_overrides(self, *args: object, **kwargs: object) -> CreatedNode:
+        """Override settings of the node (flytekit's ``Node.with_overrides``; see
+        ``flyweight._workflows._overrides``); returns ``self``.
+
+        Raises:
+            WorkflowCompileError: an unknown key or a bad value.
+            NotSupportedError: a key flyweight does not support yet.
+        """
+        apply_overrides(self._node, args, kwargs, (Promise, VoidPromise))
+        return self
 
     def __repr__(self) -> str:
         return f"CreatedNode({self._node.id}, {self._node.entity_name!r})"

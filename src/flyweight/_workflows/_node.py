@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from flyweight._workflows._array_node import ArrayNode
     from flyweight._workflows._conditional import Branch
     from flyweight._workflows._entities import NodeEntity
+    from flyweight._workflows._gate import Gate
+    from flyweight._workflows._overrides import NodeOverrides
     from flyweight._workflows._promise import Promise
 
 __all__ = ["GLOBAL_INPUT_NODE_ID", "Binding", "BindingValue", "Node", "NodeKind", "NodeOutput", "start_node"]
@@ -33,10 +35,12 @@ LAUNCH_PLAN: Final = "launch plan"
 START: Final = "start"
 BRANCH: Final = "branch"
 ARRAY: Final = "array"
+GATE: Final = "gate"
 
-NodeKind: TypeAlias = Literal["task", "workflow", "launch plan", "array"]
-"""What a call in a workflow body becomes: a node running a task, a sub-workflow, a launch plan, or an
-``ArrayNode`` mapping a launch plan over lists (``flyweight._workflows._array_node``)."""
+NodeKind: TypeAlias = Literal["task", "workflow", "launch plan", "array", "gate"]
+"""What a call in a workflow body becomes: a node running a task, a sub-workflow, a launch plan, an
+``ArrayNode`` mapping a launch plan over lists (``flyweight._workflows._array_node``), or a gate
+(``sleep``, ``wait_for_input``, ``approve``: ``flyweight._workflows._gate``)."""
 
 BindingValue: TypeAlias = "Promise | LiteralValue | list[BindingValue] | dict[str, BindingValue]"
 """What an input is bound to: a promise, a constant ``Literal``, or a list or dict of those."""
@@ -67,6 +71,8 @@ class Node:
         kind: ``"task"``, ``"workflow"``, ``"launch plan"``, ``"array"``, ``"branch"`` or ``"start"``.
         workflow_name: the name of the workflow the node belongs to (for error messages).
         scope: the compilation that made the node (a promise of another workflow's node is refused).
+        overrides: what ``with_overrides(...)`` set beyond the metadata (resources, image, aliases, a map
+            task's sub-node metadata: ``flyweight._workflows._overrides``), or None.
 
     ``metadata`` is shared by the nodes of one entity in one workflow: replace it, do not change it in
     place.
@@ -78,6 +84,7 @@ class Node:
         "bindings",
         "flyte_entity",
         "kind",
+        "overrides",
         "scope",
         "upstream_nodes",
         "workflow_name",
@@ -89,7 +96,7 @@ class Node:
         metadata: NodeMetadata | None,
         bindings: list[Binding],
         upstream_nodes: list[Node],
-        flyte_entity: NodeEntity | ArrayNode | Branch | None,
+        flyte_entity: NodeEntity | ArrayNode | Branch | Gate | None,
         kind: NodeKind | Literal["start", "branch"] = TASK,
         workflow_name: str = "",
         scope: object = None,
@@ -102,6 +109,7 @@ class Node:
         self.kind = kind
         self.workflow_name = workflow_name
         self.scope = scope
+        self.overrides: NodeOverrides | None = None
 
     @property
     def id(self) -> str:
@@ -111,6 +119,10 @@ class Node:
     def name(self) -> str:
         """The node's id (flytekit's name for it)."""
         return self._id
+
+    def set_id(self, node_id: str) -> None:
+        """Rename the node (``with_overrides(node_name=...)``); promises of its outputs follow it."""
+        self._id = node_id
 
     @property
     def metadata(self) -> NodeMetadata | None:

@@ -174,12 +174,21 @@ class Promise:
             )
         return Promise(self._var, self._ref.with_attr(key), self._type)
 
-    def with_overrides(self, *args: object, **kwargs: object) -> NoReturn:
-        """Per-node overrides (resources, retries, names…) are not supported by flyweight yet."""
-        raise NotSupportedError(
-            f"workflow {self._workflow()!r}: with_overrides() on {self._describe()} is not supported by "
-            "flyweight yet; set retries, timeout and resources on the task itself"
-        )
+    def with_overrides(self, *args: object, **kwargs: object) -> Promise:
+        """Override settings of the node that makes this promise (flytekit's ``Node.with_overrides``:
+        ``node_name``, ``retries``, ``timeout``, ``cache``, ``requests``… — see
+        ``flyweight._workflows._overrides``); returns the promise. A promise that holds a value is returned
+        unchanged, as in flytekit.
+
+        Raises:
+            WorkflowCompileError: an unknown key or a bad value.
+            NotSupportedError: a key flyweight does not support yet.
+        """
+        if self._ref is not None:
+            from flyweight._workflows._overrides import apply_overrides
+
+            apply_overrides(self._ref.node, args, kwargs, (Promise, VoidPromise))
+        return self
 
     # -- everything that needs the value ------------------------------------------------------------
     def _workflow(self) -> str:
@@ -384,12 +393,13 @@ class VoidPromise:
                 self._ref.node.runs_before(node)
         return other
 
-    def with_overrides(self, *args: object, **kwargs: object) -> NoReturn:
-        """Per-node overrides are not supported by flyweight yet."""
-        raise NotSupportedError(
-            f"with_overrides() on the call of {self._task_name!r} is not supported by flyweight yet; set "
-            "retries, timeout and resources on the task itself"
-        )
+    def with_overrides(self, *args: object, **kwargs: object) -> VoidPromise:
+        """Override settings of the call's node (as :meth:`Promise.with_overrides`); returns ``self``."""
+        if self._ref is not None:
+            from flyweight._workflows._overrides import apply_overrides
+
+            apply_overrides(self._ref.node, args, kwargs, (Promise, VoidPromise))
+        return self
 
     def _error(self, action: str) -> WorkflowCompileError:
         where = f"workflow {self._ref.node.workflow_name!r}: " if self._ref is not None else ""

@@ -21,6 +21,7 @@ from flyweight._idl import (
     Literal,
     OutputReference,
     PromiseAttribute,
+    TaskNodeOverrides,
     TaskSpec,
     WorkflowTemplate,
 )
@@ -32,18 +33,20 @@ from flyweight._serialize import (
     get_serializable,
     launch_plan as assemble_launch_plan,
     security_context,
+    task_node_overrides,
     workflow_spec as assemble_spec,
 )
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._conditional import Branch
 from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
+from flyweight._workflows._gate import Gate
 from flyweight._workflows._node import ARRAY, GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
 from flyweight._workflows._reference import ReferenceEntity
 from flyweight.errors import WorkflowCompileError
 
 if TYPE_CHECKING:
-    from flyweight._idl import Identifier, WorkflowSpec
+    from flyweight._idl import WorkflowSpec
     from flyweight._settings import SerializationSettings
     from flyweight._workflows._array_node import ArrayNode
     from flyweight._workflows._launch_plan import LaunchPlan
@@ -103,6 +106,9 @@ def _add_node(
     if isinstance(entity, ArrayNodeMapTask):
         _add_array(template, node, entity, settings, mapping)
         return
+    if isinstance(entity, Gate):
+        _add_gate(template, node, entity)
+        return
     if isinstance(entity, ReferenceEntity):  # registered elsewhere: named by its identifier, not registered
         inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
         upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
@@ -112,7 +118,7 @@ def _add_node(
         _add_launch_plan_array(template, node, entity, settings, mapping)
         return
     skip: frozenset[str] = frozenset()
-    refs: dict[str, Identifier] = {}
+    refs: dict[str, Any] = {}  # task=, launch_plan= or sub_workflow=: an Identifier
     spec = get_serializable(mapping, settings, entity)
     if isinstance(spec, TaskSpec):
         refs["task"] = spec.template.id
@@ -125,7 +131,34 @@ def _add_node(
         refs["sub_workflow"] = spec.template.id
     inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings if b.var not in skip]
     upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
-    add_workflow_node(template, node.id, node.metadata, inputs, upstream, **refs)
+    overrides = node.overrides
+    if overrides is None or not isinstance(spec, TaskSpec):  # flytekit writes them on task nodes only
+        add_workflow_node(template, node.id, node.metadata, inputs, upstream, **refs)
+        return
+    add_workflow_node(
+        template,
+        node.id,
+        node.metadata,
+        inputs,
+        upstream,
+        task=refs["task"],
+        overrides=_task_overrides(node),
+        output_aliases=overrides.aliases or (),
+    )
+
+
+def _task_overrides(node: Node) -> TaskNodeOverrides | None:
+    """The ``TaskNodeOverrides`` of ``with_overrides`` (None: none set, written empty)."""
+    o = node.overrides
+    if o is None:
+        return None
+    return task_node_overrides(
+        requests=o.requests,
+        limits=o.limits,
+        resources=o.resources_set,
+        shared_memory=o.shared_memory,
+        container_image=o.container_image,
+    )
 
 
 def _add_branch(  # noqa: PLR0917
@@ -155,6 +188,24 @@ def _add_branch(  # noqa: PLR0917
         if_else.error.message = branch.error or "Condition failed"
 
 
+def _add_gate(template: WorkflowTemplate, node: Node, gate: Gate) -> None:
+    """A gate node (flytekit's translator): ``gate_node`` with a ``sleep`` (duration), ``signal`` (signal id,
+    type, output variable) or ``approve`` (signal id) condition; an approval binds the approved output."""
+    inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
+    upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
+    out = add_workflow_node(template, node.id, node.metadata, inputs, upstream).gate_node
+    if gate.kind == "sleep":
+        assert gate.sleep_duration is not None  # a sleep gate always has its duration
+        out.sleep.duration.FromTimedelta(gate.sleep_duration)
+    elif gate.kind == "signal":
+        out.signal.signal_id = gate.name
+        assert gate.literal_type is not None and gate.output_name is not None  # its output, o0
+        out.signal.type.CopyFrom(gate.literal_type)
+        out.signal.output_variable_name = gate.output_name
+    else:
+        out.approve.signal_id = gate.name
+
+
 def _add_array(
     template: WorkflowTemplate,
     node: Node,
@@ -170,7 +221,17 @@ def _add_array(
     upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
     out = add_workflow_node(template, node.id, node.metadata, inputs, upstream)
     array = out.array_node
-    fill_node(array.node, task.name, task.sub_node_metadata(), inputs, [], task=spec.template.id)
+    overrides = node.overrides  # with_overrides: the sub-node's metadata and task overrides (flytekit's)
+    metadata = overrides.sub_node_metadata if overrides is not None else None
+    fill_node(
+        array.node,
+        task.name,
+        metadata or task.sub_node_metadata(),
+        inputs,
+        [],
+        task=spec.template.id,
+        overrides=_task_overrides(node),
+    )
     if task.concurrency is not None:
         array.parallelism = task.concurrency
     if task.min_successes:  # flytekit loses it (compatibility row W25)
@@ -252,6 +313,11 @@ def workflow_spec(
     template = spec.template
     for n in nodes:
         _add_node(template, n, settings, mapping, subs)
+    failure_node = workflow.failure_node
+    if failure_node is not None:  # built like any node, then moved to its own field
+        scratch = WorkflowTemplate()
+        _add_node(scratch, failure_node, settings, mapping, subs)
+        template.failure_node.CopyFrom(scratch.nodes[-1])
     add_sub_workflows(spec, subs)
     return spec
 

@@ -18,7 +18,7 @@ from flyweight._idl import NodeMetadata, TypedInterface
 from flyweight._interface import Interface, typed_interface
 from flyweight._tasks import Documentation, function_module_name, interface_from_function, merge_docs
 from flyweight._tasks._signature import check_plain_function
-from flyweight._workflows._compiler import compile_body
+from flyweight._workflows._compiler import compile_body, compile_failure_node
 from flyweight._workflows._metadata import (
     WorkflowFailurePolicy,
     WorkflowMetadata,
@@ -67,11 +67,17 @@ class WorkflowBase:
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(kwargs)}"
             )
-        for option, value in (("on_failure", on_failure), ("default_options", default_options)):
-            if value is not None:
-                raise NotSupportedError(
-                    f"workflow {name!r}: {option}= is not supported by flyweight yet; remove it"
-                )
+        if default_options is not None:
+            raise NotSupportedError(
+                f"workflow {name!r}: default_options= is not supported by flyweight yet; remove it"
+            )
+        if on_failure is not None and getattr(on_failure, "node_kind", None) not in ("task", "workflow"):
+            raise WorkflowCompileError(
+                f"workflow {name!r}: on_failure must be a task or a workflow (it runs when the workflow "
+                f"fails), got {type(on_failure).__name__} {on_failure!r}"
+            )
+        self._on_failure = on_failure
+        self._failure_node: Node | None = None
         self._name = name
         self._workflow_metadata = workflow_metadata
         self._workflow_metadata_defaults = workflow_metadata_defaults
@@ -136,12 +142,15 @@ class WorkflowBase:
         return self._output_bindings
 
     @property
-    def on_failure(self) -> None:
-        return None
+    def on_failure(self) -> Any:
+        """The task or workflow that runs when this workflow fails (``on_failure=``), or None."""
+        return self._on_failure
 
     @property
-    def failure_node(self) -> None:
-        return None
+    def failure_node(self) -> Node | None:
+        """The node running :attr:`on_failure` (id ``fn0``) once compiled, or None."""
+        self.compile()
+        return self._failure_node
 
     @property
     def default_options(self) -> None:
@@ -193,7 +202,8 @@ class PythonFunctionWorkflow(WorkflowBase):
         metadata: the failure policy.
         default_metadata: whether nodes are interruptible by default.
         docstring: not used (the function's docstring is read); kept for flytekit's signature.
-        on_failure: not supported yet; must be None.
+        on_failure: a task or workflow run when the workflow fails: it takes the workflow's inputs and,
+            optionally, ``err: Optional[FlyteError]`` (what failed); the run still fails.
         docs: documentation; the docstring's summary and long text fill it in.
         pickle_untyped: take unannotated parameters and return as ``typing.Any`` (pickled).
         default_options: not supported yet; must be None.
@@ -263,6 +273,8 @@ class PythonFunctionWorkflow(WorkflowBase):
         self._compiling = True
         try:
             self._nodes, self._output_bindings = compile_body(self, self._workflow_function)
+            if self._on_failure is not None:
+                self._failure_node = compile_failure_node(self, self._on_failure)
         finally:
             self._compiling = False
         self._compiled = True

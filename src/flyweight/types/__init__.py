@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         TensorboardLogs as TensorboardLogs,
         TFRecordsDirectory as TFRecordsDirectory,
     )
+    from flyweight.types._data._error import FlyteError as FlyteError
     from flyweight.types._data._file import (
         CSVFile as CSVFile,
         FlyteFile as FlyteFile,
@@ -110,6 +111,7 @@ def _declare_data_types() -> None:
         f"{pickle}.FlytePickle": f"{pickle}:transformer",
         f"{data}._structured.StructuredDataset": f"{tables}:dataset_engine",
         f"{schema}.FlyteSchema": f"{schema}:schema_transformer",
+        f"{data}._error.FlyteError": f"{data}._error:error_transformer",
         # tables of optional libraries: pandas and pyarrow are imported only by programs that use them
         "pandas.core.frame.DataFrame": f"{tables}:pandas_transformer",
         "pyarrow.lib.Table": f"{tables}:arrow_transformer",
