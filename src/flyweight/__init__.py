@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         WorkflowExecutionPhase as WorkflowExecutionPhase,
     )
     from flyweight._settings._options import Options as Options
+    from flyweight._settings._pod_template import PodTemplate as PodTemplate
     from flyweight._settings._schedule import CronSchedule as CronSchedule, FixedRate as FixedRate
     from flyweight._tasks import (
         Description as Description,
@@ -55,6 +56,11 @@ if TYPE_CHECKING:
         SQLTask as SQLTask,
         TaskMetadata as TaskMetadata,
         task as task,
+    )
+    from flyweight._tasks._cache import (
+        Cache as Cache,
+        CachePolicy as CachePolicy,
+        VersionParameters as VersionParameters,
     )
     from flyweight._workflows import (
         LaunchPlan as LaunchPlan,

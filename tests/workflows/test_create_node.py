@@ -19,7 +19,7 @@ from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, norm
 from flyweight import LaunchPlan, create_node, task, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
-from flyweight.errors import NotSupportedError, WorkflowCompileError
+from flyweight.errors import WorkflowCompileError
 
 SOURCE = Path(__file__).with_name("create_node_source.py")
 MODULE = "tests.workflows.create_node_source"
@@ -153,5 +153,5 @@ def test_with_overrides_applies_to_the_created_node(ours: ModuleType) -> None:
     def refused(x: int) -> int:
         return create_node(ours.double, x=x).with_overrides(pod_template=object()).o0  # type: ignore[no-any-return]
 
-    with pytest.raises(NotSupportedError, match="pod_template"):
+    with pytest.raises(WorkflowCompileError, match="pod_template must be a flyweight.PodTemplate"):
         refused.nodes  # noqa: B018

@@ -355,10 +355,10 @@ def test_indexing_with_something_else_than_a_key_or_index() -> None:
 
 def test_with_overrides_of_an_unsupported_key_is_refused() -> None:
     def overrides(a: int) -> int:
-        return inc(n=a).with_overrides(accelerator=object())
+        return inc(n=a).with_overrides(task_config=object())
 
     wf = workflow(overrides)
-    with pytest.raises(NotImplementedError, match=r"with_overrides\(\).*accelerator"):
+    with pytest.raises(NotImplementedError, match=r"with_overrides\(\).*task_config"):
         wf.compile()
 
 

@@ -8,11 +8,20 @@ are written as strings (flytekit crashes on ``Resources(cpu=1)``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from flyweight._idl import Container, KeyValuePair, Resources
-from flyweight._settings import Resources as ResourceValues
+from flyweight._idl import Container, ExtendedResources, K8sPod, KeyValuePair, Resources
+from flyweight._serialize._struct import dict_to_struct
+from flyweight._settings import ImageConfig, Resources as ResourceValues, resolve_image
 
-__all__ = ["container", "merge_env"]
+if TYPE_CHECKING:  # only tasks that use them load these (a container attempt mostly does not)
+    from flyweight._settings._accelerators import BaseAccelerator
+    from flyweight._settings._pod_template import PodTemplate
+
+__all__ = ["container", "extended_resources", "k8s_pod", "merge_env", "pod_spec"]
+
+SHARED_MEMORY_MOUNT_NAME = "flyte-shared-memory"
+SHARED_MEMORY_MOUNT_PATH = "/dev/shm"
 
 _NAMES = {
     "CPU": Resources.CPU,
@@ -45,3 +54,77 @@ def container(
             entries.add(name=_NAMES[name], value=value)
     out.env.extend(KeyValuePair(key=k, value=v) for k, v in env.items())
     return out
+
+
+def extended_resources(
+    accelerator: BaseAccelerator | None, shared_memory: bool | str | None
+) -> ExtendedResources | None:
+    """``ExtendedResources`` as flytekit's ``construct_extended_resources`` writes them: the GPU
+    accelerator (device, then a partition or ``unpartitioned``), the shared memory (``True``: as large as
+    the memory, no ``size_limit``); None when neither is given."""
+    out = ExtendedResources()
+    if accelerator is not None:
+        device, partition, unpartitioned = accelerator.gpu_accelerator_fields()
+        out.gpu_accelerator.device = device
+        if unpartitioned:
+            out.gpu_accelerator.unpartitioned = True
+        elif partition is not None:
+            out.gpu_accelerator.partition_size = partition
+    if shared_memory is True or isinstance(shared_memory, str):
+        memory = out.shared_memory
+        memory.mount_name = SHARED_MEMORY_MOUNT_NAME
+        memory.mount_path = SHARED_MEMORY_MOUNT_PATH
+        if isinstance(shared_memory, str):
+            memory.size_limit = shared_memory
+    return out if out.ListFields() else None
+
+
+def pod_spec(template: PodTemplate, primary: Container, image_config: ImageConfig) -> dict[str, Any]:
+    """The pod spec (Kubernetes JSON form) of ``template`` with the primary container filled in, as
+    flytekit's ``_serialize_pod_spec``: the primary container (added when missing) takes the task's image
+    (unless it names one), arguments (``command`` empty), resources (when the task has any) and
+    environment (the task's first); every other container's image is resolved."""
+    from flyweight._settings._pod_template import sanitize_pod_spec
+
+    spec = sanitize_pod_spec(template.pod_spec)
+    containers = list(spec.get("containers") or [])
+    name = template.primary_container_name
+    if not any(c.get("name") == name for c in containers):
+        containers.append({"name": name})
+    limits = {_resource_name(e.name): e.value for e in primary.resources.limits}
+    requests = {_resource_name(e.name): e.value for e in primary.resources.requests}
+    final = []
+    for original in containers:
+        c = dict(original)
+        image = c.get("image")
+        if c.get("name") == name:
+            c["image"] = primary.image if image is None else resolve_image(image, image_config)
+            c["command"] = list(primary.command)
+            c["args"] = list(primary.args)
+            if limits or requests:
+                c["resources"] = {"limits": limits, "requests": requests}
+            c["env"] = [{"name": kv.key, "value": kv.value} for kv in primary.env] + list(c.get("env") or [])
+        elif image is not None:
+            c["image"] = resolve_image(image, image_config)
+        final.append(c)
+    spec["containers"] = final
+    return dict(spec)
+
+
+def k8s_pod(spec: Mapping[str, Any], template: PodTemplate, *, primary_container_name: bool) -> K8sPod:
+    """The ``K8sPod`` of a pod spec: labels and annotations (always written), the spec; the primary
+    container's name only when ``primary_container_name`` (node overrides; a task template puts it in
+    ``config``)."""
+    out = K8sPod()
+    out.metadata.SetInParent()
+    out.metadata.labels.update(template.labels or {})
+    out.metadata.annotations.update(template.annotations or {})
+    if spec or primary_container_name:
+        out.pod_spec.CopyFrom(dict_to_struct(spec, "pod_spec"))
+    if primary_container_name:
+        out.primary_container_name = template.primary_container_name
+    return out
+
+
+def _resource_name(value: int) -> str:
+    return str(Resources.ResourceName.Name(value)).lower().replace("_", "-")

@@ -28,11 +28,13 @@ from flyweight._idl import (
     TypedInterface,
     WorkflowTemplate,
 )
+from flyweight._serialize._container import extended_resources
 from flyweight._serialize._template import Documented, description_entity
 
 if TYPE_CHECKING:
-    from flyweight._idl import LaunchPlan, Notification, Schedule, WorkflowSpec
+    from flyweight._idl import K8sPod, LaunchPlan, Notification, Schedule, WorkflowSpec
     from flyweight._settings import Resources as ResourceValues, SerializationSettings
+    from flyweight._settings._accelerators import BaseAccelerator
     from flyweight._settings._notification import Notification as NotificationValues
     from flyweight._settings._schedule import CronSchedule as CronScheduleValues, FixedRate as FixedRateValues
 
@@ -62,11 +64,13 @@ def task_node_overrides(
     resources: bool = False,
     shared_memory: bool | str | None = None,
     container_image: str | None = None,
+    accelerator: BaseAccelerator | None = None,
+    pod: K8sPod | None = None,
 ) -> TaskNodeOverrides:
     """A task node's ``TaskNodeOverrides`` as flytekit writes ``with_overrides``: with ``resources``,
     the requests and limits (every value given, zero included, as a string: CPU, memory, GPU, ephemeral
-    storage); the shared memory (``True``: as large as the memory) under ``extended_resources``; the
-    container image."""
+    storage); the accelerator and the shared memory (``True``: as large as the memory) under
+    ``extended_resources``; the container image; the pod template's ``K8sPod`` (``pod``)."""
     from flyweight._idl import Resources
 
     out = TaskNodeOverrides(container_image=container_image or "")
@@ -77,12 +81,11 @@ def task_node_overrides(
                 value = getattr(values, field)
                 if value is not None:
                     entries.add(name=getattr(Resources, name), value=str(value))
-    if shared_memory is not None and shared_memory is not False:
-        memory = out.extended_resources.shared_memory
-        memory.mount_path = "/dev/shm"
-        memory.mount_name = "flyte-shared-memory"
-        if isinstance(shared_memory, str):
-            memory.size_limit = shared_memory
+    extended = extended_resources(accelerator, shared_memory)
+    if extended is not None:
+        out.extended_resources.CopyFrom(extended)
+    if pod is not None:
+        out.pod_template.CopyFrom(pod)
     return out
 
 

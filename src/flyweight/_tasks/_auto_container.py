@@ -13,8 +13,10 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from flyweight import _idl
+from flyweight._serialize._container import extended_resources, k8s_pod, pod_spec
 from flyweight._settings import Resources, Secret, SecurityContext, SerializationSettings
 from flyweight._tasks._checks import str_dict
 from flyweight._tasks._container_parts import ContainerParts, ResourceSpec
@@ -24,11 +26,56 @@ from flyweight._tasks._resolver import TaskResolverMixin
 from flyweight._tasks._task import PythonTask
 from flyweight.errors import TaskDefinitionError
 
+if TYPE_CHECKING:  # loaded only by tasks that use them (see check_accelerator, check_pod_template)
+    from flyweight._settings._accelerators import BaseAccelerator
+    from flyweight._settings._pod_template import PodTemplate
+
 __all__ = ["PythonAutoContainerTask", "split_resources"]
 
 T = TypeVar("T")
 
-_NOT_YET = ("pod_template", "accelerator", "shared_memory")
+PRIMARY_CONTAINER_NAME_FIELD = "primary_container_name"
+
+
+def check_accelerator(where: str, accelerator: object) -> BaseAccelerator | None:
+    """``accelerator`` if it is one (or None); anything else is refused with ``where`` in the message."""
+    if accelerator is None:
+        return None
+    from flyweight._settings._accelerators import BaseAccelerator
+
+    if isinstance(accelerator, BaseAccelerator):
+        return accelerator
+    raise TaskDefinitionError(
+        f"{where}accelerator must be an accelerator of flyweight.accelerators (T4, A100.partition_1g_5gb, "
+        f"GPUAccelerator('nvidia-tesla-v100')), got {type(accelerator).__name__} {accelerator!r}"
+    )
+
+
+def check_shared_memory(where: str, shared_memory: object) -> bool | str | None:
+    """``shared_memory``: True (as large as the memory), a Kubernetes quantity such as ``'1Gi'``, or
+    None/False (none); anything else is refused."""
+    if shared_memory is None or shared_memory is False or shared_memory is True:
+        return shared_memory
+    if isinstance(shared_memory, str) and _QUANTITY.fullmatch(shared_memory):
+        return shared_memory
+    raise TaskDefinitionError(
+        f"{where}shared_memory must be True (as large as the memory) or a size such as '1Gi', got "
+        f"{shared_memory!r}"
+    )
+
+
+def check_pod_template(where: str, pod_template: object) -> PodTemplate | None:
+    """``pod_template`` if it is a ``flyweight.PodTemplate`` (or None); anything else is refused."""
+    if pod_template is None:
+        return None
+    from flyweight._settings._pod_template import PodTemplate
+
+    if isinstance(pod_template, PodTemplate):
+        return pod_template
+    raise TaskDefinitionError(
+        f"{where}pod_template must be a flyweight.PodTemplate(pod_spec={{...}}, primary_container_name=..., "
+        f"labels=..., annotations=...), got {type(pod_template).__name__}"
+    )
 
 
 def split_resources(resources: Resources) -> ResourceSpec:
@@ -139,10 +186,12 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         environment: environment variables of the container.
         task_resolver: how the container finds the task (default: by module and name).
         secret_requests: secrets the task needs (they reach ``security_context``).
-        pod_template: not supported yet (must be None).
+        pod_template: the pod to run in (``flyweight.PodTemplate``): the template then has ``k8s_pod``
+            (with the primary container filled in) instead of ``container``; no effect on local runs.
         pod_template_name: name of a PodTemplate on the cluster (sets ``metadata.pod_template_name``).
-        accelerator: not supported yet (must be None).
-        shared_memory: not supported yet (must be None).
+        accelerator: the accelerator to run on (``flyweight.accelerators``); no effect on local runs.
+        shared_memory: True (a ``/dev/shm`` as large as the memory) or its size (``'1Gi'``); no effect
+            on local runs.
         resources: requests and limits in one: a ``(request, limit)`` pair sets both, one value the
             request only; not together with ``requests``/``limits``.
         **kwargs: ``metadata``, ``interface``, ``docs``, ``labels``, ``annotations``, ``enable_deck``,
@@ -167,11 +216,9 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         resources: Resources | None = None,
         **kwargs: Any,
     ) -> None:
-        for option, value in zip(_NOT_YET, (pod_template, accelerator, shared_memory), strict=True):
-            if value is not None:
-                raise TaskDefinitionError(
-                    f"{option}= is not supported by flyweight yet; remove it, or run this task with flytekit"
-                )
+        self._pod_template = check_pod_template("", pod_template)
+        self._accelerator = check_accelerator("", accelerator)
+        self._shared_memory = check_shared_memory("", shared_memory)
         if container_image is not None and not isinstance(container_image, str):
             raise TaskDefinitionError(
                 f"container_image must be an image name string, got {type(container_image).__name__}"
@@ -219,6 +266,46 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
     @property
     def resources(self) -> ResourceSpec:
         return self._resources
+
+    @property
+    def pod_template(self) -> PodTemplate | None:
+        """The task's pod template, or None."""
+        return self._pod_template
+
+    @property
+    def accelerator(self) -> BaseAccelerator | None:
+        """The task's accelerator, or None."""
+        return self._accelerator
+
+    @property
+    def shared_memory(self) -> bool | str | None:
+        """The task's shared memory: True, a size, or None."""
+        return self._shared_memory
+
+    def primary_container(self, settings: SerializationSettings) -> _idl.Container:
+        """The task's container, pod template or not (the primary container of a pod template)."""
+        return ContainerParts.get_container(self, settings)
+
+    def get_container(self, settings: SerializationSettings) -> _idl.Container | None:  # type: ignore[override]
+        """The container, or None with a pod template (the container is then inside ``k8s_pod``)."""
+        return None if self._pod_template is not None else self.primary_container(settings)
+
+    def get_k8s_pod(self, settings: SerializationSettings) -> _idl.K8sPod | None:
+        """The pod of the pod template, with the primary container filled in (None without one)."""
+        if self._pod_template is None:
+            return None
+        spec = pod_spec(self._pod_template, self.primary_container(settings), settings.image_config)
+        return k8s_pod(spec, self._pod_template, primary_container_name=False)
+
+    def get_config(self, settings: SerializationSettings) -> dict[str, str]:
+        """With a pod template, the name of its primary container (flytekit's ``primary_container_name``)."""
+        if self._pod_template is None:
+            return {}
+        return {PRIMARY_CONTAINER_NAME_FIELD: self._pod_template.primary_container_name}
+
+    def get_extended_resources(self, settings: SerializationSettings) -> _idl.ExtendedResources | None:
+        """The accelerator and shared memory, or None."""
+        return extended_resources(self._accelerator, self._shared_memory)
 
     def get_default_command(self, settings: SerializationSettings) -> list[str]:
         """The container arguments: ``flyweight-execute``'s, pyflyte-execute compatible, with the

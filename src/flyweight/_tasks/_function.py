@@ -31,6 +31,9 @@ from flyweight._tasks._signature import (
 from flyweight.errors import TaskDefinitionError
 from flyweight.types import TypeEngine
 
+if TYPE_CHECKING:
+    from flyweight._tasks._cache import Cache
+
 __all__ = ["PythonFunctionTask", "task"]
 
 T = TypeVar("T")
@@ -231,7 +234,7 @@ def task(
     /,
     *,
     task_config: object = None,
-    cache: bool = False,
+    cache: bool | Cache = False,
     retries: int = 0,
     interruptible: bool | None = None,
     deprecated: str = "",
@@ -268,7 +271,7 @@ def task(
     /,
     *,
     task_config: object = None,
-    cache: bool = False,
+    cache: bool | Cache = False,
     retries: int = 0,
     interruptible: bool | None = None,
     deprecated: str = "",
@@ -302,7 +305,7 @@ def task(
 def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
     _task_function: Callable[..., Any] | None = None,
     task_config: object = None,
-    cache: bool = False,
+    cache: bool | Cache = False,
     retries: int = 0,
     interruptible: bool | None = None,
     deprecated: str = "",
@@ -339,8 +342,10 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
     Args:
         task_config: plugin configuration; flyweight has no function-task plugins yet, so it must be None.
         cache: whether Flyte may reuse the outputs of an earlier run with the same inputs; needs
-            ``cache_version``. A workflow run by the local engine (``wf(...)``, ``flyweight run``) reuses
-            outputs from the local cache (``FLYWEIGHT_CACHE_DIR``); a direct call of the task always runs it.
+            ``cache_version``, or a :class:`~flyweight.Cache` (its version, given or computed by its
+            policies, its ``serialize`` and ``ignored_inputs``; then no ``cache_*`` keyword). A workflow
+            run by the local engine (``wf(...)``, ``flyweight run``) reuses outputs from the local cache
+            (``FLYWEIGHT_CACHE_DIR``); a direct call of the task always runs it.
         retries: how many times Flyte retries the task after a recoverable failure.
         interruptible: whether the task may run on interruptible (spot) machines; None inherits.
         deprecated: a deprecation message Flyte shows when the task is used.
@@ -357,9 +362,9 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
         disable_deck: deprecated; use ``enable_deck``.
         enable_deck: mark the task as producing decks (``metadata.generates_deck``).
         deck_fields: which decks to produce when enabled.
-        pod_template: not supported yet; must be None.
+        pod_template: the pod to run in (a ``flyweight.PodTemplate``); no effect on local runs.
         pod_template_name: name of a PodTemplate on the cluster.
-        accelerator: not supported yet; must be None.
+        accelerator: the accelerator to run on (``flyweight.accelerators``); no effect on local runs.
         pickle_untyped: take unannotated parameters and return as ``typing.Any`` (pickled).
         shared_memory: not supported yet; must be None.
         resources: requests and limits in one (a ``(request, limit)`` pair sets both).
@@ -389,11 +394,30 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
             "configuration in flyweight, so it would be ignored; remove task_config or use the plugin's "
             "own task class"
         )
-    if not isinstance(cache, bool):
-        raise TaskDefinitionError(
-            f"cache must be True or False, got {type(cache).__name__}; flyweight does not support Cache "
-            "objects yet: use cache=True, cache_version='1'"
-        )
+    cache_object = not isinstance(cache, bool)  # a Cache: its module is loaded only then
+    if cache_object:
+        from flyweight._tasks._cache import Cache
+
+        if not isinstance(cache, Cache):
+            raise TaskDefinitionError(
+                f"cache must be True, False or a flyweight.Cache, got {type(cache).__name__}; write "
+                "cache=Cache(version='1') or cache=True, cache_version='1'"
+            )
+        given = [
+            option
+            for option, value in (
+                ("cache_serialize", cache_serialize),
+                ("cache_version", cache_version),
+                ("cache_ignore_input_vars", cache_ignore_input_vars),
+            )
+            if value is not None
+        ]
+        if given:
+            raise TaskDefinitionError(
+                f"@task(cache=Cache(...), {', '.join(given)}=...): cache_serialize, cache_version, and "
+                "cache_ignore_input_vars are deprecated. Please use Cache object: "
+                "Cache(version=..., serialize=..., ignored_inputs=...)"
+            )
 
     for option, value, allowed, example in (
         ("cache_version", cache_version, str, "cache_version='1'"),
@@ -418,11 +442,24 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
         )
 
     def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[None]:
+        cached, serialize, version, ignore = bool(cache), bool(cache_serialize), cache_version or "", ignored
+        if not isinstance(cache, bool):  # a Cache: the version from the function, then the rest
+            from flyweight._tasks._cache import VersionParameters
+
+            version = cache.get_version(
+                VersionParameters(
+                    func=fn,
+                    container_image=container_image,
+                    pod_template=pod_template,
+                    pod_template_name=pod_template_name,
+                )
+            )
+            cached, serialize, ignore = True, cache.serialize, cache.get_ignored_inputs()
         metadata = TaskMetadata(
-            cache=cache,
-            cache_serialize=bool(cache_serialize),
-            cache_version=cache_version or "",
-            cache_ignore_input_vars=ignored,
+            cache=cached,
+            cache_serialize=serialize,
+            cache_version=version,
+            cache_ignore_input_vars=ignore,
             retries=retries,
             interruptible=interruptible,
             deprecated=deprecated,

@@ -51,6 +51,11 @@ class TaskMetadata:
                 )
         if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
             raise TaskDefinitionError(f"retries must be a non-negative int, got {self.retries!r}")
+        if not isinstance(self.cache, bool):
+            raise TaskDefinitionError(
+                f"TaskMetadata(cache={self.cache!r}): expected True or False (with cache_version=); a "
+                "flyweight.Cache is given to @task(cache=Cache(...)), which fills these fields"
+            )
         if self.cache and not self.cache_version:
             raise TaskDefinitionError("Caching is enabled ``cache=True`` but ``cache_version`` is not set.")
         if self.cache_serialize and not self.cache:

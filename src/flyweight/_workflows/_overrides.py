@@ -7,13 +7,16 @@ forward ``with_overrides`` to :func:`apply_overrides`, which changes the node:
 * ``timeout``, ``retries``, ``interruptible``, ``name``, ``cache`` (a bool, with the ``cache_version`` and
   ``cache_serialize`` keywords) — the node's ``NodeMetadata``, replaced by a changed copy (a map task's
   sub-node metadata instead, kept on the node: flytekit changes the map task itself);
-* ``aliases``, ``requests`` / ``limits`` / ``resources``, ``shared_memory``, ``container_image`` — a
+* ``aliases``, ``requests`` / ``limits`` / ``resources``, ``shared_memory``, ``accelerator``,
+  ``pod_template``, ``container_image`` — a
   :class:`NodeOverrides` kept on the node, written as the task node's ``output_aliases`` and
   ``TaskNodeOverrides``.
 
-``task_config``, ``accelerator``, ``pod_template`` and ``Cache`` objects need types flyweight lacks: they
-are refused with a ``NotSupportedError`` naming the key. Each call replaces what flytekit's replaces: the
-extended resources (``shared_memory``) and ``cacheable`` are reset by a call that does not give them.
+``cache`` may also be a :class:`~flyweight.Cache` with a ``version`` (its ``serialize`` is used, its
+``ignored_inputs`` are not, as in flytekit). ``task_config`` is refused with a ``NotSupportedError``. Each
+call replaces what flytekit's replaces: the extended resources (``shared_memory``, ``accelerator``) and
+``cacheable`` are reset by a call that does not give them; a ``pod_template`` stays until another replaces
+it.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ import datetime
 from typing import TYPE_CHECKING, Final
 
 from flyweight._settings import Resources
-from flyweight._tasks._auto_container import split_resources
+from flyweight._settings._accelerators import BaseAccelerator
+from flyweight._settings._pod_template import PodTemplate
+from flyweight._tasks._auto_container import check_accelerator, check_pod_template, split_resources
+from flyweight._tasks._cache import Cache
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._dns import dnsify
 from flyweight._workflows._node import BRANCH, START
-from flyweight.errors import NotSupportedError, WorkflowCompileError
+from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowCompileError
 
 if TYPE_CHECKING:
     from flyweight._idl import NodeMetadata
@@ -56,8 +62,6 @@ KEYS: Final = (
 _CACHE_KEYWORDS: Final = ("cache_version", "cache_serialize")
 _NOT_YET: Final = {
     "task_config": "a plugin's task config cannot be replaced per node; make a second task with that config",
-    "accelerator": "accelerators (flytekit.extras.accelerators) are not supported by flyweight yet",
-    "pod_template": "PodTemplate is not supported by flyweight yet",
 }
 
 
@@ -71,15 +75,20 @@ class NodeOverrides:
         resources_set: whether requests or limits were given (then ``TaskNodeOverrides.resources`` is
             written, even empty).
         shared_memory: ``True`` (the size of the memory), a size, or ``None``.
+        accelerator: the accelerator (``flyweight.accelerators``), or ``None``; reset like
+            ``shared_memory``.
+        pod_template: the ``PodTemplate`` (kept until another replaces it), or ``None``.
         container_image: the image the node's task runs in, or ``None``.
         aliases: ``(output, alias)`` pairs, or ``None``.
         sub_node_metadata: for a map task, the metadata of the ``ArrayNode``'s sub-node, or ``None``.
     """
 
     __slots__ = (
+        "accelerator",
         "aliases",
         "container_image",
         "limits",
+        "pod_template",
         "requests",
         "resources_set",
         "shared_memory",
@@ -91,6 +100,8 @@ class NodeOverrides:
         self.limits: Resources | None = None
         self.resources_set = False
         self.shared_memory: bool | str | None = None
+        self.accelerator: BaseAccelerator | None = None
+        self.pod_template: PodTemplate | None = None
         self.container_image: str | None = None
         self.aliases: list[tuple[str, str]] | None = None
         self.sub_node_metadata: NodeMetadata | None = None
@@ -109,8 +120,7 @@ def apply_overrides(
         WorkflowCompileError: an unknown key, a value of the wrong type, a negative ``retries`` or
             ``timeout``, ``resources`` with ``requests`` / ``limits``, ``cache=True`` without
             ``cache_version``, or a node that cannot be overridden (a workflow input).
-        NotSupportedError: ``task_config``, ``accelerator``, ``pod_template``, a ``Cache`` object, or a
-            conditional's node.
+        NotSupportedError: ``task_config``, or a conditional's node.
     """
     where = f"workflow {node.workflow_name!r}: with_overrides() on {node.describe()}"
     if node.kind == START:
@@ -139,6 +149,13 @@ def apply_overrides(
             raise WorkflowCompileError(f"{where}: container_image must be an image name (str), got {image!r}")
         overrides.container_image = image
     overrides.shared_memory = _shared_memory(where, values.get("shared_memory"))
+    try:  # flytekit replaces the accelerator on every call, the pod template only when one is given
+        overrides.accelerator = check_accelerator(f"{where}: ", values.get("accelerator"))
+        pod_template = check_pod_template(f"{where}: ", values.get("pod_template"))
+    except TaskDefinitionError as e:
+        raise WorkflowCompileError(str(e)) from None
+    if pod_template is not None:
+        overrides.pod_template = pod_template
     is_map = _is_map_task(node)
     base = overrides.sub_node_metadata if is_map and overrides.sub_node_metadata is not None else None
     if base is None:
@@ -295,10 +312,23 @@ def _cache(where: str, out: NodeMetadata, values: dict[str, object]) -> None:
         raise WorkflowCompileError(f"{where}: cache_version must be a str, got {version!r}")
     if serialize is not None and not isinstance(serialize, bool):
         raise WorkflowCompileError(f"{where}: cache_serialize must be True or False, got {serialize!r}")
-    if cache is not None and not isinstance(cache, bool):
-        raise NotSupportedError(
-            f"{where}: cache={cache!r}: Cache objects are not supported by flyweight yet; write "
-            "cache=True, cache_version='1'"
+    if isinstance(cache, Cache):  # flytekit's: the Cache's version and serialize (not its ignored inputs)
+        if version is not None or serialize is not None:
+            raise WorkflowCompileError(
+                f"{where}: cache=Cache(...) with cache_version= or cache_serialize=: cache_serialize, "
+                "cache_version, and cache_ignore_input_vars are deprecated. Please use Cache object"
+            )
+        if cache.version is None:
+            raise WorkflowCompileError(
+                f"{where}: must specify cache version when overriding (a version computed by cache "
+                "policies is not supported here, as in flytekit); write cache=Cache(version='1')"
+            )
+        version, serialize = cache.version, cache.serialize
+        cache = True
+    elif cache is not None and not isinstance(cache, bool):
+        raise WorkflowCompileError(
+            f"{where}: cache must be True, False or a flyweight.Cache, got {type(cache).__name__}; write "
+            "cache=Cache(version='1')"
         )
     if cache is True and version is None:
         raise WorkflowCompileError(

@@ -36,6 +36,7 @@ from flyweight._serialize import (
     task_node_overrides,
     workflow_spec as assemble_spec,
 )
+from flyweight._serialize._container import k8s_pod, pod_spec
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._conditional import Branch
 from flyweight._workflows._expression import COMPARISON_OPERATORS, Comparison, Expression
@@ -43,7 +44,7 @@ from flyweight._workflows._gate import Gate
 from flyweight._workflows._node import ARRAY, GLOBAL_INPUT_NODE_ID, BindingValue, Node
 from flyweight._workflows._promise import Promise
 from flyweight._workflows._reference import ReferenceEntity
-from flyweight.errors import WorkflowCompileError
+from flyweight.errors import NotSupportedError, WorkflowCompileError
 
 if TYPE_CHECKING:
     from flyweight._idl import WorkflowSpec
@@ -142,22 +143,38 @@ def _add_node(
         inputs,
         upstream,
         task=refs["task"],
-        overrides=_task_overrides(node),
+        overrides=_task_overrides(node, entity, settings),
         output_aliases=overrides.aliases or (),
     )
 
 
-def _task_overrides(node: Node) -> TaskNodeOverrides | None:
-    """The ``TaskNodeOverrides`` of ``with_overrides`` (None: none set, written empty)."""
+def _task_overrides(
+    node: Node, task: object = None, settings: SerializationSettings | None = None
+) -> TaskNodeOverrides | None:
+    """The ``TaskNodeOverrides`` of ``with_overrides`` (None: none set, written empty). A pod template
+    is written with ``task``'s primary container filled in (flytekit writes none on a map task's
+    sub-node)."""
     o = node.overrides
     if o is None:
         return None
+    pod = None
+    if o.pod_template is not None and task is not None and settings is not None:
+        primary = getattr(task, "primary_container", None)
+        if primary is None:
+            raise NotSupportedError(
+                f"{node.describe()}: with_overrides(pod_template=...) needs a task whose own code runs in a "
+                f"container (a @task), got {type(task).__name__}"
+            )
+        spec = pod_spec(o.pod_template, primary(settings), settings.image_config)
+        pod = k8s_pod(spec, o.pod_template, primary_container_name=True)
     return task_node_overrides(
         requests=o.requests,
         limits=o.limits,
         resources=o.resources_set,
         shared_memory=o.shared_memory,
         container_image=o.container_image,
+        accelerator=o.accelerator,
+        pod=pod,
     )
 
 
