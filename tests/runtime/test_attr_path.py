@@ -19,7 +19,10 @@ from typing import Any
 import msgpack
 import pytest
 from google.protobuf import struct_pb2
-from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+from tests.serialize.test_workflow_oracle import (
+    assert_same_workflow_spec,
+    settings_pair,
+)
 
 from flyweight import _idl, task, workflow
 from flyweight._runtime import run_workflow
@@ -88,14 +91,7 @@ def ours(theirs: ModuleType) -> ModuleType:
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
-    fk_settings, settings = settings_pair()
-    expected = normalized(
-        get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
-    )
-    got = normalized(get_serializable(OrderedDict(), settings, getattr(ours, shape)))
-    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
-        expected, got
-    )
+    assert_same_workflow_spec(getattr(theirs, shape), getattr(ours, shape))
 
 
 def test_the_path_is_on_the_binding(ours: ModuleType) -> None:

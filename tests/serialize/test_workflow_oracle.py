@@ -74,6 +74,17 @@ def diff(a: Any, b: Any) -> str:
     )
 
 
+def assert_same_workflow_spec(theirs: Any, ours: Any) -> None:
+    """flytekit's and flyweight's ``WorkflowSpec`` of the same workflow have equal deterministic bytes
+    (``upstream_node_ids`` compared sorted; the shared check of the workflow oracle tests)."""
+    fk_settings, settings = settings_pair()
+    expected = normalized(get_fk_serializable(OrderedDict(), fk_settings, theirs).to_flyte_idl())
+    got = normalized(get_serializable(OrderedDict(), settings, ours))
+    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
+        expected, got
+    )
+
+
 def _build_both(fk: Sdk, shape: str) -> tuple[Built, Built]:
     from flytekit import LaunchPlan as FkLaunchPlan
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+from tests.serialize.test_workflow_oracle import (
+    assert_same_workflow_spec,
+)
 
 from flyweight import LaunchPlan, conditional, task, workflow
 from flyweight._runtime import run_workflow
-from flyweight._serialize import get_serializable
 from flyweight._workflows import BRANCH, Branch
 from flyweight.errors import NotSupportedError, WorkflowCompileError, WorkflowExecutionError
 
@@ -76,14 +76,7 @@ def ours(theirs: ModuleType) -> ModuleType:
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
-    fk_settings, settings = settings_pair()
-    expected = normalized(
-        get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
-    )
-    got = normalized(get_serializable(OrderedDict(), settings, getattr(ours, shape)))
-    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
-        expected, got
-    )
+    assert_same_workflow_spec(getattr(theirs, shape), getattr(ours, shape))
 
 
 def test_branch_node_shape(ours: ModuleType) -> None:

@@ -18,7 +18,12 @@ from typing import Any, List, Optional  # noqa: UP035  (the types flytekit's map
 
 import pytest
 from flyteidl.core import tasks_pb2
-from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+from tests.serialize.test_workflow_oracle import (
+    assert_same_workflow_spec,
+    diff,
+    get_fk_serializable,
+    settings_pair,
+)
 
 import flyweight
 from flyweight import Echo, LaunchPlan, Resources, dynamic, map_task, task, workflow
@@ -94,14 +99,7 @@ def identity_map(tpl: tasks_pb2.TaskTemplate) -> tasks_pb2.TaskTemplate:
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
-    fk_settings, settings = settings_pair()
-    expected = normalized(
-        get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
-    )
-    got = normalized(get_serializable(OrderedDict(), settings, getattr(ours, shape)))
-    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
-        expected, got
-    )
+    assert_same_workflow_spec(getattr(theirs, shape), getattr(ours, shape))
 
 
 @pytest.mark.oracle

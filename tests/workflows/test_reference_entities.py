@@ -20,7 +20,13 @@ from typing import Any
 import pytest
 from flyteidl.admin import task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import identifier_pb2
-from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+from tests.serialize.test_workflow_oracle import (
+    assert_same_workflow_spec,
+    diff,
+    get_fk_serializable,
+    normalized,
+    settings_pair,
+)
 
 import flyweight
 from flyweight import ReferenceLaunchPlan, ReferenceTask, ReferenceWorkflow, workflow
@@ -94,14 +100,7 @@ def test_the_source_lists_every_shape(ours: ModuleType) -> None:
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
-    fk_settings, settings = settings_pair()
-    expected = normalized(
-        get_fk_serializable(OrderedDict(), fk_settings, getattr(theirs, shape)).to_flyte_idl()
-    )
-    got = normalized(get_serializable(OrderedDict(), settings, getattr(ours, shape)))
-    assert got.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True), diff(
-        expected, got
-    )
+    assert_same_workflow_spec(getattr(theirs, shape), getattr(ours, shape))
 
 
 def identity_map(message: Any) -> Any:
