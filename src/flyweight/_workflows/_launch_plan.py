@@ -142,11 +142,14 @@ class LaunchPlan:
         cached = cls.CACHE.get(workflow.name)
         if cached is not None and cached.workflow is workflow:
             return cached
+        options = workflow.default_options  # only its labels and annotations, as flytekit takes them
         lp = cls(
             workflow.name,
             workflow,
             default_parameters(f"launch plan {workflow.name!r}", workflow, {}, {}),
             LiteralMap(),
+            labels=None if options is None else options.labels,
+            annotations=None if options is None else options.annotations,
         )
         lp._saved_inputs = workflow.python_interface.default_inputs_as_kwargs
         cls.CACHE[workflow.name] = lp

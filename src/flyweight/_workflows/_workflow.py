@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, ove
 from flyweight._context import current_compiler, workflow_runner
 from flyweight._idl import NodeMetadata, TypedInterface
 from flyweight._interface import Interface, typed_interface
+from flyweight._settings._options import Options
 from flyweight._tasks import Documentation, function_module_name, interface_from_function, merge_docs
 from flyweight._tasks._signature import check_plain_function
 from flyweight._workflows._compiler import compile_body, compile_failure_node
@@ -47,9 +48,10 @@ class WorkflowBase:
         workflow_metadata: the failure policy.
         workflow_metadata_defaults: whether its nodes are interruptible by default.
         python_interface: inputs (with defaults) and outputs.
-        on_failure: not supported yet; must be None.
+        on_failure: a task or workflow run when the workflow fails (its failure node, ``fn0``).
         docs: documentation for the registration form.
-        default_options: not supported yet; must be None.
+        default_options: a ``flyweight.Options``; its labels and annotations go to the default launch
+            plan (as in flytekit, the other options do not).
     """
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order
@@ -67,10 +69,12 @@ class WorkflowBase:
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(kwargs)}"
             )
-        if default_options is not None:
-            raise NotSupportedError(
-                f"workflow {name!r}: default_options= is not supported by flyweight yet; remove it"
+        if default_options is not None and not isinstance(default_options, Options):
+            raise WorkflowCompileError(
+                f"workflow {name!r}: default_options must be a flyweight.Options (its labels and annotations "
+                f"go to the default launch plan), got {type(default_options).__name__} {default_options!r}"
             )
+        self._default_options = default_options
         if on_failure is not None and getattr(on_failure, "node_kind", None) not in ("task", "workflow"):
             raise WorkflowCompileError(
                 f"workflow {name!r}: on_failure must be a task or a workflow (it runs when the workflow "
@@ -153,8 +157,9 @@ class WorkflowBase:
         return self._failure_node
 
     @property
-    def default_options(self) -> None:
-        return None
+    def default_options(self) -> Options | None:
+        """The options whose labels and annotations the default launch plan takes (flytekit's rule)."""
+        return self._default_options
 
     def compile(self, **kwargs: object) -> None:
         """Build the graph (subclasses run their body here)."""
@@ -206,7 +211,7 @@ class PythonFunctionWorkflow(WorkflowBase):
             optionally, ``err: Optional[FlyteError]`` (what failed); the run still fails.
         docs: documentation; the docstring's summary and long text fill it in.
         pickle_untyped: take unannotated parameters and return as ``typing.Any`` (pickled).
-        default_options: not supported yet; must be None.
+        default_options: a ``flyweight.Options``: its labels and annotations go to the default launch plan.
     """
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order
@@ -335,10 +340,11 @@ def workflow(  # noqa: PLR0917 - flytekit's positional order
     Args:
         failure_policy: what an execution does when a node fails (default: fail immediately).
         interruptible: whether the workflow's nodes are interruptible by default.
-        on_failure: not supported yet; must be None.
+        on_failure: a task or workflow run when the workflow fails: it takes the workflow's inputs and,
+            optionally, ``err: Optional[FlyteError]``; the run still fails.
         docs: documentation; the docstring's summary and long text fill it in.
         pickle_untyped: take unannotated parameters and return as ``typing.Any`` (pickled).
-        default_options: not supported yet; must be None.
+        default_options: a ``flyweight.Options``: its labels and annotations go to the default launch plan.
 
     Returns:
         The workflow (with the function's name, docstring and signature), or a decorator making one.
