@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import typing
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,8 @@ from flyweight import Workflow, task, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
 from flyweight._workflows import ImperativeWorkflow
-from flyweight.errors import WorkflowCompileError
+from flyweight.errors import WorkflowCompileError, WorkflowExecutionError
+from flyweight.types import FlyteError
 
 SOURCE = Path(__file__).with_name("imperative_source.py")
 MODULE = "tests.workflows.imperative_source"
@@ -30,10 +32,18 @@ def tasks_module(sdk: Any) -> ModuleType:
     spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(task=sdk.task, workflow=sdk.workflow)
+    module.__dict__.update(task=sdk.task, workflow=sdk.workflow, FlyteError=_flyte_error(sdk))
     sys.modules[MODULE] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _flyte_error(sdk: Any) -> Any:
+    if sdk is flyweight:
+        return FlyteError
+    from flytekit.types.error import FlyteError as FkError
+
+    return FkError
 
 
 def build_hello(sdk: Any, m: ModuleType) -> Any:
@@ -73,6 +83,15 @@ def build_sub(sdk: Any, m: ModuleType) -> Any:
     return wb
 
 
+def build_with_handler(sdk: Any, m: ModuleType) -> Any:
+    wb = sdk.Workflow(name="my.imperative.handled")
+    x = wb.add_workflow_input("x", int)
+    node = wb.add_entity(m.add, x=x, y=1)
+    wb.add_workflow_output("out", node.outputs["o0"])
+    wb.add_on_failure_handler(m.clean_up)
+    return wb
+
+
 def build_input_out(sdk: Any, m: ModuleType) -> Any:
     wb = sdk.Workflow(name="my.imperative.echo_input")
     x = wb.add_workflow_input("x", int)
@@ -87,6 +106,7 @@ BUILDERS: dict[str, Callable[[Any, ModuleType], Any]] = {
     "fan_in": build_fan_in,
     "sub": build_sub,
     "input_out": build_input_out,
+    "with_handler": build_with_handler,
 }
 RUNS: dict[str, dict[str, Any]] = {
     "hello": {"in1": "hello"},
@@ -94,6 +114,7 @@ RUNS: dict[str, dict[str, Any]] = {
     "fan_in": {"x": 10},
     "sub": {"x": 4},
     "input_out": {"x": 7},
+    "with_handler": {"x": 1},
 }
 
 
@@ -168,6 +189,29 @@ def test_bad_use_is_named() -> None:
         wb.add_entity(one, x="not an int")
     with pytest.raises(WorkflowCompileError, match="non-empty str name"):
         Workflow(name="")
+
+
+def test_a_failure_handler_runs_when_the_workflow_fails() -> None:
+    seen: list[str] = []
+
+    @task
+    def fails(x: int) -> int:
+        raise ValueError(f"no {x}")
+
+    @task
+    def handler(x: int, err: typing.Optional[FlyteError] = None) -> None:
+        seen.append(f"{x}: {err.message if err else None}")
+
+    wb = Workflow(name="my.imperative.failing")
+    x = wb.add_workflow_input("x", int)
+    wb.add_entity(fails, x=x)
+    node = wb.add_on_failure_handler(handler)
+    assert node.id == "efn" and node not in wb.nodes
+    with pytest.raises(WorkflowExecutionError, match="no 4"):
+        wb(x=4)
+    assert seen == ["4: ValueError: no 4"]
+    with pytest.raises(WorkflowCompileError, match="must be a task or a workflow"):
+        wb.add_on_failure_handler(print)
 
 
 def test_add_entity_inside_a_body_is_refused() -> None:

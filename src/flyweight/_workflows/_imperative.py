@@ -13,16 +13,18 @@ from typing import Any
 
 from flyweight._context import compiling, current_compiler
 from flyweight._interface import Interface
-from flyweight._workflows._compiler import Compiler
+from flyweight._workflows._compiler import Compiler, compile_failure_node
 from flyweight._workflows._create_node import CreatedNode, create_node
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
-from flyweight._workflows._node import Binding, NodeOutput, start_node
+from flyweight._workflows._node import Binding, Node, NodeOutput, start_node
 from flyweight._workflows._promise import Promise
 from flyweight._workflows._workflow import WorkflowBase
 from flyweight.errors import WorkflowCompileError
 from flyweight.types import TypeEngine
 
 __all__ = ["ImperativeWorkflow", "Workflow"]
+
+_FAILURE_NODE_ID = "efn"  # flytekit's DEFAULT_FAILURE_NODE_ID, which its imperative workflows use
 
 
 class ImperativeWorkflow(WorkflowBase):
@@ -112,6 +114,27 @@ class ImperativeWorkflow(WorkflowBase):
             if isinstance(value, Promise) and value.ref is not None and value.ref.node is self._start:
                 self._unbound_inputs.discard(value.var)
         self._nodes = self._compiler.nodes
+        return node
+
+    def add_on_failure_handler(self, entity: Any) -> Node:
+        """Run ``entity`` (a task or workflow taking the workflow's inputs and, optionally,
+        ``err: Optional[FlyteError]``) when the workflow fails; returns its node, which is not one of the
+        workflow's nodes (its id is ``efn``, flytekit's default failure node id, where ``@workflow``'s
+        handler is ``fn0``).
+
+        Raises:
+            WorkflowCompileError: ``entity`` is not a task or workflow, lacks one of the workflow's inputs,
+                or has another input that is not optional.
+        """
+        if getattr(entity, "node_kind", None) not in ("task", "workflow"):
+            raise WorkflowCompileError(
+                f"workflow {self.name!r}: the failure handler must be a task or a workflow, got "
+                f"{type(entity).__name__} {entity!r}"
+            )
+        self._on_failure = entity
+        node = compile_failure_node(self, entity)
+        node.set_id(_FAILURE_NODE_ID)
+        self._failure_node = node
         return node
 
     def add_task(self, task: Any, **kwargs: Any) -> CreatedNode:
