@@ -8,7 +8,6 @@ where flytekit's fail).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from collections import OrderedDict
@@ -23,6 +22,7 @@ from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
     settings_pair,
 )
+from tests.workflows.sdk_switch import load_source
 
 from flyweight import _idl, task, workflow
 from flyweight._runtime import run_workflow
@@ -66,13 +66,7 @@ SHAPES = [
 
 def load(task_decorator: Any, workflow_decorator: Any) -> ModuleType:
     """Load ``attr_path_source.py`` afresh with these SDK names."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(task=task_decorator, workflow=workflow_decorator)
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, task=task_decorator, workflow=workflow_decorator)
 
 
 @pytest.fixture(scope="module")

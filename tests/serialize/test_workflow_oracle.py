@@ -17,11 +17,12 @@ from collections import OrderedDict
 from typing import Any
 
 import pytest
-from flyteidl.admin import launch_plan_pb2, workflow_pb2
+from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from tests.workflows.workflow_shapes import SHAPES, Built, Sdk, flytekit_sdk, flyweight_sdk
 
 import flyweight
 from flyweight._serialize import get_serializable
+from flyweight._version import __version__
 
 pytestmark = pytest.mark.oracle
 
@@ -72,6 +73,25 @@ def diff(a: Any, b: Any) -> str:
     return "\n".join(
         difflib.unified_diff(str(a).splitlines(), str(b).splitlines(), "flytekit", "flyweight", lineterm="")
     )
+
+
+def registration_identity_map(message: Any) -> Any:
+    """flytekit's registration message → what flyweight writes for the same source: a task's program,
+    resolver and runtime version mapped; a workflow's upstream ids sorted."""
+    import flytekit
+
+    if isinstance(message, task_pb2.TaskSpec):
+        tpl = message.template
+        args = tpl.container.args
+        assert args[0] == "pyflyte-execute"
+        args[0] = "flyweight-execute"
+        assert args[12] == "flytekit.core.python_auto_container.default_task_resolver"
+        args[12] = "flyweight.extend.default_task_resolver"
+        assert tpl.metadata.runtime.version == flytekit.__version__
+        tpl.metadata.runtime.version = __version__
+    if isinstance(message, workflow_pb2.WorkflowSpec):
+        return normalized(message)
+    return message
 
 
 def assert_same_workflow_spec(theirs: Any, ours: Any) -> None:

@@ -5,8 +5,6 @@ cache honouring the resulting version and ignored inputs, and bad input."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +13,7 @@ from typing import Any
 import pytest
 from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized
 from tests.tasks.test_function_task_oracle import identity_map, settings_pair, text_diff
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import Cache, CachePolicy, TaskMetadata, VersionParameters, task, workflow
@@ -40,13 +39,7 @@ TASKS = [
 
 def load(sdk: dict[str, Any]) -> ModuleType:
     """Load ``cache_objects_source.py`` afresh with these SDK names."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(sdk)
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, sdk)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,9 +25,18 @@ def load_with(task_decorator: Any, workflow_decorator: Any) -> ModuleType:
     """Load ``fn_shape_source.py`` afresh as ``tests.workflows.fn_shape_source`` with these decorators."""
     global task, workflow
     task, workflow = task_decorator, workflow_decorator
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
+    return load_source(SOURCE, MODULE)
+
+
+def load_source(path: Path, module: str, *names: Mapping[str, Any], **more: Any) -> ModuleType:
+    """Load ``path`` afresh as ``module`` with ``names`` (an SDK's ``task``, ``workflow``…) put into its
+    namespace first: how the oracle tests load one source file with each SDK under the same name."""
+    spec = importlib.util.spec_from_file_location(module, path)
     assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    loaded = importlib.util.module_from_spec(spec)
+    for given in names:
+        loaded.__dict__.update(given)
+    loaded.__dict__.update(more)
+    sys.modules[module] = loaded
+    spec.loader.exec_module(loaded)
+    return loaded

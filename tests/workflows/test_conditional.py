@@ -7,8 +7,6 @@ The workflows of ``conditional_source.py`` are loaded once with each SDK under t
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
 )
+from tests.workflows.sdk_switch import load_source
 
 from flyweight import LaunchPlan, conditional, task, workflow
 from flyweight._runtime import run_workflow
@@ -46,18 +45,14 @@ def load(
     task_decorator: Any, workflow_decorator: Any, conditional_function: Any, launch_plan_class: Any
 ) -> ModuleType:
     """Load ``conditional_source.py`` afresh with these SDK names."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
+    return load_source(
+        SOURCE,
+        MODULE,
         task=task_decorator,
         workflow=workflow_decorator,
         conditional=conditional_function,
         LaunchPlan=launch_plan_class,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

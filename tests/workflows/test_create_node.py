@@ -6,8 +6,6 @@ The workflows of ``create_node_source.py`` are loaded once with each SDK under t
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
 )
+from tests.workflows.sdk_switch import load_source
 
 from flyweight import LaunchPlan, create_node, task, workflow
 from flyweight._runtime import run_workflow
@@ -35,15 +34,14 @@ SHAPES = [
 
 
 def load(task_decorator: Any, workflow_decorator: Any, create: Any, launch_plan_class: Any) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
-        task=task_decorator, workflow=workflow_decorator, create_node=create, LaunchPlan=launch_plan_class
+    return load_source(
+        SOURCE,
+        MODULE,
+        task=task_decorator,
+        workflow=workflow_decorator,
+        create_node=create,
+        LaunchPlan=launch_plan_class,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

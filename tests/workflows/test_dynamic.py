@@ -13,8 +13,6 @@ inside differ only by :func:`tests.tasks.test_function_task_oracle.identity_map`
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +24,7 @@ from flyteidl.core import dynamic_job_pb2
 from tests.cli.cli_fixtures import invoke, project  # noqa: F401 - the project fixture
 from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
 from tests.tasks.test_function_task_oracle import identity_map
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import PythonFunctionTask, dynamic, task, workflow
@@ -50,19 +49,15 @@ MODULE = "tests.workflows.dynamic_source"
 
 def load(sdk: Any) -> ModuleType:
     """Load ``dynamic_source.py`` afresh with this SDK's names (``flytekit`` or ``flyweight``)."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
+    return load_source(
+        SOURCE,
+        MODULE,
         task=sdk.task,
         workflow=sdk.workflow,
         dynamic=sdk.dynamic,
         conditional=sdk.conditional,
         LaunchPlan=sdk.LaunchPlan,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def load_theirs(flytekit: Any) -> ModuleType:

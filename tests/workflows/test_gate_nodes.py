@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import _thread
 import datetime
-import importlib.util
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ import pytest
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
 )
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight._runtime import _gates, run_workflow
@@ -48,13 +48,7 @@ SHAPES = [
 
 def load(sdk: Any) -> ModuleType:
     """Load ``gate_source.py`` afresh with the names of ``sdk`` (the flyweight or flytekit module)."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update({name: getattr(sdk, name) for name in NAMES})
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, {name: getattr(sdk, name) for name in NAMES})
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import typing
 from collections import OrderedDict
 from collections.abc import Callable
@@ -14,6 +12,7 @@ from typing import Any, List  # noqa: UP035  (the python_type flytekit's example
 
 import pytest
 from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, normalized, settings_pair
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import Workflow, task, workflow
@@ -29,13 +28,7 @@ MODULE = "tests.workflows.imperative_source"
 
 def tasks_module(sdk: Any) -> ModuleType:
     """The same tasks and sub-workflow made with ``sdk`` under one module name."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(task=sdk.task, workflow=sdk.workflow, FlyteError=_flyte_error(sdk))
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, task=sdk.task, workflow=sdk.workflow, FlyteError=_flyte_error(sdk))
 
 
 def _flyte_error(sdk: Any) -> Any:

@@ -10,7 +10,6 @@ on a module with a scheduled launch plan.
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import shutil
 import sys
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 from tests.cli.test_cli_package_oracle import _diff, _run, identity_map, members, normalized, parse
 from tests.serialize.test_workflow_oracle import diff, get_fk_serializable, settings_pair
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import (
@@ -44,13 +44,7 @@ BIN = Path(sys.executable).parent
 
 
 def load(sdk: ModuleType) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__["sdk"] = sdk
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, sdk=sdk)
 
 
 @pytest.fixture(scope="module")

@@ -12,31 +12,28 @@ direct calls (outside a workflow) are compared with flytekit's, which work.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
 from typing import Any, List, Optional  # noqa: UP035  (the types flytekit's map interface holds)
 
 import pytest
-from flyteidl.admin import task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import workflow_pb2
 from tests.runtime.map_tasks import overlapped, slow_square, spans
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
     diff,
     get_fk_serializable,
-    normalized,
+    registration_identity_map,
     settings_pair,
 )
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import LaunchPlan, map_task, task, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
-from flyweight._version import __version__
 from flyweight._workflows import ArrayNode
 from flyweight._workflows._array_node import dnsify
 from flyweight.errors import TaskDefinitionError, WorkflowCompileError, WorkflowExecutionError
@@ -55,25 +52,20 @@ SHAPES = [
     "workflow_plan",
     "zeros",
 ]
-RESOLVER_AT = 12
 
 
 def load(sdk: Any) -> ModuleType:
     """Load ``map_launch_plan_source.py`` afresh with the names of ``sdk`` (flytekit or flyweight)."""
     sdk.LaunchPlan.CACHE.clear()  # both cache launch plans by name; the source makes them again
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
+    return load_source(
+        SOURCE,
+        MODULE,
         task=sdk.task,
         workflow=sdk.workflow,
         map_task=sdk.map_task,
         LaunchPlan=sdk.LaunchPlan,
         conditional=sdk.conditional,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -84,24 +76,6 @@ def theirs(flytekit: Any) -> ModuleType:
 @pytest.fixture(scope="module")
 def ours(theirs: ModuleType) -> ModuleType:
     return load(flyweight)
-
-
-def identity_map(message: Any) -> Any:
-    """flytekit's registration message → what flyweight writes for the same source."""
-    import flytekit
-
-    if isinstance(message, task_pb2.TaskSpec):
-        tpl = message.template
-        args = tpl.container.args
-        assert args[0] == "pyflyte-execute"
-        args[0] = "flyweight-execute"
-        assert args[RESOLVER_AT] == "flytekit.core.python_auto_container.default_task_resolver"
-        args[RESOLVER_AT] = "flyweight.extend.default_task_resolver"
-        assert tpl.metadata.runtime.version == flytekit.__version__
-        tpl.metadata.runtime.version = __version__
-    if isinstance(message, admin_workflow_pb2.WorkflowSpec):
-        return normalized(message)
-    return message
 
 
 def as_message(value: Any) -> Any:
@@ -131,7 +105,7 @@ def test_everything_registered_equals_flytekits(theirs: ModuleType, ours: Module
     mapping: OrderedDict[Any, Any] = OrderedDict()
     get_serializable(mapping, settings, getattr(ours, shape))
     expected = [
-        (k.name, identity_map(as_message(v)))
+        (k.name, registration_identity_map(as_message(v)))
         for k, v in fk_mapping.items()
         if not isinstance(k, (FkNode, FkBranchNode))
     ]

@@ -9,8 +9,6 @@ give flytekit's results.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +22,7 @@ from tests.serialize.test_workflow_oracle import (
     get_fk_serializable,
     settings_pair,
 )
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import Echo, LaunchPlan, Resources, dynamic, map_task, task, workflow
@@ -54,15 +53,14 @@ PROGRAM_AT, RESOLVER_AT, INNER_RESOLVER_AT = 0, 12, 17
 
 def load(task_decorator: Any, workflow_decorator: Any, map_function: Any, resources: Any) -> ModuleType:
     """Load ``map_source.py`` afresh with these SDK names."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
-        task=task_decorator, workflow=workflow_decorator, map_task=map_function, Resources=resources
+    return load_source(
+        SOURCE,
+        MODULE,
+        task=task_decorator,
+        workflow=workflow_decorator,
+        map_task=map_function,
+        Resources=resources,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ and the run still fails."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import typing
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +13,7 @@ import pytest
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
 )
+from tests.workflows.sdk_switch import load_source
 
 from flyweight import WorkflowFailurePolicy, task, workflow
 from flyweight._runtime import run_workflow
@@ -27,15 +26,14 @@ SHAPES = ["finish_first", "no_inputs", "succeeds", "with_err", "without_err", "w
 
 
 def load(task_decorator: Any, workflow_decorator: Any, error: Any, policy: Any) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
-        task=task_decorator, workflow=workflow_decorator, FlyteError=error, WorkflowFailurePolicy=policy
+    return load_source(
+        SOURCE,
+        MODULE,
+        task=task_decorator,
+        workflow=workflow_decorator,
+        FlyteError=error,
+        WorkflowFailurePolicy=policy,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

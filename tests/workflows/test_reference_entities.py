@@ -9,31 +9,28 @@ reference cannot run: a direct call and a local run fail with ``NotSupportedErro
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from flyteidl.admin import task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import identifier_pb2
 from tests.serialize.test_workflow_oracle import (
     assert_same_workflow_spec,
     diff,
     get_fk_serializable,
-    normalized,
+    registration_identity_map,
     settings_pair,
 )
+from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import ReferenceLaunchPlan, ReferenceTask, ReferenceWorkflow, workflow
 from flyweight._runtime import run_workflow
 from flyweight._serialize import get_serializable
 from flyweight._serialize._registration import ReferenceSpec
-from flyweight._version import __version__
 from flyweight.errors import (
     NotSupportedError,
     TaskDefinitionError,
@@ -54,15 +51,13 @@ SHAPES = [
     "promises",
     "twice",
 ]
-RESOLVER_AT = 12
 
 
 def load(sdk: Any, reference_task_cls: Any, reference_launch_plan_cls: Any) -> ModuleType:
     """Load ``reference_source.py`` afresh with the names of ``sdk`` (flytekit or flyweight)."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(
+    return load_source(
+        SOURCE,
+        MODULE,
         task=sdk.task,
         workflow=sdk.workflow,
         conditional=sdk.conditional,
@@ -72,9 +67,6 @@ def load(sdk: Any, reference_task_cls: Any, reference_launch_plan_cls: Any) -> M
         ReferenceTask=reference_task_cls,
         ReferenceLaunchPlan=reference_launch_plan_cls,
     )
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -103,24 +95,6 @@ def test_workflow_spec_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleTyp
     assert_same_workflow_spec(getattr(theirs, shape), getattr(ours, shape))
 
 
-def identity_map(message: Any) -> Any:
-    """flytekit's registration message → what flyweight writes for the same source."""
-    import flytekit
-
-    if isinstance(message, task_pb2.TaskSpec):
-        tpl = message.template
-        args = tpl.container.args
-        assert args[0] == "pyflyte-execute"
-        args[0] = "flyweight-execute"
-        assert args[RESOLVER_AT] == "flytekit.core.python_auto_container.default_task_resolver"
-        args[RESOLVER_AT] = "flyweight.extend.default_task_resolver"
-        assert tpl.metadata.runtime.version == flytekit.__version__
-        tpl.metadata.runtime.version = __version__
-    if isinstance(message, admin_workflow_pb2.WorkflowSpec):
-        return normalized(message)
-    return message
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", SHAPES)
 def test_everything_registered_equals_flytekits(theirs: ModuleType, ours: ModuleType, shape: str) -> None:
@@ -137,7 +111,7 @@ def test_everything_registered_equals_flytekits(theirs: ModuleType, ours: Module
     mapping: OrderedDict[Any, Any] = OrderedDict()
     get_serializable(mapping, settings, getattr(ours, shape))
     expected = [
-        (k.name, identity_map(v.to_flyte_idl()))
+        (k.name, registration_identity_map(v.to_flyte_idl()))
         for k, v in fk_mapping.items()
         if not isinstance(k, (FkNode, FkBranchNode, FkReferenceEntity))
     ]

@@ -4,8 +4,6 @@ source (``overrides_source.py``), local runs honouring retries, timeout and cach
 from __future__ import annotations
 
 import datetime
-import importlib.util
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +15,7 @@ from tests.serialize.test_workflow_oracle import (
     get_fk_serializable,
     settings_pair,
 )
+from tests.workflows.sdk_switch import load_source
 
 from flyweight import LaunchPlan, Resources, create_node, map_task, task, workflow
 from flyweight._runtime import run_workflow
@@ -51,13 +50,7 @@ SHAPES = [
 
 def load(sdk: dict[str, Any]) -> ModuleType:
     """Load ``overrides_source.py`` afresh with these SDK names."""
-    spec = importlib.util.spec_from_file_location(MODULE, SOURCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(sdk)
-    sys.modules[MODULE] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source(SOURCE, MODULE, sdk)
 
 
 @pytest.fixture(scope="module")
