@@ -69,7 +69,9 @@ PUBLIC = {
         "approve",
         "sleep",
         "wait_for_input",
-        # launch plan schedules, notifications and options
+        # launch plan schedules, notifications, concurrency and options
+        "ConcurrencyLimitBehavior",
+        "ConcurrencyPolicy",
         "CronSchedule",
         "Email",
         "FixedRate",

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
         SecurityContext as SecurityContext,
         SerializationSettings as SerializationSettings,
     )
+    from flyweight._settings._concurrency import (
+        ConcurrencyLimitBehavior as ConcurrencyLimitBehavior,
+        ConcurrencyPolicy as ConcurrencyPolicy,
+    )
     from flyweight._settings._notification import (
         Email as Email,
         PagerDuty as PagerDuty,

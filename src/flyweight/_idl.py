@@ -78,6 +78,7 @@ if TYPE_CHECKING:
         SourceCode as SourceCode,
     )
     from flyteidl.admin.launch_plan_pb2 import (
+        ConcurrencyPolicy as ConcurrencyPolicy,
         LaunchPlan as LaunchPlan,
         LaunchPlanClosure as LaunchPlanClosure,
         LaunchPlanMetadata as LaunchPlanMetadata,
@@ -230,6 +231,7 @@ __all__ = [
     "VariableMap",
     "Void",
     "as_message",
+    "ConcurrencyPolicy",
     "CronSchedule",
     "EmailNotification",
     "FixedRate",

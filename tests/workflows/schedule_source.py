@@ -1,5 +1,5 @@
-"""Scheduled launch plans written once, loaded with flyweight or with flytekit
-(``test_launch_plan_schedule.py``).
+"""Scheduled, notifying and concurrency-limited launch plans written once, loaded with flyweight or
+with flytekit (``test_launch_plan_schedule.py``).
 
 ``sdk`` is not imported here: the loader puts the chosen SDK's top-level module into the module before
 running it, so both SDKs build the same launch plans under the same module name.
@@ -12,6 +12,7 @@ from typing import Any
 
 sdk: Any = globals()["sdk"]
 P = sdk.WorkflowExecutionPhase
+Limit = sdk.ConcurrencyPolicy  # flytekit exports it too (from flytekit.models.concurrency)
 
 
 @sdk.task
@@ -79,5 +80,30 @@ PLANS = {
     ),
     "auto_activate": _lp(
         plain, "auto_activate", schedule=sdk.CronSchedule(schedule="@weekly"), auto_activate=True
+    ),
+    "concurrency_one": _lp(plain, "concurrency_one", concurrency=Limit(max_concurrency=1)),
+    "concurrency_five": _lp(
+        plain, "concurrency_five", concurrency=Limit(5, behavior=sdk.ConcurrencyLimitBehavior.SKIP)
+    ),
+    "concurrency_scheduled": _lp(
+        daily,
+        "concurrency_scheduled",
+        schedule=sdk.CronSchedule(schedule="*/10 * * * *", kickoff_time_input_arg="at"),
+        concurrency=Limit(max_concurrency=1),
+        auto_activate=True,
+    ),
+    "concurrency_fixed": _lp(
+        daily,
+        "concurrency_fixed",
+        fixed_inputs={"n": 4},
+        concurrency=Limit(max_concurrency=3),
+        max_parallelism=2,
+    ),
+    "concurrency_notified": _lp(
+        plain,
+        "concurrency_notified",
+        default_inputs={"n": 8},
+        notifications=[sdk.Email([P.FAILED], ["team@example.com"]), sdk.Slack([P.SUCCEEDED], ["s@ex.com"])],
+        concurrency=Limit(max_concurrency=2**31 - 1),
     ),
 }

@@ -80,12 +80,10 @@ def test_one_name_cannot_serve_two_workflows() -> None:
         LaunchPlan.create("lp_shared_name", another)
 
 
-def test_triggers_and_concurrency_are_not_supported_yet() -> None:
-    # schedules and notifications are supported: tests/workflows/test_launch_plan_schedule.py
+def test_triggers_are_not_supported_yet() -> None:
+    # schedules, notifications and concurrency policies are: tests/workflows/test_launch_plan_schedule.py
     with pytest.raises(NotImplementedError, match="trigger"):
         LaunchPlan.create("lp_triggered", make_workflow(), trigger=object())
-    with pytest.raises(NotImplementedError, match="concurrency"):
-        LaunchPlan.create("lp_concurrent", make_workflow(), concurrency=object())
 
 
 def test_a_launch_plan_called_in_a_body_becomes_a_node_without_its_fixed_inputs() -> None:

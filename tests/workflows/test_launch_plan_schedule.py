@@ -1,10 +1,12 @@
-"""Launch plan schedules, notifications and registration options against flytekit 1.16.14.
+"""Launch plan schedules, notifications, concurrency policies and registration options against
+flytekit 1.16.14.
 
 The launch plans of ``schedule_source.py`` are built once with each SDK under the same module name and
 their registration ``LaunchPlan`` messages must have equal deterministic bytes; ``Options`` given to
 ``get_serializable`` override a plan's own as flytekit's do. Bad input is refused when written, with
-a message naming what was expected and what came. ``flyweight package`` and ``pyflyte package`` agree
-on a module with a scheduled launch plan.
+a message naming what was expected and what came. ``get_or_create`` returns a cached plan, or refuses
+the name, in the same cases as flytekit. ``flyweight package`` and ``pyflyte package`` agree on a module
+with a scheduled, concurrency-limited launch plan.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from tests.workflows.sdk_switch import load_source
 
 import flyweight
 from flyweight import (
+    ConcurrencyLimitBehavior,
+    ConcurrencyPolicy,
     CronSchedule,
     Email,
     FixedRate,
@@ -63,6 +67,11 @@ SHAPES = [
     "auto_activate",
     "bare_alias",
     "combined",
+    "concurrency_five",
+    "concurrency_fixed",
+    "concurrency_notified",
+    "concurrency_one",
+    "concurrency_scheduled",
     "cron",
     "email",
     "fixed_and_scheduled",
@@ -99,6 +108,7 @@ def test_launch_plan_bytes_equal_flytekits(theirs: ModuleType, ours: ModuleType,
         expected, got
     )
     assert got.spec.entity_metadata.HasField("schedule") == (ours.PLANS[shape].schedule is not None)
+    assert got.spec.HasField("concurrency_policy") == (ours.PLANS[shape].concurrency is not None)
 
 
 def _fk_options(flytekit: Any, **kwargs: Any) -> Any:
@@ -119,7 +129,7 @@ OPTION_SHAPES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("shape", sorted(OPTION_SHAPES))
-@pytest.mark.parametrize("plan", ["combined", "cron"])
+@pytest.mark.parametrize("plan", ["combined", "concurrency_notified", "cron"])
 def test_options_override_as_flytekits(
     flytekit: Any, theirs: ModuleType, ours: ModuleType, shape: str, plan: str
 ) -> None:
@@ -169,6 +179,64 @@ def test_get_or_create_returns_the_same_plan_for_the_same_options(ours: ModuleTy
         LaunchPlan.get_or_create(
             ours.daily, "schedule_source.combined", schedule=CronSchedule(schedule="@daily")
         )
+
+
+def _concurrency_cases(sdk: Any) -> list[tuple[str, Any, Any]]:
+    """(case, the first plan's policy, the second request's policy) with ``sdk``'s classes."""
+    policy, skip = sdk.ConcurrencyPolicy, sdk.ConcurrencyLimitBehavior.SKIP
+    return [
+        ("same", policy(2), policy(2)),
+        ("same_with_the_default_behavior_spelled_out", policy(2), policy(2, behavior=skip)),
+        ("none_twice", None, None),
+        ("other_max", policy(2), policy(3)),
+        ("added", None, policy(1)),
+        ("dropped", policy(1), None),
+    ]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", [c for c, _, _ in _concurrency_cases(flyweight)])
+def test_get_or_create_compares_concurrency_as_flytekit(flytekit: Any, case: str) -> None:
+    def outcome(sdk: Any) -> str:
+        _, first, second = next(c for c in _concurrency_cases(sdk) if c[0] == case)
+
+        @sdk.task
+        def one(n: int) -> int:
+            return n
+
+        @sdk.workflow
+        def limited(n: int = 1) -> int:
+            return one(n=n)
+
+        name = f"concurrency_cache_{case}"
+        sdk.LaunchPlan.CACHE.pop(name, None)
+        lp = sdk.LaunchPlan.get_or_create(limited, name, concurrency=first)
+        try:
+            again = sdk.LaunchPlan.get_or_create(limited, name, concurrency=second)
+        except AssertionError as e:  # flytekit's AssertionError; flyweight's WorkflowCompileError is one
+            assert "'concurrency'" in str(e) or "other options" in str(e)
+            return "refused"
+        assert again.concurrency == first
+        return "same plan" if again is lp else "another plan"
+
+    theirs = outcome(flytekit)
+    assert outcome(flyweight) == theirs
+    assert theirs == ("same plan" if case.startswith(("same", "none")) else "refused")
+
+
+def test_the_default_launch_plan_takes_no_concurrency() -> None:
+    # flytekit silently drops concurrency= without a name; flyweight refuses it, as the other options
+    with pytest.raises(WorkflowCompileError, match=r"options \(concurrency\) need a name"):
+        LaunchPlan.get_or_create(_needs, concurrency=ConcurrencyPolicy(1))
+
+
+def test_a_concurrency_policy_has_no_local_effect(ours: ModuleType) -> None:
+    lp = ours.PLANS["concurrency_one"]
+    assert lp.concurrency == ConcurrencyPolicy(max_concurrency=1, behavior=ConcurrencyLimitBehavior.SKIP)
+    assert [lp(), lp(n=5)] == [3, 5]  # each call is one execution and runs
+    at = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    assert ours.PLANS["concurrency_fixed"](at=at) == f"{at.isoformat()} 4"
+    assert ours.PLANS["cron"].concurrency is None
 
 
 def test_a_local_call_runs_the_workflow_once_with_the_kickoff_input(ours: ModuleType) -> None:
@@ -342,6 +410,74 @@ def test_a_bad_schedule_or_notification_of_a_plan_is_named(
     assert f"launch plan {name!r}" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("max_concurrency", "behavior", "message"),
+    [
+        (0, None, "must be from 1 to 2147483647, got 0; a limit of 0 would never let an execution start"),
+        (-1, None, "must be from 1 to 2147483647, got -1"),
+        (2**31, None, "must be from 1 to 2147483647, got 2147483648"),
+        (True, None, "max_concurrency must be an int, got bool"),
+        (1.5, None, "max_concurrency must be an int, got float"),
+        ("1", None, "max_concurrency must be an int, got str"),
+        (None, None, "max_concurrency must be an int, got NoneType"),
+        (1, 0, "unknown behavior 0"),
+        (1, 2, "unknown behavior 2"),
+        (1, "SKIP", "unknown behavior 'SKIP'"),
+        (1, True, "unknown behavior True"),
+    ],
+)
+def test_a_bad_concurrency_policy_is_named(max_concurrency: Any, behavior: Any, message: str) -> None:
+    with pytest.raises(WorkflowCompileError, match="ConcurrencyPolicy") as info:
+        ConcurrencyPolicy(max_concurrency, behavior)
+    assert message in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.oracle
+def test_concurrency_values_match_flytekits(flytekit: Any) -> None:
+    from flytekit.models.concurrency import ConcurrencyLimitBehavior as FkBehavior
+
+    assert ConcurrencyLimitBehavior.SKIP == FkBehavior.SKIP
+    for value in (FkBehavior.SKIP, 0, 999):
+        assert ConcurrencyLimitBehavior.enum_to_string(value) == FkBehavior.enum_to_string(value)
+    # flytekit's SKIP is a plain int: a policy written with it is the same policy
+    assert ConcurrencyPolicy(4, FkBehavior.SKIP) == ConcurrencyPolicy(4)
+    assert ConcurrencyPolicy(4) != ConcurrencyPolicy(5)
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "message"),
+    [
+        (1, "concurrency must be a flyweight.ConcurrencyPolicy, got int 1"),
+        ({"max_concurrency": 1}, "got dict"),
+        (object(), "got object <object object"),
+    ],
+)
+def test_a_bad_concurrency_of_a_plan_is_named(concurrency: Any, message: str) -> None:
+    name = f"bad_concurrency_{type(concurrency).__name__}"
+    with pytest.raises(WorkflowCompileError) as info:
+        LaunchPlan.get_or_create(_needs, name, concurrency=concurrency)
+    assert message in str(info.value)
+    assert f"launch plan {name!r}" in str(info.value)
+    assert name not in LaunchPlan.CACHE
+
+
+@pytest.mark.oracle
+def test_flytekits_policy_object_is_refused_with_the_fix(flytekit: Any) -> None:
+    with pytest.raises(
+        WorkflowCompileError,
+        match=r"got flytekit\.models\.concurrency\.ConcurrencyPolicy; write concurrency=flyweight\.Conc",
+    ):
+        LaunchPlan.get_or_create(
+            _needs, "bad_concurrency_flytekit", concurrency=flytekit.ConcurrencyPolicy(1)
+        )
+
+
+def test_triggers_are_still_refused() -> None:
+    with pytest.raises(NotImplementedError, match="trigger= is not supported"):
+        LaunchPlan.get_or_create(_needs, "triggered", trigger=object())
+
+
 def test_options_must_be_options(ours: ModuleType) -> None:
     _, settings = settings_pair()
     with pytest.raises(WorkflowCompileError, match="must be a flyweight.Options, got dict"):
@@ -353,7 +489,17 @@ def test_options_must_be_options(ours: ModuleType) -> None:
 PACKAGE_SOURCE = """\
 import datetime
 
-from {sdk} import CronSchedule, Email, FixedRate, LaunchPlan, Slack, WorkflowExecutionPhase, task, workflow
+from {sdk} import (
+    ConcurrencyPolicy,
+    CronSchedule,
+    Email,
+    FixedRate,
+    LaunchPlan,
+    Slack,
+    WorkflowExecutionPhase,
+    task,
+    workflow,
+)
 
 
 @task
@@ -372,6 +518,7 @@ every_night = LaunchPlan.get_or_create(
     schedule=CronSchedule(schedule="0 2 * * *", kickoff_time_input_arg="at"),
     notifications=[Email([WorkflowExecutionPhase.FAILED], ["team@example.com"])],
     auto_activate=True,
+    concurrency=ConcurrencyPolicy(max_concurrency=1),
 )
 hourly = LaunchPlan.get_or_create(
     nightly,

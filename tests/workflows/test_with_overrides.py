@@ -22,7 +22,7 @@ from flyweight._runtime import run_workflow
 from flyweight._runtime._cache import LocalCache
 from flyweight._runtime._task_nodes import node_settings
 from flyweight._serialize import get_serializable
-from flyweight.errors import NotSupportedError, RecoverableError, WorkflowCompileError, WorkflowExecutionError
+from flyweight.errors import RecoverableError, WorkflowCompileError, WorkflowExecutionError
 
 SOURCE = Path(__file__).with_name("overrides_source.py")
 MODULE = "tests.workflows.overrides_source"
@@ -268,7 +268,7 @@ def _compile(**overrides: Any) -> None:
         ({"container_image": 3}, WorkflowCompileError, "container_image must be an image name"),
         ({"accelerator": object()}, WorkflowCompileError, "accelerator must be an accelerator"),
         ({"pod_template": object()}, WorkflowCompileError, "pod_template must be a flyweight.PodTemplate"),
-        ({"task_config": object()}, NotSupportedError, "task_config= is not supported"),
+        ({"task_config": object()}, WorkflowCompileError, "can't change the type of the task config"),
     ],
 )
 def test_bad_overrides_are_refused(overrides: dict[str, Any], error: type[Exception], match: str) -> None:

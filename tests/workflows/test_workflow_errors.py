@@ -353,12 +353,17 @@ def test_indexing_with_something_else_than_a_key_or_index() -> None:
     assert "can be indexed with a str key or an int index, not float" in compile_error(bad_index)
 
 
-def test_with_overrides_of_an_unsupported_key_is_refused() -> None:
+def test_with_overrides_of_a_conditionals_node_is_refused() -> None:
+    from flyweight import conditional
+
     def overrides(a: int) -> int:
-        return inc(n=a).with_overrides(task_config=object())
+        result = conditional("c").if_(a > 0).then(inc(n=a)).else_().then(inc(n=1))
+        return result.with_overrides(retries=2)  # type: ignore[no-any-return]
 
     wf = workflow(overrides)
-    with pytest.raises(NotImplementedError, match=r"with_overrides\(\).*task_config"):
+    with pytest.raises(
+        NotImplementedError, match=r"with_overrides\(\) on .*conditional's node are not supported"
+    ):
         wf.compile()
 
 

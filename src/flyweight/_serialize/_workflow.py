@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from flyweight._idl import K8sPod, LaunchPlan, Notification, Schedule, WorkflowSpec
     from flyweight._settings import Resources as ResourceValues, SerializationSettings
     from flyweight._settings._accelerators import BaseAccelerator
+    from flyweight._settings._concurrency import ConcurrencyPolicy as ConcurrencyValues
     from flyweight._settings._notification import Notification as NotificationValues
     from flyweight._settings._schedule import CronSchedule as CronScheduleValues, FixedRate as FixedRateValues
 
@@ -223,14 +224,17 @@ def launch_plan(
     overwrite_cache: bool | None = None,
     schedule: CronScheduleValues | FixedRateValues | None = None,
     notifications: Sequence[NotificationValues] = (),
+    concurrency: ConcurrencyValues | None = None,
 ) -> LaunchPlan:
     """The admin ``LaunchPlan`` (id, spec, empty closure) of a launch plan of ``workflow_id``.
 
     ``schedule`` and ``notifications`` (flyweight's plain settings) become the plan's
-    ``entity_metadata``, as flytekit writes them.
+    ``entity_metadata``, as flytekit writes them; ``concurrency`` the spec's ``concurrency_policy``
+    (absent without one).
     """
     from flyweight._idl import (
         Annotations,
+        ConcurrencyPolicy,
         Labels,
         LaunchPlan,
         LaunchPlanClosure,
@@ -259,6 +263,13 @@ def launch_plan(
         spec.security_context.CopyFrom(security_context)
     if overwrite_cache:
         spec.overwrite_cache = True
+    if concurrency is not None:
+        spec.concurrency_policy.CopyFrom(
+            ConcurrencyPolicy(
+                max=concurrency.max_concurrency,
+                behavior=typing.cast("typing.Any", int(concurrency.behavior)),
+            )
+        )
     closure = LaunchPlanClosure(expected_inputs=ParameterMap(), expected_outputs=VariableMap())
     return LaunchPlan(id=identifier(ResourceType.LAUNCH_PLAN, name, settings), spec=spec, closure=closure)
 

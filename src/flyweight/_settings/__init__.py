@@ -1,5 +1,6 @@
 """Plain settings data that tasks and launch plans are defined and serialized with: images, resources,
-secrets, serialization settings, and launch plans' schedules, notifications and options.
+secrets, serialization settings, and launch plans' schedules, notifications, concurrency policies and
+options.
 
 It is a leaf: it imports only the standard library, :mod:`flyweight.errors` and
 :mod:`flyweight._version`, never protobuf or flyteidl. So a task can be declared, and its
@@ -9,7 +10,7 @@ turns these objects into Flyte's messages. The names match flytekit's (``Image``
 flytekit ports by changing its imports.
 
 A task setting that fails validation raises :class:`flyweight.errors.TaskDefinitionError`; a
-launch-plan setting (schedule, notification, options) raises
+launch-plan setting (schedule, notification, concurrency policy, options) raises
 :class:`flyweight.errors.WorkflowCompileError`.
 
 Example:

@@ -20,6 +20,7 @@ from flyweight._settings._serialization import is_placeholder
 from flyweight._tasks._resolver import TaskResolverMixin
 from flyweight._tasks._signature import function_module_name
 from flyweight._tasks._tracker import TrackedInstance
+from flyweight._tasks._variant import config_origin
 from flyweight.errors import TaskDefinitionError, TaskLoadError
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
             TaskDefinitionError: with real settings, when a container could not import ``t`` by that
                 module and name (placeholder settings, used by local runs, accept any task).
         """
+        t = config_origin(t)  # a node's variant (another task_config) is loaded as its task is
         fn = t.task_function
         module_name = function_module_name(fn)
         name = str(fn.__name__).rsplit(".", 1)[-1]

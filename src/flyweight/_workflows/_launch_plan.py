@@ -4,12 +4,13 @@ Every registered workflow gets a default launch plan of the same name, whose def
 workflow signature's defaults (:meth:`LaunchPlan.get_default_launch_plan`). Named launch plans can add
 or change defaults, fix inputs so executions cannot change them, and set labels, annotations, a raw
 output location, a parallelism limit and a security context, a schedule (``CronSchedule``,
-``FixedRate``) and notifications (``Email``, ``Slack``, ``PagerDuty``). Inside a workflow body a launch
-plan is called like a workflow and becomes a node that starts it as a separate execution.
+``FixedRate``), notifications (``Email``, ``Slack``, ``PagerDuty``) and a concurrency policy
+(``ConcurrencyPolicy``). Inside a workflow body a launch plan is called like a workflow and becomes a
+node that starts it as a separate execution.
 
-A schedule is registration data: locally nothing is scheduled, and a call of a scheduled plan runs its
-workflow once, with the kickoff input passed like any other input. Triggers and concurrency policies
-are not supported yet.
+A schedule and a concurrency policy are registration data: locally nothing is scheduled or limited, and
+a call of the plan runs its workflow once, with a kickoff input passed like any other input. Triggers
+are not supported yet (they need Flyte's artifact service).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flyweight._context import current_compiler
 from flyweight._idl import LiteralMap, NodeMetadata, ParameterMap, TypedInterface
 from flyweight._interface import Interface
 from flyweight._workflows._launch_plan_checks import (
+    check_concurrency,
     check_notifications,
     check_options,
     check_schedule,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from flyweight._idl import LaunchPlan as LaunchPlanMessage
     from flyweight._serialize import EntityMapping
     from flyweight._settings import SecurityContext, SerializationSettings
+    from flyweight._settings._concurrency import ConcurrencyPolicy
     from flyweight._settings._notification import Notification
     from flyweight._settings._schedule import CronSchedule, FixedRate
 
@@ -101,12 +104,11 @@ class LaunchPlan:
         auto_activate: bool = False,
         concurrency: object = None,
     ) -> None:
-        for option, value in (
-            ("trigger", trigger),
-            ("concurrency", concurrency),
-        ):
-            if value:
-                raise NotSupportedError(f"launch plan {name!r}: {option}= is not supported by flyweight yet")
+        if trigger:
+            raise NotSupportedError(
+                f"launch plan {name!r}: trigger= is not supported by flyweight yet (triggers need Flyte's "
+                "artifact service); use schedule=CronSchedule(...) or FixedRate(...)"
+            )
         self._name = name
         self._workflow = workflow
         kept = ParameterMap()
@@ -129,6 +131,7 @@ class LaunchPlan:
         self._security_context = security_context
         self._overwrite_cache = overwrite_cache
         self._auto_activate = auto_activate
+        self._concurrency = check_concurrency(owner, concurrency)
 
     # -- making them --------------------------------------------------------------------------------
     @classmethod
@@ -173,7 +176,7 @@ class LaunchPlan:
         trigger: object = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
-        concurrency: object = None,
+        concurrency: ConcurrencyPolicy | None = None,
     ) -> LaunchPlan:
         """A named launch plan for ``workflow``.
 
@@ -191,10 +194,14 @@ class LaunchPlan:
             security_context: the secrets executions may read (``flyweight.SecurityContext``).
             overwrite_cache: whether executions recompute cached results.
             auto_activate: whether registration activates the plan (not part of the serialized plan).
+            concurrency: at most how many executions of the plan Flyte runs at once, and what it does
+                with one past the limit (``ConcurrencyPolicy(max_concurrency=1)``). It has no local
+                effect: a local call is one execution and always runs.
 
         Raises:
             WorkflowCompileError: an input name is not an input of the workflow, or a value does not fit
-                its type; or another workflow already has a launch plan of this name.
+                its type; an option of the wrong kind (``concurrency`` not a ``ConcurrencyPolicy``…); or
+                another workflow already has a launch plan of this name.
         """
         check_workflow(workflow, name)
         if auth_role is not None:
@@ -251,9 +258,12 @@ class LaunchPlan:
         trigger: object = None,
         overwrite_cache: bool | None = None,
         auto_activate: bool = False,
-        concurrency: object = None,
+        concurrency: ConcurrencyPolicy | None = None,
     ) -> LaunchPlan:
         """The default launch plan (no ``name``), or the named one, made on the first request.
+
+        The options are :meth:`create`'s. A name made before is returned when every option is the same
+        (the concurrency policy included, compared by value), as in flytekit.
 
         Raises:
             WorkflowCompileError: options without a name (the default plan has none), or a name already
@@ -353,6 +363,11 @@ class LaunchPlan:
     @property
     def notifications(self) -> list[Notification]:
         return list(self._notifications)
+
+    @property
+    def concurrency(self) -> ConcurrencyPolicy | None:
+        """How many executions Flyte runs at once (registration data: no local effect)."""
+        return self._concurrency
 
     @property
     def should_auto_activate(self) -> bool:

@@ -1,7 +1,8 @@
 """The checks a launch plan's arguments pass when it is made: the entity is a workflow, the name a str,
 labels and annotations dicts of str, the execution options of the types Flyte takes, default and fixed
 inputs that fit their types (as the ``ParameterMap`` and literals the plan keeps), and a schedule and
-notifications Flyte will accept (a kickoff input that is a free ``datetime`` input)."""
+notifications Flyte will accept (a kickoff input that is a free ``datetime`` input), and a concurrency
+policy."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from flyweight._idl import Literal, LiteralType, Parameter, ParameterMap, Scalar, SimpleType, Void
 from flyweight._interface import NO_DEFAULT
+from flyweight._settings._concurrency import ConcurrencyPolicy
 from flyweight._settings._notification import Notification
 from flyweight._settings._schedule import CronSchedule, FixedRate
 from flyweight._tasks import Task
@@ -20,6 +22,7 @@ from flyweight.errors import TypeTransformerFailedError, WorkflowCompileError
 from flyweight.types import TypeEngine
 
 __all__ = [
+    "check_concurrency",
     "check_notifications",
     "check_options",
     "check_schedule",
@@ -142,6 +145,23 @@ def check_notifications(owner: str, notifications: object) -> list[Notification]
                 "PagerDuty"
             )
     return list(given)
+
+
+def check_concurrency(owner: str, concurrency: object) -> ConcurrencyPolicy | None:
+    """A launch plan's concurrency policy: None or a ``flyweight.ConcurrencyPolicy`` (its values were
+    checked when it was made); anything else, flytekit's own policy object included, is refused."""
+    if concurrency is None or isinstance(concurrency, ConcurrencyPolicy):
+        return concurrency
+    kind = type(concurrency)
+    what = (
+        f"{kind.__name__} {concurrency!r}"
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"  # flytekit's policy prints as several lines
+    )
+    raise WorkflowCompileError(
+        f"{owner}: concurrency must be a flyweight.ConcurrencyPolicy, got {what}; write "
+        "concurrency=flyweight.ConcurrencyPolicy(max_concurrency=1)"
+    )
 
 
 def check_schedule(owner: str, schedule: object, workflow: WorkflowBase, parameters: ParameterMap) -> None:

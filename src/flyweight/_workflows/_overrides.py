@@ -13,7 +13,9 @@ forward ``with_overrides`` to :func:`apply_overrides`, which changes the node:
   ``TaskNodeOverrides``.
 
 ``cache`` may also be a :class:`~flyweight.Cache` with a ``version`` (its ``serialize`` is used, its
-``ignored_inputs`` are not, as in flytekit). ``task_config`` is refused with a ``NotSupportedError``. Each
+``ignored_inputs`` are not, as in flytekit). ``task_config`` (of the type of the task's own) makes the node
+run a variant of the task holding that config (``flyweight._tasks._variant``): flytekit assigns it to the
+task, for every node of it. Each
 call replaces what flytekit's replaces: the extended resources (``shared_memory``, ``accelerator``) and
 ``cacheable`` are reset by a call that does not give them; a ``pod_template`` stays until another replaces
 it.
@@ -30,8 +32,10 @@ from flyweight._settings._pod_template import PodTemplate
 from flyweight._tasks._auto_container import check_accelerator, check_pod_template, split_resources
 from flyweight._tasks._cache import Cache
 from flyweight._tasks._map import ArrayNodeMapTask
+from flyweight._tasks._task import PythonTask
+from flyweight._tasks._variant import config_variant
 from flyweight._workflows._dns import dnsify
-from flyweight._workflows._node import BRANCH, START
+from flyweight._workflows._node import BRANCH, START, TASK
 from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowCompileError
 
 if TYPE_CHECKING:
@@ -60,9 +64,6 @@ KEYS: Final = (
 """The keys of flytekit's ``Node.with_overrides``, in its positional order."""
 
 _CACHE_KEYWORDS: Final = ("cache_version", "cache_serialize")
-_NOT_YET: Final = {
-    "task_config": "a plugin's task config cannot be replaced per node; make a second task with that config",
-}
 
 
 class NodeOverrides:
@@ -120,7 +121,7 @@ def apply_overrides(
         WorkflowCompileError: an unknown key, a value of the wrong type, a negative ``retries`` or
             ``timeout``, ``resources`` with ``requests`` / ``limits``, ``cache=True`` without
             ``cache_version``, or a node that cannot be overridden (a workflow input).
-        NotSupportedError: ``task_config``, or a conditional's node.
+        NotSupportedError: a conditional's node.
     """
     where = f"workflow {node.workflow_name!r}: with_overrides() on {node.describe()}"
     if node.kind == START:
@@ -131,9 +132,6 @@ def apply_overrides(
     if node.kind == BRANCH:
         raise NotSupportedError(f"{where}: overrides of a conditional's node are not supported by flyweight")
     values = _named(where, args, kwargs)
-    for key, reason in _NOT_YET.items():
-        if values.get(key) is not None:
-            raise NotSupportedError(f"{where}: {key}= is not supported: {reason}")
     for key, value in values.items():
         if isinstance(value, promise_types):
             raise WorkflowCompileError(
@@ -141,6 +139,7 @@ def apply_overrides(
             )
     overrides = node.overrides if node.overrides is not None else NodeOverrides()
     _node_name(node, where, values.get("node_name"))
+    _task_config(node, where, values.get("task_config"))
     _aliases(overrides, where, values.get("aliases"))
     _resources(overrides, where, values)
     image = values.get("container_image")
@@ -193,6 +192,27 @@ def _node_name(node: Node, where: str, value: object) -> None:
             f"{where}: node_name must be a non-empty str with letters or digits, got {value!r}"
         )
     node.set_id(dnsify(value))
+
+
+def _task_config(node: Node, where: str, config: object) -> None:
+    if config is None:
+        return
+    task = node.flyte_entity
+    if node.kind != TASK or not isinstance(task, PythonTask) or isinstance(task, ArrayNodeMapTask):
+        raise WorkflowCompileError(
+            f"{where}: task_config= applies to a node running a task (not a map task, a workflow or a launch "
+            "plan); give the config to the task the node runs"
+        )
+    own = task.task_config
+    if not isinstance(config, type(own)):
+        raise WorkflowCompileError(
+            f"{where}: can't change the type of the task config: task {task.name!r} has a "
+            f"{type(own).__name__} config, got {type(config).__name__}"
+        )
+    try:
+        node.flyte_entity = config_variant(task, config)
+    except TaskDefinitionError as e:
+        raise WorkflowCompileError(f"{where}: task_config={config!r}: {e}") from None
 
 
 def _aliases(overrides: NodeOverrides, where: str, value: object) -> None:

@@ -370,4 +370,5 @@ def launch_plan(
         overwrite_cache=options.overwrite_cache or plan.overwrite_cache,
         schedule=plan.schedule,
         notifications=options.notifications or plan.notifications,
+        concurrency=plan.concurrency,
     )
