@@ -643,28 +643,12 @@ SERIALIZED: list[tuple[str, str]] = [
 ]
 
 
-def _serialized(order: bool = False) -> list[Any]:
+def _serialized() -> list[Any]:
     out = []
     for name, entity in SERIALIZED:
         marks = _marked(name, entity)
-        if order and not marks and entity in ORDER_BY_CHAINING:
-            marks = [REGISTRATION_ORDER]
         out.append(pytest.param(name, entity, id=f"{name}.{entity}", marks=marks))
     return out
-
-
-# Undocumented: flytekit registers a node's ``>>`` upstream nodes' entities before the node's own
-# (its node serialization recurses into upstream nodes first); flyweight registers in call order.
-ORDER_BY_CHAINING = {"chain_tasks_wf", "chain_workflows_wf", "chain_launchplans_wf"}
-REGISTRATION_ORDER = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "undocumented: get_serializable's entity_mapping order differs from flytekit's when `>>` "
-        "orders calls against their call order (t2(); t1(); t0(); t0 >> t1; t1 >> t2): flytekit "
-        "records t0, t1, t2 (upstream nodes first), flyweight t2, t1, t0 (call order)"
-    ),
-)
 
 
 @pytest.mark.parametrize(("name", "entity"), _serialized())
@@ -710,7 +694,7 @@ def test_every_workflow_and_launch_plan_is_covered(pairs: dict[str, Pair]) -> No
         assert set(_launch_plans(pair)) <= {e for n, e in LAUNCH_PLANS if n == name}, name
 
 
-@pytest.mark.parametrize(("name", "entity"), _serialized(order=True))
+@pytest.mark.parametrize(("name", "entity"), _serialized())
 def test_registration_order_equals_flytekits(pairs: dict[str, Pair], name: str, entity: str) -> None:
     """Entities come in flytekit's order (``pyflyte package`` numbers its members by it: K1, W15)."""
     pair = pairs[name]

@@ -441,3 +441,50 @@ def test_a_docstrings_long_description_replaces_the_one_in_docs() -> None:
     assert wf.docs.short_description == "Short."
     assert wf.docs.long_description == Description(value="The long text.")
     assert docs.short_description == "given"  # the caller's object is not changed
+
+
+def test_registration_puts_nodes_ordered_by_rshift_first_and_keeps_call_order_in_the_template() -> None:
+    from collections import OrderedDict
+
+    from flyweight._serialize import get_serializable
+    from flyweight._settings._serialization import placeholder_settings  # tasks made in a test body
+
+    @flyweight.task
+    def late() -> None: ...
+
+    @flyweight.task
+    def early() -> None: ...
+
+    @flyweight.workflow
+    def wf() -> None:
+        a = late()
+        b = early()
+        b >> a
+
+    mapping: OrderedDict[Any, Any] = OrderedDict()
+    spec = get_serializable(mapping, placeholder_settings(), wf)
+    assert [k.name.rsplit(".", 1)[-1] for k in mapping] == ["early", "late", "wf"]
+    assert [n.task_node.reference_id.name.rsplit(".", 1)[-1] for n in spec.template.nodes] == [
+        "late",
+        "early",
+    ]
+
+
+def test_a_long_chain_serializes() -> None:
+    from collections import OrderedDict
+
+    from flyweight._serialize import get_serializable
+    from flyweight._settings._serialization import placeholder_settings  # tasks made in a test body
+
+    @flyweight.task
+    def step(x: int) -> int:
+        return x + 1
+
+    @flyweight.workflow
+    def chain(x: int) -> int:
+        for _ in range(3000):  # deeper than Python's recursion limit
+            x = step(x=x)
+        return x
+
+    spec = get_serializable(OrderedDict(), placeholder_settings(), chain)
+    assert len(spec.template.nodes) == 3000

@@ -311,6 +311,30 @@ def _operand(out: Any, value: object) -> None:
         out.primitive.CopyFrom(value.scalar.primitive)
 
 
+def _upstream_first(nodes: list[Node]) -> list[Node]:
+    """``nodes`` in the order flytekit serializes them: each after the nodes upstream of it (in the order
+    of ``upstream_nodes``), otherwise in call order. The same as call order unless ``>>`` orders a node
+    before one called earlier."""
+    members = {id(n) for n in nodes}
+    done: set[int] = set()
+    out: list[Node] = []
+    for first in nodes:  # a depth-first walk with an explicit stack: chains may be long
+        if id(first) in done:
+            continue
+        done.add(id(first))
+        stack = [(first, iter(first.upstream_nodes))]
+        while stack:
+            node, upstream = stack[-1]
+            up = next(upstream, None)
+            if up is None:
+                stack.pop()
+                out.append(node)
+            elif id(up) in members and id(up) not in done:
+                done.add(id(up))
+                stack.append((up, iter(up.upstream_nodes)))
+    return out
+
+
 def workflow_spec(
     workflow: WorkflowBase, settings: SerializationSettings, mapping: EntityMapping
 ) -> WorkflowSpec:
@@ -328,8 +352,12 @@ def workflow_spec(
     )
     subs: list[WorkflowTemplate] = []
     template = spec.template
-    for n in nodes:
+    for n in _upstream_first(nodes):  # flytekit's registration order: a node's upstream nodes first
         _add_node(template, n, settings, mapping, subs)
+    by_id = {m.id: m for m in template.nodes}
+    kept = [by_id[n.id] for n in nodes]  # the template lists them in call order
+    del template.nodes[:]
+    template.nodes.extend(kept)
     failure_node = workflow.failure_node
     if failure_node is not None:  # built like any node, then moved to its own field
         scratch = WorkflowTemplate()
