@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Protocol, overload
 
 from flyweight._storage import FileAccess
@@ -273,6 +273,13 @@ class FlyteContext:
     def user_space_params(self) -> ExecutionParameters:
         return self.execution_state.user_space_params
 
+    @property
+    def compilation_state(self) -> NodeCompiler | None:
+        """While a workflow body is being compiled, what compiles it (flytekit's ``CompilationState``):
+        ``nodes`` are the nodes the body has made so far, in call order (``ctx.compilation_state.nodes[1]``
+        can be ordered with ``>>``), ``prefix`` what their ids start with; else None."""
+        return current_compiler()
+
     @staticmethod
     def current_context() -> FlyteContext:
         """The current context, as :meth:`FlyteContextManager.current_context` gives it; callable on the
@@ -327,6 +334,16 @@ class NodeCompiler(Protocol):
     The workflows layer implements it and sets it (:func:`compiling`) while a body runs; ``Task.__call__``
     and ``Task.compile`` hand their arguments to :meth:`add_entity` and return what it returns (promises).
     """
+
+    @property
+    def nodes(self) -> Sequence[Any]:
+        """The nodes made so far, in call order."""
+        ...
+
+    @property
+    def prefix(self) -> str:
+        """What the node ids start with (``""`` in a workflow body)."""
+        ...
 
     def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> object:
         """Add a node calling ``entity`` with these arguments; return its outputs as promises.

@@ -254,17 +254,7 @@ def _run_id(run: tuple[str, str, dict[str, Any]]) -> str:
     return f"{name}.{entity}({','.join(f'{k}={v}' for k, v in inputs.items())})"[:80]
 
 
-NO_COMPILATION_STATE = pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason=(
-        "undocumented: flyweight's FlyteContext has no `compilation_state`, so flytesnacks' "
-        "decorating_workflows.py pattern (FlyteContextManager.current_context().compilation_state.nodes "
-        "inside a @workflow body, to order create_node nodes with >>) fails to compile with "
-        "AttributeError: 'FlyteContext' object has no attribute 'compilation_state'"
-    ),
-)
-XFAIL: dict[str, pytest.MarkDecorator] = {"nodes.decorating_workflow": NO_COMPILATION_STATE}
+XFAIL: dict[str, pytest.MarkDecorator] = {}  # undocumented differences, each with its reason
 
 
 def _marked(name: str, entity: str) -> list[pytest.MarkDecorator]:

@@ -146,3 +146,55 @@ def test_with_overrides_applies_to_the_created_node(ours: ModuleType) -> None:
 
     with pytest.raises(WorkflowCompileError, match="pod_template must be a flyweight.PodTemplate"):
         refused.nodes  # noqa: B018
+
+
+def test_compilation_state_lists_the_nodes_so_far_for_ordering() -> None:
+    """flytekit's decorating-workflow pattern: ``ctx.compilation_state.nodes`` inside a body."""
+    from flyweight import FlyteContextManager, task, workflow
+
+    seen: list[str] = []
+
+    @task
+    def setup() -> None:
+        seen.append("setup")
+
+    @task
+    def work(x: int) -> int:
+        seen.append("work")
+        return x + 1
+
+    @workflow
+    def wf(x: int) -> int:
+        ctx = FlyteContextManager.current_context()
+        out = work(x=x)
+        state = ctx.compilation_state
+        assert state is not None and state.prefix == ""
+        assert [n.id for n in state.nodes] == ["n0"]
+        before = create_node(setup)
+        before >> state.nodes[0]
+        return out
+
+    assert FlyteContextManager.current_context().compilation_state is None
+    assert wf(x=1) == 2
+    assert seen == ["setup", "work"]
+    (work_node, setup_node) = wf.nodes
+    assert work_node.upstream_nodes == [setup_node]
+
+
+def test_a_node_ordered_before_something_else_is_refused() -> None:
+    from flyweight import FlyteContextManager, task, workflow
+
+    @task
+    def one() -> int:
+        return 1
+
+    @workflow
+    def wf() -> int:
+        out = one()
+        state = FlyteContextManager.current_context().compilation_state
+        assert state is not None
+        state.nodes[0] >> "n1"
+        return out
+
+    with pytest.raises(WorkflowCompileError, match="right-hand side of >> on a node must be a node"):
+        wf.compile()

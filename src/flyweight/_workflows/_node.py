@@ -13,7 +13,7 @@ the start node, whose id is the empty string on the wire (Flyte's ``start-node``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias, cast
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeAlias, TypeVar, cast
 
 if TYPE_CHECKING:
     from flyweight._idl import Literal as LiteralValue, NodeMetadata
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from flyweight._workflows._promise import Promise
 
 __all__ = ["GLOBAL_INPUT_NODE_ID", "Binding", "BindingValue", "Node", "NodeKind", "NodeOutput", "start_node"]
+
+_T = TypeVar("_T")
 
 GLOBAL_INPUT_NODE_ID = ""
 """The id a binding to a workflow input names: Flyte reads the empty node id as its ``start-node``."""
@@ -149,8 +151,17 @@ class Node:
             raise _ordering_error(self, f"{other.describe()}, which it already waits for (a cycle)")
         other.upstream_nodes.append(self)
 
-    def __rshift__(self, other: Node) -> Node:
-        self.runs_before(other)
+    def __rshift__(self, other: _T) -> _T:
+        """``node >> other``: ``other`` (a node, or what ``create_node`` returned) waits for this node;
+        returns ``other``."""
+        target = other if isinstance(other, Node) else getattr(other, "node", None)
+        if not isinstance(target, Node):
+            raise _ordering_error(
+                self,
+                f"a {type(other).__name__}: the right-hand side of >> on a node must be a node or what "
+                "create_node returned",
+            )
+        self.runs_before(target)
         return other
 
     def describe(self) -> str:
