@@ -20,7 +20,6 @@ from flyweight._settings._serialization import is_placeholder
 from flyweight._tasks._resolver import TaskResolverMixin
 from flyweight._tasks._signature import function_module_name
 from flyweight._tasks._tracker import TrackedInstance
-from flyweight._tasks._variant import config_origin
 from flyweight.errors import TaskDefinitionError, TaskLoadError
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
             TaskDefinitionError: with real settings, when a container could not import ``t`` by that
                 module and name (placeholder settings, used by local runs, accept any task).
         """
+        from flyweight._tasks._variant import config_origin  # deferred: a container attempt never needs it
+
         t = config_origin(t)  # a node's variant (another task_config) is loaded as its task is
         fn = t.task_function
         module_name = function_module_name(fn)
