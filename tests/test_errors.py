@@ -27,6 +27,7 @@ def test_tree_shape() -> None:
         (errors.TaskExecutionError, errors.UserError, (RuntimeError,)),
         (errors.WorkflowExecutionError, errors.UserError, ()),  # no builtin on purpose: see its docstring
         (errors.SecretNotFoundError, errors.UserError, (ValueError,)),
+        (errors.CheckpointError, errors.UserError, (TypeError, ValueError)),
         (errors.PackagingError, errors.UserError, (ValueError,)),
         (errors.NotSupportedError, errors.UserError, (NotImplementedError,)),
         (errors.RecoverableError, errors.UserError, ()),

@@ -18,19 +18,27 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime
 import importlib
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
-from typing import Any, Literal, Protocol, overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload
 
 from flyweight._storage import FileAccess
-from flyweight.errors import SecretNotFoundError
+from flyweight.errors import NotSupportedError, SecretNotFoundError
+
+if TYPE_CHECKING:
+    from flyweight._storage._checkpoint import Checkpoint
 
 __all__ = [
+    "LOCAL_EXECUTION_ID",
+    "LOCAL_TASK_ID",
+    "CheckpointPaths",
+    "ExecutionId",
     "ExecutionParameters",
     "ExecutionState",
     "FlyteContext",
@@ -39,6 +47,7 @@ __all__ = [
     "NodeCompiler",
     "SecretGroup",
     "SecretsManager",
+    "TaskId",
     "WorkflowRunner",
     "compiling",
     "current_compiler",
@@ -75,11 +84,28 @@ class LazyDirectory:
             self._path = None
 
 
+_SECRET_MODES = frozenset({"r", "rb"})
+
+
+def _secret_part(name: str, value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"secrets: {name} must be a str or None, got {type(value).__name__} {value!r}")
+
+
 class SecretsManager:
-    """Finds secrets as Flyte mounts them: an environment variable ``_FSEC_<GROUP>_<KEY>`` (upper case),
-    else the file ``/etc/secrets/<group>/<key>`` (lower case). Local runs also accept the variable
-    without the prefix. The prefix and directory follow flytekit's ``FLYTE_SECRETS_ENV_PREFIX``,
-    ``FLYTE_SECRETS_DEFAULT_DIR`` and ``FLYTE_SECRETS_FILE_PREFIX``.
+    """Finds secrets as Flyte mounts them (flytekit's ``SecretsManager``, same names and order).
+
+    1. The environment variable ``<prefix><GROUP>_<GROUP_VERSION>_<KEY>`` (the parts given, upper case,
+       joined by ``_``; the prefix is ``FLYTE_SECRETS_ENV_PREFIX``, default ``_FSEC_``). While a task
+       runs locally the same name without the prefix is tried too.
+    2. The file ``<dir>/<group>/<group_version>/<file prefix><key>`` (the parts given, lower case; the
+       directory is ``FLYTE_SECRETS_DEFAULT_DIR``, default ``/etc/secrets``, the file prefix
+       ``FLYTE_SECRETS_FILE_PREFIX``, default empty).
+
+    The variables are read when the manager is made (once per task execution). ``secrets.<group>.<key>``
+    is ``get(group, key)``. Attribute names starting with ``_`` or ``get_`` are never taken for a group:
+    an unknown one is an :class:`AttributeError` (a misspelt method must not read a secret group).
 
     Example:
         >>> import os
@@ -88,18 +114,52 @@ class SecretsManager:
         's3cret'
     """
 
-    def __init__(self, local: bool = False) -> None:
+    def __init__(self, local: bool | None = None) -> None:
         self._local = local
-        self._env_prefix = os.environ.get("FLYTE_SECRETS_ENV_PREFIX", "_FSEC_").strip()
-        self._dir = os.environ.get("FLYTE_SECRETS_DEFAULT_DIR", "/etc/secrets").strip()
-        self._file_prefix = os.environ.get("FLYTE_SECRETS_FILE_PREFIX", "").strip()
+        # As flytekit's configuration: an empty variable counts as unset; the value is then stripped.
+        env = os.environ
+        self._env_prefix = (env.get("FLYTE_SECRETS_ENV_PREFIX") or "_FSEC_").strip()
+        self._base_dir = (
+            env.get("FLYTE_SECRETS_DEFAULT_DIR") or os.path.join(os.sep, "etc", "secrets")
+        ).strip()
+        self._file_prefix = (env.get("FLYTE_SECRETS_FILE_PREFIX") or "").strip()
 
-    def env_var(self, group: str | None, key: str | None = None, group_version: str | None = None) -> str:
-        return self._env_prefix + "_".join(p.upper() for p in (group, group_version, key) if p)
+    @staticmethod
+    def _parts(group: object, key: object, group_version: object) -> list[str]:
+        parts = [
+            p
+            for p in (
+                _secret_part("group", group),
+                _secret_part("group_version", group_version),
+                _secret_part("key", key),
+            )
+            if p
+        ]
+        if not parts:
+            raise TypeError("secrets: give a group, a key or both (get(group='db', key='password'))")
+        return parts
 
-    def file_path(self, group: str | None, key: str | None = None, group_version: str | None = None) -> str:
-        parts = [p.lower() for p in (group, group_version) if p]
-        return os.path.join(self._dir, *parts, f"{self._file_prefix}{(key or '').lower()}")
+    def get_secrets_env_var(
+        self, group: str | None = None, key: str | None = None, group_version: str | None = None
+    ) -> str:
+        """The environment variable the secret is looked for in (with the prefix)."""
+        return self._env_prefix + "_".join(p.upper() for p in self._parts(group, key, group_version))
+
+    def get_secrets_file(
+        self, group: str | None = None, key: str | None = None, group_version: str | None = None
+    ) -> str:
+        """The file the secret is looked for in, when no environment variable holds it."""
+        parts = [p.lower() for p in self._parts(group, key, group_version)]
+        parts[-1] = self._file_prefix + parts[-1]
+        return os.path.join(self._base_dir, *parts)
+
+    def _is_local(self) -> bool:
+        """Whether a task runs locally now (as flytekit decides it: not outside every task, not in a
+        container)."""
+        if self._local is not None:
+            return self._local
+        mode = FlyteContextManager.current_context().execution_state.mode
+        return mode is not None and mode != ExecutionState.CONTAINER
 
     @overload
     def get(
@@ -126,29 +186,60 @@ class SecretsManager:
         group_version: str | None = None,
         encode_mode: str = "r",
     ) -> str | bytes:
-        """The secret's value (stripped); ``encode_mode="rb"`` reads a file secret as bytes (a secret in
-        the environment is a str either way)."""
-        names = [self.env_var(group, key, group_version)]
-        if self._local:
-            names.append("_".join(p.upper() for p in (group, group_version, key) if p))
-        for name in names:
-            value = os.environ.get(name)
+        """The secret's value, stripped of surrounding whitespace.
+
+        ``encode_mode="rb"`` reads a file secret as bytes; a secret in the environment is a str either
+        way (as in flytekit).
+
+        Raises:
+            SecretNotFoundError: (a ``ValueError``) neither the variable nor the file exists, or the file
+                cannot be read (not a file, no permission, not UTF-8 text in mode ``"r"``).
+            TypeError: a part is not a str, or no part is given.
+            ValueError: ``encode_mode`` is neither ``"r"`` nor ``"rb"``.
+        """
+        parts = self._parts(group, key, group_version)
+        if encode_mode not in _SECRET_MODES:
+            raise ValueError(
+                f"secrets.get: encode_mode must be 'r' (text) or 'rb' (bytes), got {encode_mode!r}"
+            )
+        name = "_".join(p.upper() for p in parts)
+        names = [self._env_prefix + name]
+        if self._is_local():
+            names.append(name)
+        for var in names:
+            value = os.environ.get(var)
             if value is not None:
                 return value.strip()
-        path = self.file_path(group, key, group_version)
+        path = self.get_secrets_file(group, key, group_version)
         if os.path.exists(path):
-            with open(path, encode_mode) as f:
-                content: str | bytes = f.read()
-                return content.strip()
+            try:
+                with open(path, encode_mode) as f:
+                    content: str | bytes = f.read()
+            except (OSError, UnicodeDecodeError) as e:
+                raise SecretNotFoundError(
+                    f"secret group={group!r} key={key!r}: the file {path} exists but cannot be read "
+                    f"({type(e).__name__}: {e}); mount the secret as a readable file"
+                    + (
+                        ", or read it as bytes with encode_mode='rb'"
+                        if isinstance(e, UnicodeDecodeError)
+                        else ""
+                    )
+                ) from e
+            return content.strip()
         raise SecretNotFoundError(
             f"secret group={group!r} key={key!r} not found: looked for the environment variable "
-            f"{names[0]} and the file {path}; request it with secret_requests=[Secret(group=..., key=...)]"
+            f"{names[0]} and the file {path}; request it with secret_requests=[Secret(group=..., key=...)] "
+            "in @task"
         )
 
     def __getattr__(self, group: str) -> SecretGroup:
         """``secrets.<group>.<key>``: the secret ``get(group, key)``."""
-        if group.startswith("_"):
-            raise AttributeError(group)
+        if group.startswith(("_", "get_")):
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {group!r}: its methods are get, "
+                "get_secrets_env_var and get_secrets_file; secrets.<group>.<key> reads a secret, and a "
+                "group read that way never starts with '_' or 'get_' (use get(group, key) for one that does)"
+            )
         return SecretGroup(self, group)
 
 
@@ -166,11 +257,55 @@ class SecretGroup:
             raise AttributeError(key)
         return self._manager.get(self._group, key)
 
+    def __repr__(self) -> str:
+        return f"SecretGroup({self._group!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionId:
+    """The workflow execution a task runs in (flytekit's ``WorkflowExecutionIdentifier`` fields); empty
+    strings when Flyte did not say, ``local`` for each in a local execution."""
+
+    project: str
+    domain: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"ex:{self.project}:{self.domain}:{self.name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskId:
+    """The task being run, as registered (flytekit's ``Identifier`` fields); ``local`` for each locally."""
+
+    project: str
+    domain: str
+    name: str
+    version: str
+    resource_type: str = "TASK"
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}:{self.project}:{self.domain}:{self.name}:{self.version}"
+
+
+LOCAL_EXECUTION_ID = ExecutionId("local", "local", "local")
+"""The execution id of a local execution, as in flytekit."""
+LOCAL_TASK_ID = TaskId("local", "local", "local", "local")
+"""The task id of a local execution, as in flytekit."""
+
+CheckpointPaths = Callable[[], "tuple[str, str | None]"]
+"""Gives, when the checkpoint is first used, where it is written and where the previous attempt's is."""
+
+_CHECKPOINT_DIR = "__cp"  # flytekit's name for a local task's checkpoint directory (in its working dir)
+
 
 class ExecutionParameters:
-    """What task code sees while it runs (``current_context()``): ids, directories, secrets, logging.
+    """What task code sees while it runs (``current_context()``): ids, directories, secrets, logging,
+    the checkpoint.
 
-    The working directory is made on first use and removed when a local call ends.
+    Outside a container the ids are flytekit's local ones (``local`` everywhere); in a container they come
+    from the environment Flyte sets. The working directory is made on first use and removed when a local
+    call ends. ``checkpoint`` is made on first use too (its module is imported only then).
     """
 
     def __init__(
@@ -179,13 +314,14 @@ class ExecutionParameters:
         working_dir: LazyDirectory | None = None,
         raw_output_prefix: str | None = None,
         output_metadata_prefix: str | None = None,
-        execution_id: Any = None,
-        task_id: Any = None,
+        execution_id: Any = LOCAL_EXECUTION_ID,
+        task_id: Any = LOCAL_TASK_ID,
         execution_date: datetime.datetime | None = None,
         secrets: SecretsManager | None = None,
         checkpoint: Any = None,
+        checkpoint_paths: CheckpointPaths | None = None,
         logging: logging.Logger = user_space_logger,
-        local: bool = True,
+        local: bool | None = None,
         file_access: FileAccess | None = None,
     ) -> None:
         self._working_dir = working_dir or LazyDirectory()
@@ -196,7 +332,9 @@ class ExecutionParameters:
         self.task_id = task_id
         self._execution_date = execution_date
         self._secrets = secrets
-        self.checkpoint = checkpoint
+        self._checkpoint = checkpoint
+        self._checkpoint_paths = checkpoint_paths
+        self._next_checkpoint: CheckpointPaths | None = None
         self.logging = logging
         self._local = local
 
@@ -228,20 +366,77 @@ class ExecutionParameters:
             self._secrets = SecretsManager(local=self._local)
         return self._secrets
 
+    @property
+    def checkpoint(self) -> Checkpoint:
+        """The task's checkpoint (flytekit's ``SyncCheckpoint`` API: ``read``, ``write``, ``save``,
+        ``restore``, ``prev_exists``).
+
+        Raises:
+            NotSupportedError: (a ``NotImplementedError``, as flytekit's) no checkpoint is configured:
+                outside a task, or in a container started without ``--checkpoint-path``.
+        """
+        if self._checkpoint is None:
+            if self._checkpoint_paths is None:
+                raise NotSupportedError(
+                    "Checkpointing is not available here: a checkpoint exists while a task runs (locally, "
+                    "or in a container started with --checkpoint-path, which Flyte fills in)"
+                )
+            from flyweight._storage._checkpoint import SyncCheckpoint
+
+            dest, src = self._checkpoint_paths()
+            self._checkpoint = SyncCheckpoint(dest, src, file_access=self._file_access or FileAccess())
+        return cast("Checkpoint", self._checkpoint)
+
+    @checkpoint.setter
+    def checkpoint(self, value: Checkpoint | None) -> None:
+        self._checkpoint = value
+
+    def offering_checkpoint(self, paths: CheckpointPaths) -> ExecutionParameters:
+        """A copy whose next task sandbox (:meth:`task_sandbox`) checkpoints to ``paths`` instead of a fresh
+        local directory: how the local engine hands an attempt the previous attempt's checkpoint."""
+        params = self._copy()
+        params._next_checkpoint = paths
+        return params
+
+    def task_sandbox(
+        self, working_dir: LazyDirectory, file_access: FileAccess | None = None
+    ) -> ExecutionParameters:
+        """The parameters of a task run locally in this context: the same ids, date and logging;
+        ``working_dir``; ``file_access`` (None: this context's); fresh secrets; and a checkpoint in
+        ``<working dir>/__cp`` with no previous one (as flytekit's), unless one was offered
+        (:meth:`offering_checkpoint`)."""
+        paths = self._next_checkpoint
+        if paths is None:
+
+            def paths() -> tuple[str, str | None]:
+                return os.path.join(working_dir.path, _CHECKPOINT_DIR), None
+
+        changes: dict[str, Any] = {"working_dir": working_dir, "secrets": None, "checkpoint": None}
+        if file_access is not None and file_access is not self._file_access:
+            changes.update(file_access=file_access, raw_output_prefix=None)
+        return self._copy(checkpoint_paths=paths, **changes)
+
     def with_task_sandbox(self) -> ExecutionParameters:
         """A copy whose working directory is a fresh one (made lazily) inside the platform's temp dir."""
-        return ExecutionParameters(
-            raw_output_prefix=self._raw_output_prefix,
-            file_access=self._file_access,
-            output_metadata_prefix=self.output_metadata_prefix,
-            execution_id=self.execution_id,
-            task_id=self.task_id,
-            execution_date=self._execution_date,
-            secrets=self._secrets,
-            checkpoint=self.checkpoint,
-            logging=self.logging,
-            local=self._local,
-        )
+        return self.task_sandbox(LazyDirectory())
+
+    def _copy(self, **changes: Any) -> ExecutionParameters:
+        fields: dict[str, Any] = {
+            "working_dir": self._working_dir,
+            "raw_output_prefix": self._raw_output_prefix,
+            "file_access": self._file_access,
+            "output_metadata_prefix": self.output_metadata_prefix,
+            "execution_id": self.execution_id,
+            "task_id": self.task_id,
+            "execution_date": self.execution_date,
+            "secrets": self._secrets,
+            "checkpoint": self._checkpoint,
+            "checkpoint_paths": self._checkpoint_paths,
+            "logging": self.logging,
+            "local": self._local,
+        }
+        fields.update(changes)
+        return ExecutionParameters(**fields)
 
 
 class ExecutionState:
@@ -302,7 +497,11 @@ class FlyteContextManager:
         if ctx is not None:
             return ctx
         if not _DEFAULT:
-            _DEFAULT.append(FlyteContext(FileAccess(), ExecutionState(None, ExecutionParameters())))
+            file_access = FileAccess()
+            params = ExecutionParameters(
+                file_access=file_access, execution_date=datetime.datetime.now(datetime.timezone.utc)
+            )
+            _DEFAULT.append(FlyteContext(file_access, ExecutionState(None, params)))
         return _DEFAULT[0]
 
     @staticmethod

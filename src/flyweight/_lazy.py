@@ -13,16 +13,20 @@ accepts ``from flyweight import task``); at run time :func:`facade` reads the sa
 module's source to learn which module holds each name, and derives ``__all__`` from them. The block
 holds only such imports; anything else there is refused when the façade is imported, so a name
 cannot be listed for type checkers and missed at run time.
+
+:func:`lazy_module` is the same idea for plugins (flytekit's ``lazy_module``, offered as
+``flyweight.extend.lazy_module``): a module object whose code runs on first attribute access.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["facade", "lazy_exports", "reexports"]
+__all__ = ["facade", "lazy_exports", "lazy_module", "reexports"]
 
 
 def lazy_exports(
@@ -117,3 +121,66 @@ def _lazy(
         return sorted(set(vars(sys.modules[module_name])) | set(table))
 
     return __getattr__, __dir__
+
+
+class _MissingModule(types.ModuleType):
+    """What :func:`lazy_module` gives for a module that cannot be found: using it raises
+    ``ModuleNotFoundError`` naming the module (its dunder attributes behave as a module's)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name)
+        self.__reason = reason
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        name = self.__name__
+        raise ModuleNotFoundError(
+            f"module {name!r} is not installed ({self.__reason}), so {name}.{attr} cannot be used; "
+            f"install the package that provides {name!r} in this environment",
+            name=name,
+        )
+
+    def __repr__(self) -> str:
+        return f"<missing module {self.__name__!r} (lazy_module)>"
+
+
+def lazy_module(fullname: str) -> types.ModuleType:
+    """The module ``fullname``, imported on first attribute access (flytekit's ``lazy_module``).
+
+    A module already imported is returned as it is. A module that cannot be found gives a stand-in
+    whose first use raises ``ModuleNotFoundError`` (an ``ImportError``) naming it, so a plugin can
+    declare an optional dependency at the top of its module and fail only where it is used. The
+    parent packages of a dotted name are imported at once (Python needs them to find the module).
+
+    Raises:
+        TypeError: ``fullname`` is not a non-empty str.
+
+    Example:
+        >>> missing = lazy_module("no_such_package")   # no error yet
+        >>> try:
+        ...     missing.DataFrame
+        ... except ImportError as e:
+        ...     print(e.name)
+        no_such_package
+    """
+    if not isinstance(fullname, str) or not fullname:
+        got = f"{type(fullname).__name__} {fullname!r}"
+        raise TypeError(f"lazy_module: expected a module name such as 'pandas', got {got}")
+    loaded = sys.modules.get(fullname)
+    if loaded is not None:
+        return loaded
+    import importlib.util  # only plugins that declare lazy modules pay for it
+
+    try:
+        spec = importlib.util.find_spec(fullname)
+    except ImportError as e:  # a parent package that is missing, or fails to import
+        return _MissingModule(fullname, f"{type(e).__name__}: {e}")
+    if spec is None or spec.loader is None:
+        return _MissingModule(fullname, "not found")
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[fullname] = module
+    loader.exec_module(module)
+    return module

@@ -8,22 +8,32 @@ written into ``error.pb``: ``UserError`` becomes ``USER``, ``PlatformError`` bec
 Each leaf also subclasses the builtin exception a Python programmer would naturally expect, so code
 that catches ``TypeError`` or ``ValueError`` keeps working::
 
-    FlyweightError
-    ├── UserError                                   kind USER
-    │   ├── TypeTransformerFailedError              + TypeError, ValueError, AssertionError
-    │   │   └── UnsupportedTypeError                   (an annotation no transformer handles)
+    FlyweightError                                  (alias FlyteException)
+    ├── UserError                                   kind USER (alias FlyteUserException)
+    │   ├── FlyteTypeException                      + TypeError
+    │   │   └── TypeTransformerFailedError          + ValueError, AssertionError
+    │   │       └── UnsupportedTypeError               (an annotation no transformer handles)
+    │   │           └── RestrictedTypeError            (a type that never crosses a task boundary: tuple)
+    │   ├── FlyteValueException                     + ValueError
+    │   ├── FlyteAssertion                          + AssertionError
+    │   │   ├── FlyteValidationException
+    │   │   │   ├── TaskDefinitionError             + ValueError
+    │   │   │   │   └── TemplateTooLargeError          (a serialized task template over the limit)
+    │   │   │   └── WorkflowCompileError            + TypeError, ValueError (a workflow body that cannot
+    │   │   │                                          become a graph: a wrong input, a promise used as
+    │   │   │                                          a Python value)
+    │   │   ├── FlyteEntityNotExistException
+    │   │   └── FlyteTimeout
     │   ├── TransformerRegistrationError            + ValueError
-    │   ├── TaskDefinitionError                     + ValueError, AssertionError
-    │   │   └── TemplateTooLargeError                  (a serialized task template over the limit)
-    │   ├── WorkflowCompileError                    + TypeError, ValueError, AssertionError (a workflow
-    │   │                                              body that cannot become a graph: a wrong input, a
-    │   │                                              promise used as a Python value)
     │   ├── TaskLoadError                           + ImportError (resolver or executor not importable)
     │   ├── TaskExecutionError                      + RuntimeError (a run asked for what cannot be done:
     │   │                                              a missing database, a query the engine rejects)
     │   ├── WorkflowExecutionError                  (nodes of a local workflow run failed: names the
     │   │                                              workflow, each node, its task and its error)
     │   ├── SecretNotFoundError                     + ValueError
+    │   ├── CheckpointError                         + TypeError, ValueError (a checkpoint used wrongly:
+    │   │                                              read() of several files, a previous checkpoint
+    │   │                                              that is not there, a value that is not bytes)
     │   ├── PackagingError                          + ValueError (``flyweight package`` / ``serialize``:
     │   │                                              a missing file, a module that fails to import,
     │   │                                              no entities, an output that exists)
@@ -32,8 +42,10 @@ that catches ``TypeError`` or ``ValueError`` keeps working::
     │   └── RecoverableError  (alias FlyteRecoverableException; retried: kind USER, RECOVERABLE)
     └── PlatformError                               kind SYSTEM
         ├── TemplateError                           + ValueError (malformed template or inputs.pb)
-        └── StorageError                            + OSError, RECOVERABLE (a read or write failed)
-            └── UnsupportedLocationError               NON_RECOVERABLE (a protocol no installed
+        └── FlyteSystemException                    RECOVERABLE
+            ├── FlyteNotImplementedException        + NotImplementedError
+            └── StorageError                        + OSError, RECOVERABLE (a read or write failed)
+                └── UnsupportedLocationError           NON_RECOVERABLE (a protocol no installed
                                                        filesystem handles: a retry cannot help)
 
     IgnoreOutputs (an Exception, not an error: "discard this attempt's outputs")
@@ -49,6 +61,18 @@ ADR 0014.
 ``TypeTransformerFailedError`` keeps flytekit's three builtin bases so plugin code written against
 flytekit (which catches any of them) ports unchanged.
 
+**flytekit's exception names** (``flytekit.exceptions.user`` / ``system`` / ``base``,
+``flytekit.core.type_engine.RestrictedTypeError``) are classes of this tree, placed so that an
+``except`` written for flytekit catches what flyweight raises in the same situation: flytekit raises
+``FlyteValidationException`` or ``FlyteAssertion`` for a task or workflow defined wrongly, so
+``TaskDefinitionError`` and ``WorkflowCompileError`` are subclasses of ``FlyteValidationException``;
+``TypeEngine.dict_to_literal_map`` raises ``FlyteTypeException`` for a value of the wrong type, so
+``TypeTransformerFailedError`` is one; a failed upload or download is a ``FlyteSystemException``, so
+``StorageError`` is one. Port ``from flytekit.exceptions.user import X`` as
+``from flyweight.errors import X``. The names flytekit no longer raises or that belong to parts
+flyweight does not have (``FlyteScopedUserException``, ``FlyteMissingTypeException``, …) are not
+provided: importing one raises an ``ImportError`` that says what to catch instead.
+
 Messages say what was expected, what came and where, and the fix where there is one::
 
     expected int, got str 'abc' at [2]
@@ -57,9 +81,21 @@ Messages say what was expected, what came and where, and the fix where there is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 __all__ = [
+    "FlyteAssertion",
+    "FlyteEntityNotExistException",
+    "FlyteException",
+    "FlyteNotImplementedException",
+    "FlyteSystemException",
+    "FlyteTimeout",
+    "FlyteTypeException",
+    "FlyteUserException",
+    "FlyteValidationException",
+    "FlyteValueException",
+    "RestrictedTypeError",
+    "CheckpointError",
     "FlyteRecoverableException",
     "FlyweightError",
     "IgnoreOutputs",
@@ -112,7 +148,89 @@ class PlatformError(FlyweightError):
     kind: ClassVar[str] = "SYSTEM"
 
 
-class TypeTransformerFailedError(UserError, TypeError, ValueError, AssertionError):
+FlyteException = FlyweightError
+"""flytekit's root exception (``flytekit.exceptions.base.FlyteException``): the root of this tree."""
+
+FlyteUserException = UserError
+"""flytekit's ``FlyteUserException``: :class:`UserError`, so ``except FlyteUserException`` catches every
+error that is the user's to fix, and raising it reports a USER error."""
+
+
+class FlyteTypeException(UserError, TypeError):
+    """flytekit's ``FlyteTypeException``: a value of the wrong type.
+
+    flytekit raises it from ``TypeEngine.dict_to_literal_map``; flyweight raises its subclass
+    :class:`TypeTransformerFailedError` wherever a value does not fit its type, so an
+    ``except FlyteTypeException`` ported from flytekit catches those. Built with flytekit's arguments,
+    it has flytekit's message.
+
+    Example:
+        >>> str(FlyteTypeException(str, int, received_value="x"))
+        "Type error!  Received: <class 'str'> with value: x, Expected: <class 'int'>. "
+    """
+
+    def __init__(
+        self,
+        received_type: object,
+        expected_type: object,
+        additional_msg: str | None = None,
+        received_value: object = None,
+    ) -> None:
+        one_of = " one of" if isinstance(expected_type, (list, tuple, set)) else ""
+        value = f" with value: {received_value}" if received_value is not None else ""
+        super().__init__(
+            f"Type error!  Received: {received_type}{value}, Expected{one_of}: {expected_type}. "
+            f"{additional_msg or ''}"
+        )
+
+
+class FlyteValueException(UserError, ValueError):
+    """flytekit's ``FlyteValueException``: a value that is not acceptable (flytekit's message).
+
+    Example:
+        >>> str(FlyteValueException(3, "expected an even number"))
+        'Value error!  Received: 3. expected an even number'
+    """
+
+    def __init__(self, received_value: object, error_message: str) -> None:
+        super().__init__(f"Value error!  Received: {received_value}. {error_message}")
+
+
+class FlyteAssertion(UserError, AssertionError):
+    """flytekit's ``FlyteAssertion``: a user error that is also an ``AssertionError``. flyweight's
+    :class:`TaskDefinitionError` and :class:`WorkflowCompileError` are ones (through
+    :class:`FlyteValidationException`)."""
+
+
+class FlyteValidationException(FlyteAssertion):
+    """flytekit's ``FlyteValidationException``: a task, interface or workflow defined wrongly. flyweight
+    raises :class:`TaskDefinitionError` or :class:`WorkflowCompileError` there, both subclasses."""
+
+
+class FlyteEntityNotExistException(FlyteAssertion):
+    """flytekit's ``FlyteEntityNotExistException`` (an entity missing on a Flyte cluster). flyweight has
+    no remote client and never raises it; it exists so ported code that raises or catches it works."""
+
+
+class FlyteTimeout(FlyteAssertion):
+    """flytekit's ``FlyteTimeout`` (waiting for a remote execution timed out). flyweight never raises it
+    (a local run past a task's timeout is a :class:`WorkflowExecutionError`); ported code may."""
+
+
+class FlyteSystemException(PlatformError):
+    """flytekit's ``FlyteSystemException``: the platform failed; RECOVERABLE, as in flytekit. flyweight's
+    :class:`StorageError` (flytekit's ``FlyteUploadDataException`` / ``FlyteDownloadDataException``) is
+    one."""
+
+    recoverable: ClassVar[bool] = True
+
+
+class FlyteNotImplementedException(FlyteSystemException, NotImplementedError):
+    """flytekit's ``FlyteNotImplementedException`` (a SYSTEM error). flyweight reports features it does
+    not have with :class:`NotSupportedError` (a USER error, also a ``NotImplementedError``)."""
+
+
+class TypeTransformerFailedError(FlyteTypeException, ValueError, AssertionError):
     """A value, type or literal could not be converted.
 
     The message names what was expected, what came and where inside the value it happened.
@@ -130,7 +248,7 @@ class TypeTransformerFailedError(UserError, TypeError, ValueError, AssertionErro
     def __init__(self, reason: str, path: Sequence[str] = ()) -> None:
         self.reason = reason
         self.path: list[str] = list(path)
-        super().__init__(self._render())
+        super(FlyteTypeException, self).__init__(self._render())  # not flytekit's type-message builder
 
     def _render(self) -> str:
         if not self.path:
@@ -159,16 +277,22 @@ class UnsupportedTypeError(TypeTransformerFailedError):
     """A Python type annotation that no registered transformer can handle."""
 
 
+class RestrictedTypeError(UnsupportedTypeError):
+    """A type that may never be a task's input or output (an untyped ``tuple``, a ``NamedTuple`` as a
+    value): flytekit's ``RestrictedTypeError`` (``flytekit.core.type_engine``), raised where flytekit
+    raises it."""
+
+
 class TransformerRegistrationError(UserError, ValueError):
     """A type transformer could not be registered (for example, the type already has one)."""
 
 
-class TaskDefinitionError(UserError, ValueError, AssertionError):
+class TaskDefinitionError(FlyteValidationException, ValueError):
     """A task, its configuration or its serialization settings are wrong (found when the task is built
     or serialized, before anything runs).
 
-    It is also a ``ValueError`` and an ``AssertionError`` because flytekit raised one or the other for
-    these mistakes, and ported code may catch either.
+    It is also a ``ValueError`` and an ``AssertionError`` (a ``FlyteValidationException``) because flytekit
+    raised one or the other for these mistakes, and ported code may catch any of them.
     """
 
 
@@ -176,7 +300,7 @@ class TemplateTooLargeError(TaskDefinitionError):
     """A serialized task template is larger than the configured limit; the message names its largest parts."""
 
 
-class WorkflowCompileError(UserError, TypeError, ValueError, AssertionError):
+class WorkflowCompileError(FlyteValidationException, TypeError, ValueError):
     """A workflow body cannot be compiled into a graph: an input of a node is missing, unknown or of the
     wrong type, a promise is used as a Python value (``if p:``, ``p + 1``, ``int(p)``), or the returned
     values do not match the declared outputs.
@@ -362,7 +486,7 @@ class TemplateError(PlatformError, ValueError):
     """A task template or an inputs file handed to the container is malformed or does not fit together."""
 
 
-class StorageError(PlatformError, OSError):
+class StorageError(FlyteSystemException, OSError):
     """Reading or writing a file or object failed; retrying may succeed."""
 
     recoverable: ClassVar[bool] = True
@@ -384,6 +508,71 @@ class IgnoreOutputs(Exception):
 
 class SecretNotFoundError(UserError, ValueError):
     """A secret the task asked for is neither in the environment nor in the mounted secrets directory."""
+
+
+class CheckpointError(UserError, TypeError, ValueError):
+    """A task's checkpoint (``current_context().checkpoint``) cannot do what was asked: ``read()`` of a
+    checkpoint of several files, ``restore()`` to something that is not a directory or from a previous
+    checkpoint that does not exist, ``write()`` of a value that is not bytes, ``save()`` of something that
+    is neither a path nor a binary reader. flytekit raises ``ValueError`` or ``TypeError`` for these; this
+    is both. A failing read or write of the storage itself is a :class:`StorageError`."""
+
+
+_SCOPED = (
+    "flytekit 1.16.14 no longer raises the deprecated FlyteScoped* wrappers either: the exception of task "
+    "code reaches the caller unchanged; catch that exception (or UserError / PlatformError)"
+)
+_COMPILE = (
+    "flyweight raises WorkflowCompileError there; catch it, or FlyteValidationException / FlyteAssertion"
+)
+_DEFINITION = "flyweight raises TaskDefinitionError there; catch it, or FlyteValidationException"
+_STORAGE = "flyweight raises StorageError (a FlyteSystemException) when a download or upload fails"
+_NO_REMOTE = "it belongs to flytekit's remote client or connectors, which flyweight does not have"
+_NOT_PROVIDED = {
+    "FlyteScopedException": _SCOPED,
+    "FlyteScopedUserException": _SCOPED,
+    "FlyteScopedSystemException": _SCOPED,
+    "FlyteUserRuntimeException": (
+        "flyweight does not wrap exceptions of task code: the exception itself reaches the caller (and is "
+        "reported as a USER error); catch it directly"
+    ),
+    "FlyteCompilationException": (
+        "flyweight raises TaskDefinitionError (an input without a type annotation) or WorkflowCompileError "
+        "(a workflow that returns nothing); catch FlyteValidationException for both"
+    ),
+    "FlyteMissingTypeException": _DEFINITION,
+    "FlyteMissingReturnValueException": _COMPILE,
+    "FlyteFailureNodeInputMismatchException": _COMPILE,
+    "FlytePromiseAttributeResolveException": _COMPILE,
+    "FlyteDataNotFoundException": _STORAGE,
+    "FlyteDownloadDataException": _STORAGE,
+    "FlyteUploadDataException": _STORAGE,
+    "FlyteEntrypointNotLoadable": "flyweight raises TaskLoadError (an ImportError) there",
+    "FlyteEntityNotFoundException": (
+        "flyweight raises TaskLoadError when a container cannot find its task, and a usage error or "
+        "PackagingError when `flyweight run` / `flyweight package` cannot"
+    ),
+    "FlyteSystemAssertion": "catch PlatformError (or FlyteSystemException)",
+    "FlyteNonRecoverableSystemException": "raise or catch PlatformError (SYSTEM, NON_RECOVERABLE)",
+    "FlyteAuthenticationException": _NO_REMOTE,
+    "FlyteEntityAlreadyExistsException": _NO_REMOTE,
+    "FlyteInvalidInputException": _NO_REMOTE,
+    "FlyteSystemUnavailableException": _NO_REMOTE,
+    "FlyteDisapprovalException": _NO_REMOTE,
+    "FlyteAgentNotFound": _NO_REMOTE,
+    "FlyteConnectorNotFound": _NO_REMOTE,
+}
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, which keep reporting unknown names
+
+    def __getattr__(name: str) -> object:
+        """A flytekit exception name flyweight does not provide: an ImportError saying what to use instead
+        (an ImportError, not an AttributeError, so ``from flyweight.errors import X`` shows the message)."""
+        hint = _NOT_PROVIDED.get(name)
+        if hint is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise ImportError(f"flyweight.errors does not provide flytekit's {name}: {hint}", name=__name__)
 
 
 _USER_CODE_MARK = "__flyweight_raised_by_user_code__"

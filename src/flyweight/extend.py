@@ -12,13 +12,20 @@
   (``DefaultImages`` for a plugin's default image), ``get_serializable`` (the registration form of
   a task, a workflow or a launch plan), ``Promise`` (what a call returns inside a workflow body).
 - The run-time context: ``FlyteContextManager``, ``ExecutionParameters``, ``SecretsManager``,
-  ``FileAccessProvider``; ``IgnoreOutputs`` and ``RecoverableError`` for executors.
+  ``FileAccessProvider``, and flytekit's ``context_manager`` module holding them
+  (``context_manager.FlyteContextManager.current_context()``); ``IgnoreOutputs`` and
+  ``RecoverableError`` for executors.
+- Images: ``DefaultImages`` (subclass it and set ``_DEFAULT_IMAGE_PREFIXES`` to give a plugin's tasks
+  its own default image) and ``PythonVersion``; ``lazy_module`` for optional dependencies (imported on
+  first use); ``T``, the type variable of ``TypeTransformer[T]``.
 - The type-engine contract (``TypeEngine``, ``TypeTransformer``) and the ``flyteidl`` message
   classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType`` …), which
   are the real protobuf classes; for table handlers, ``StructuredDatasetType``,
   ``StructuredDatasetMetadata`` and ``StructuredDatasetLiteral`` (flyteidl's ``StructuredDataset``).
 
-Everything is imported on first use.
+Everything is imported on first use. The names of ``flytekit.extend`` that flyweight does not provide
+(``TaskPlugins``, ``DictTransformer``, ``ClassStorageTaskResolver``, ``backend``) raise an
+``ImportError`` that says what to use instead.
 
 Example:
     >>> from flyweight.extend import Literal, Primitive, Scalar
@@ -28,11 +35,14 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flyweight._lazy import facade
 
 if TYPE_CHECKING:
+    from flyweight._compat import (
+        context_manager as context_manager,
+    )
     from flyweight._context import (
         ExecutionParameters as ExecutionParameters,
         ExecutionState as ExecutionState,
@@ -61,6 +71,9 @@ if TYPE_CHECKING:
         Interface as Interface,
         kwtypes as kwtypes,
     )
+    from flyweight._lazy import (
+        lazy_module as lazy_module,
+    )
     from flyweight._serialize import (
         get_serializable as get_serializable,
     )
@@ -68,6 +81,7 @@ if TYPE_CHECKING:
         DefaultImages as DefaultImages,
         Image as Image,
         ImageConfig as ImageConfig,
+        PythonVersion as PythonVersion,
         Resources as Resources,
         Secret as Secret,
         SecurityContext as SecurityContext,
@@ -113,6 +127,34 @@ if TYPE_CHECKING:
         TypeEngine as TypeEngine,
         TypeTransformer as TypeTransformer,
     )
+    from flyweight.types._registry._transformer import (
+        T as T,
+    )
 
 
-__getattr__, __dir__, __all__ = facade(__name__)
+_lazy_getattr, __dir__, __all__ = facade(__name__)
+
+_NOT_PROVIDED = {
+    "TaskPlugins": (
+        "flyweight's @task does not dispatch on task_config to plugin task classes; write the plugin as a "
+        "PythonCustomizedContainerTask (or a PythonFunctionTask subclass) and instantiate it directly"
+    ),
+    "DictTransformer": (
+        "dicts are built into flyweight's type engine; convert them with TypeEngine.to_literal / "
+        "TypeEngine.to_python_value and a dict[...] annotation"
+    ),
+    "ClassStorageTaskResolver": "use default_task_resolver, or a TaskResolverMixin of your own",
+    "backend": "flytekit's connectors and agents (flytekit.extend.backend) have no flyweight counterpart",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported on first use; a name of ``flytekit.extend`` that flyweight does not provide
+    raises an ImportError saying what to use instead (an ImportError, so ``from flyweight.extend import X``
+    shows the message)."""
+    hint = _NOT_PROVIDED.get(name)
+    if hint is not None:
+        raise ImportError(
+            f"flyweight.extend does not provide flytekit.extend's {name}: {hint}", name=__name__
+        )
+    return _lazy_getattr(name)

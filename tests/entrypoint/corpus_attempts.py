@@ -100,7 +100,7 @@ DOC_LITERAL = literals_pb2.Literal(
 def good_literal(task: Any, name: str, value: Any) -> literals_pb2.Literal:
     if name == "doc":
         return DOC_LITERAL
-    lt = task.interface.inputs.variables[name].type
+    lt = task.interface.inputs[name].type.to_flyte_idl()
     return TypeEngine.to_literal(None, value, task.python_interface.inputs[name], lt)
 
 

@@ -7,9 +7,10 @@ path written in the template.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flyweight import task
+from flyweight import PodTemplate, task
 from flyweight._interface import Interface, kwtypes
 from flyweight._settings import Image, ImageConfig, SerializationSettings
 from flyweight._tasks import PythonCustomizedContainerTask, ShimTaskExecutor, TaskTemplate
@@ -42,6 +43,24 @@ def fails_on_two(x: int) -> int:
     if x == 2:
         raise ValueError(f"element refuses x={x}")
     return x + 100
+
+
+@task(
+    pod_template=PodTemplate(
+        pod_spec={
+            "containers": [
+                {"name": "sidecar", "image": "busybox:1", "command": ["sleep", "60"]},
+                {"name": "main", "env": [{"name": "POD_OFFSET", "value": "100"}]},
+            ]
+        },
+        primary_container_name="main",
+        labels={"team": "maps"},
+    ),
+    pod_template_name="base-template",
+)
+def pod_offset(x: int) -> int:
+    """Runs in a pod template; adds ``POD_OFFSET`` from the pod's primary container (0 when unset)."""
+    return x + int(os.environ.get("POD_OFFSET", "0"))
 
 
 # --- a plugin task (run from its template) --------------------------------------------------------

@@ -29,6 +29,7 @@ from tests.entrypoint import map_tasks as tasks, map_tasks_flytekit as both
 
 from flyweight import map_task
 from flyweight._runtime._attempt import _element_outputs
+from flyweight._serialize import struct_to_dict
 from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight.types import TypeEngine
 
@@ -294,6 +295,29 @@ def test_the_legacy_map_resolver_is_refused_naming_container_array(tmp_path: Pat
     assert err.kind == NON_RECOVERABLE
     assert LEGACY_MAP_RESOLVER in err.message
     assert "container_array" in err.message
+
+
+# --- a map over a task with a pod template (the arguments are the pod's primary container's) ----------
+
+
+def test_a_pod_template_element_runs_the_primary_containers_arguments(tmp_path: Path) -> None:
+    """The map template has ``k8s_pod`` and no ``container`` (as flytekit writes it): propeller starts the pod
+    with its primary container's arguments and environment, which run the element."""
+    m = map_task(tasks.pod_offset)
+    pb = m.serialize_to_model(tasks.SETTINGS)
+    assert not pb.HasField("container")
+    assert pb.metadata.pod_template_name == "base-template"
+    spec = struct_to_dict(pb.k8s_pod.pod_spec)
+    (primary,) = [c for c in spec["containers"] if c["name"] == pb.config["primary_container_name"]]
+    assert primary["args"][primary["args"].index("--resolver") + 1] == MAP_RESOLVER
+    env = {e["name"]: e["value"] for e in primary["env"]}
+    assert env == {"POD_OFFSET": "100"}
+    xs = [1, 5, -7]
+    node = prepare(tmp_path, m, {"x": xs}, args=primary["args"])
+    for i, x in enumerate(xs):
+        out = node.run(i, env).outputs()
+        assert out == expected({"o0": x + 100}, {"o0": int}), (i, out)
+    assert node.run(3, env).error().kind == NON_RECOVERABLE  # past the end, as for any map
 
 
 # --- a map over a plugin task (run from the template propeller renders) -----------------------------

@@ -57,7 +57,8 @@ def sum_of_squares(x: int, y: int) -> int:
 
 def square_key(x: int) -> tuple[str, str, _idl.LiteralMap]:
     """The task name, entry version and inputs ``square`` is cached under for ``x``."""
-    return square.name, entry_version("1", square.interface), _idl.LiteralMap(literals={"x": integer(x)})
+    version = entry_version("1", square.interface.to_flyte_idl())
+    return square.name, version, _idl.LiteralMap(literals={"x": integer(x)})
 
 
 def integer(value: int) -> _idl.Literal:
@@ -139,10 +140,10 @@ def read_only(directory: str) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         cache = LocalCache(directory)
-        hit = cache.get(*square_key(3), outputs=square.interface.outputs)
+        hit = cache.get(*square_key(3), outputs=square.interface.to_flyte_idl().outputs)
         cache.put(*square_key(5), _idl.LiteralMap(literals={"o0": integer(25)}))
-        after_put = cache.get(*square_key(5), outputs=square.interface.outputs)
-        again = cache.get(*square_key(3), outputs=square.interface.outputs)
+        after_put = cache.get(*square_key(5), outputs=square.interface.to_flyte_idl().outputs)
+        again = cache.get(*square_key(3), outputs=square.interface.to_flyte_idl().outputs)
         report["cache"] = {
             "hit": None if hit is None else hit.literals["o0"].scalar.primitive.integer,
             "after_put": None if after_put is None else after_put.literals["o0"].scalar.primitive.integer,

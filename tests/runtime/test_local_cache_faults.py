@@ -108,7 +108,7 @@ def test_an_entry_that_does_not_fit_the_tasks_outputs_is_a_miss(
 ) -> None:
     cache = LocalCache(tmp_path)
     key = w.square_key(9)
-    outputs = w.square.interface.outputs
+    outputs = w.square.interface.to_flyte_idl().outputs
     cache.put(*key, stored)
     assert cache.get(*key) == stored  # without the task's outputs there is nothing to check against
     assert cache.get(*key, outputs=outputs) is None
@@ -294,7 +294,7 @@ def test_an_unusable_cache_gives_one_warning_and_misses(
 
     def use() -> list[Any]:
         key = w.square_key(3)
-        found = [cache.get(*key, outputs=w.square.interface.outputs)]
+        found = [cache.get(*key, outputs=w.square.interface.to_flyte_idl().outputs)]
         cache.put(*key, lmap(o0=integer(9)))
         cache.put(*w.square_key(4), lmap(o0=integer(16)))
         return [*found, cache.get(*key), cache.get(*w.square_key(4))]

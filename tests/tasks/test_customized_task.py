@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 import pytest
@@ -259,7 +259,7 @@ def test_executor_sees_id_interface_container_and_metadata(run: Any) -> None:
     assert seen["name"] == "sample.add"
     assert seen["project"] == "PLACEHOLDER_PROJECT"
     assert seen["type"] == "python-task"
-    assert isinstance(seen["inputs"], dict)
+    assert isinstance(seen["inputs"], Mapping)  # a read-only view (ADR 0022)
     assert sorted(seen["inputs"]) == ["a", "b"]
     assert seen["inputs"]["a"].description == "a"
     assert seen["inputs"]["a"].type == TypeEngine.to_literal_type(int)
@@ -724,7 +724,7 @@ def test_documented_property_values() -> None:
     assert t.environment == {"E": "1"}
     assert isinstance(t.executor, CallbackExecutor)
     assert t.executor_type is CallbackExecutor
-    assert list(t.interface.inputs.variables) == ["a"]
+    assert list(t.interface.inputs) == ["a"]
     assert t.metadata == TaskMetadata()
     assert t.name == "sample.props"
     assert t.python_interface.inputs == {"a": int}

@@ -131,15 +131,15 @@ def test_defaults_and_optionals() -> None:
 
 
 def test_docstring_descriptions_reach_the_typed_interface() -> None:
-    variables = shapes.google_doc.interface.inputs.variables
+    variables = shapes.google_doc.interface.inputs
     assert variables["a"].description == "the count\ncontinued here"
     assert variables["b"].description == "the label"
-    outputs = shapes.google_doc.interface.outputs.variables
+    outputs = shapes.google_doc.interface.outputs
     assert {k: v.description for k, v in outputs.items()} == {
         "total": "the stats, shared by both outputs",
         "label": "the stats, shared by both outputs",
     }
-    assert shapes.no_inputs.interface.outputs.variables["o0"].description == "o0"
+    assert shapes.no_inputs.interface.outputs["o0"].description == "o0"
 
 
 def test_docs_come_from_the_docstring() -> None:

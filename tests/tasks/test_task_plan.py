@@ -51,7 +51,8 @@ def sample() -> SampleTask:
 def both_plans() -> tuple[TaskPlan, TaskPlan]:
     t = sample()
     pb = t.serialize_to_model(placeholder_settings())
-    return TaskPlan.from_interface(t.name, t.python_interface, t.interface), TaskPlan.from_template(pb)
+    typed = t.interface.to_flyte_idl()
+    return TaskPlan.from_interface(t.name, t.python_interface, typed), TaskPlan.from_template(pb)
 
 
 def test_plans_from_the_interface_and_from_the_template_agree() -> None:

@@ -38,9 +38,9 @@ _DESCRIPTION = (
     "the output prefix. The arguments are those of flytekit's pyflyte-execute."
 )
 _EPILOG = (
-    "--checkpoint-path, --prev-checkpoint, --dynamic-addl-distro, --dynamic-dest-dir and --max-concurrency "
-    "are accepted "
-    "so that existing templates run unchanged, and are otherwise ignored. Exit status: 0 when "
+    "--checkpoint-path and --prev-checkpoint give current_context().checkpoint its locations (unreplaced "
+    "placeholders mean no checkpoint); --dynamic-addl-distro, --dynamic-dest-dir and --max-concurrency are "
+    "accepted so that existing templates run unchanged, and are otherwise ignored. Exit status: 0 when "
     "outputs.pb or error.pb was written (1 for an error when FLYTE_FAIL_ON_ERROR is true), 1 when not "
     "even error.pb could be written, 2 for invalid arguments."
 )
@@ -95,8 +95,18 @@ def _parser() -> _Parser:
         help="where offloaded output data goes ({{.rawOutputDataPrefix}}); "
         "missing or unreplaced means a fresh local directory",
     )
-    p.add_argument("--checkpoint-path", metavar="URI", help="accepted and ignored")
-    p.add_argument("--prev-checkpoint", metavar="URI", help="accepted and ignored")
+    p.add_argument(
+        "--checkpoint-path",
+        metavar="URI",
+        help="where the task's checkpoint is written ({{.checkpointOutputPrefix}}); missing or unreplaced "
+        "means no checkpoint",
+    )
+    p.add_argument(
+        "--prev-checkpoint",
+        metavar="URI",
+        help="the previous attempt's checkpoint ({{.prevCheckpointPrefix}}); empty, '\"\"' or unreplaced "
+        "means none",
+    )
     p.add_argument("--dynamic-addl-distro", metavar="URI", help="accepted and ignored")
     p.add_argument("--dynamic-dest-dir", metavar="DIR", help="accepted and ignored")
     p.add_argument("--max-concurrency", metavar="N", help="accepted and ignored (pyflyte-map-execute's)")

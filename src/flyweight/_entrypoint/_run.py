@@ -11,7 +11,6 @@ remote (``s3://``, ``gs://``…): all reads and writes go through one ``FileAcce
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
 import threading
@@ -20,11 +19,14 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flyweight import _idl
 from flyweight._context import (
+    CheckpointPaths,
+    ExecutionId,
     ExecutionParameters,
     ExecutionState,
     FlyteContext,
     FlyteContextManager,
     LazyDirectory,
+    TaskId,
 )
 from flyweight._entrypoint._argv import Arguments
 from flyweight._entrypoint._errors import error_file_name
@@ -78,26 +80,6 @@ LEGACY_MAP_RESOLVER = "flytekit.core.legacy_map_task.MapTaskResolver"
 _TRUE = frozenset({"true", "t", "1"})
 
 
-@dataclasses.dataclass(frozen=True)
-class ExecutionId:
-    """The workflow execution this attempt belongs to (empty strings when Flyte did not say)."""
-
-    project: str
-    domain: str
-    name: str
-
-
-@dataclasses.dataclass(frozen=True)
-class TaskId:
-    """The task being run, as registered."""
-
-    project: str
-    domain: str
-    name: str
-    version: str
-    resource_type: str = "TASK"
-
-
 def _env(environ: Mapping[str, str], *names: str) -> str:
     for name in names:
         if name in environ:
@@ -119,6 +101,19 @@ def execution_ids(environ: Mapping[str, str]) -> tuple[ExecutionId, TaskId]:
         version=_env(environ, "FLYTE_INTERNAL_TASK_VERSION", "_F_TK_V"),
     )
     return execution, task
+
+
+def _checkpoint_paths(args: Arguments) -> CheckpointPaths | None:
+    """The checkpoint's locations, as pyflyte-execute takes them: none without ``--checkpoint-path``
+    (``current_context().checkpoint`` then raises, as flytekit's); the module is imported on first use."""
+    dest, src = args.checkpoint_path, args.prev_checkpoint
+    if dest is None:
+        return None
+
+    def paths() -> tuple[str, str | None]:
+        return dest, src
+
+    return paths
 
 
 def join_uri(prefix: str, name: str) -> str:
@@ -351,6 +346,7 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         output_metadata_prefix=args.output_prefix,
         execution_id=execution_id,
         task_id=task_id,
+        checkpoint_paths=_checkpoint_paths(args),
         local=False,
         file_access=file_access,
     )

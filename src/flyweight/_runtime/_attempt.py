@@ -131,7 +131,7 @@ def container_args(task: RunnableTask) -> tuple[_idl.TaskTemplate, list[str]]:
             / ``pyflyte-execute`` (running other images needs a container runtime, not supported yet).
     """
     template = task.serialize_to_model(placeholder_settings())
-    args = list(template.container.args) if template.HasField("container") else []
+    args, _ = _primary_container(template)
     if not args or os.path.basename(args[0]) not in _ENTRYPOINTS:
         program = args[0] if args else "no container"
         raise NotSupportedError(
@@ -140,6 +140,31 @@ def container_args(task: RunnableTask) -> tuple[_idl.TaskTemplate, list[str]]:
             "yet; run it in-process (in_process=True) or on Flyte"
         )
     return template, args
+
+
+def _primary_container(template: _idl.TaskTemplate) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment of the container that runs the task: the template's ``container``, or
+    with a pod template (``k8s_pod``) the pod's primary container (named by ``k8s_pod.primary_container_name``
+    or ``config["primary_container_name"]``); nothing when there is neither."""
+    if template.HasField("container"):
+        return list(template.container.args), {kv.key: kv.value for kv in template.container.env}
+    if not template.HasField("k8s_pod"):
+        return [], {}
+    pod = template.k8s_pod
+    name = pod.primary_container_name or template.config.get("primary_container_name", "")
+    containers = pod.pod_spec.fields.get("containers")
+    for c in containers.list_value.values if containers is not None else []:
+        fields = c.struct_value.fields
+        if "name" not in fields or fields["name"].string_value != name:
+            continue
+        args = [v.string_value for v in fields["args"].list_value.values] if "args" in fields else []
+        env: dict[str, str] = {}
+        for e in fields["env"].list_value.values if "env" in fields else []:
+            var = e.struct_value.fields
+            if "name" in var and "value" in var:  # valueFrom (secrets, field refs) needs a cluster
+                env[var["name"].string_value] = var["value"].string_value
+        return args, env
+    return [], {}
 
 
 def _fill(args: list[str], values: dict[str, str]) -> list[str]:
@@ -153,7 +178,7 @@ def _environment(template: _idl.TaskTemplate, run_name: str, task_name: str) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_INTERNAL_", "_F_"))}
     env.pop("FLYTE_FAIL_ON_ERROR", None)
     env.pop(PARENT_FD_ENV, None)  # this process's own driver pipe (a run inside a task); start() sets ours
-    env.update({kv.key: kv.value for kv in template.container.env})
+    env.update(_primary_container(template)[1])
     # The subprocess imports what this process can import (the caller's sys.path, working directory first).
     paths = [os.getcwd(), *(p for p in sys.path if p and os.path.isdir(p))]
     if env.get("PYTHONPATH"):

@@ -13,7 +13,7 @@ import time
 from flyweight import _idl
 from flyweight._failure import Interrupted
 from flyweight._runtime._array import Element, ElementRun, Elements, Outcome
-from flyweight._runtime._attempt import AttemptFailure, failure_of
+from flyweight._runtime._attempt import USER, AttemptFailure, failure_of
 from flyweight._runtime._cache_key import entry_version
 from flyweight._runtime._entities import RunnableWorkflow
 from flyweight._runtime._options import CACHED, FAILED, RETRIED, RUNNING, SUCCEEDED, EventValue
@@ -28,6 +28,7 @@ from flyweight._workflows import (
     DynamicTask,
     GeneratedWorkflow,
     Node,
+    ReferenceEntity,
     generated_outputs,
 )
 
@@ -51,8 +52,9 @@ class FanOutNodes(TaskNodes):
         cache = self.options.local_cache() if metadata.cache else None
         info: dict[str, EventValue] = {"entity": task.name, "kind": "task", "where": "in-process"}
         if cache is not None:
-            key = (task.name, entry_version(metadata.cache_version, task.interface), inputs)
-            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
+            key = (task.name, entry_version(metadata.cache_version, task._interface_idl), inputs)
+            ignore = metadata.cache_ignore_input_vars
+            hit = cache.get(*key, ignore=ignore, outputs=task._interface_idl.outputs)
             if hit is not None:
                 self.options.emit(node_id, CACHED, info)
                 return hit
@@ -157,9 +159,17 @@ class FanOutNodes(TaskNodes):
         """A map over a launch plan: each element runs the plan's workflow with the plan's fixed inputs, as a
         graph of its own (``<node>-<index>``, its nodes ``<node>-<index>-n0`` …), at most ``concurrency``
         (and the run's ``workers``) at once; it succeeds when enough elements do (``min_successes`` /
-        ``min_success_ratio``). An element's failure does not stop the run: the map decides."""
+        ``min_success_ratio``). An element's failure does not stop the run: the map decides. A map over a
+        reference launch plan fails at once, as a node calling the reference does (its code is not here)."""
         plan = array.launch_plan
         info: dict[str, EventValue] = {"entity": array.name, "kind": ARRAY}
+        if isinstance(plan, ReferenceEntity):
+            error = plan.local_run_error()
+            self._failed()
+            done = {**info, "attempt": 1, "duration": 0.0, "error": str(error), "timed_out": False}
+            self.options.emit(node_id, FAILED, done)
+            reason = AttemptFailure(str(error), False, USER, error)
+            raise NodeFailed(node_id, array.name, reason, 1) from error
         self.options.emit(node_id, RUNNING, {**info, "attempt": 1})
         start = time.monotonic()
         label = f"map over launch plan {array.name!r}"

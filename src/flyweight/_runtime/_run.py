@@ -69,7 +69,7 @@ class LocalRun:
         iface = wf.python_interface
         bound = iface.bind((), {**saved, **dict(inputs or {})}, owner=wf.name)
         self._ctx = FlyteContextManager.current_context()
-        lts = {k: v.type for k, v in wf.interface.inputs.variables.items()}
+        lts = {k: v.type for k, v in wf._interface_idl.inputs.variables.items()}
         self._inputs = TypeEngine.values_to_literal_map(
             self._ctx, bound, iface.inputs, f"workflow {wf.name!r}", "inputs", lts
         )

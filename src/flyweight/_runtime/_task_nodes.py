@@ -8,12 +8,13 @@ reported through the run's events.
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 from flyweight import _idl
-from flyweight._context import FlyteContext
+from flyweight._context import ExecutionState, FlyteContext
 from flyweight._runtime._array import Element
 from flyweight._runtime._attempt import AttemptCancelled, AttemptFailed, run_in_process, run_in_subprocess
 from flyweight._runtime._cache_key import entry_version
@@ -69,8 +70,9 @@ class TaskNodes:
         timeout = local.timeout
         cache = self.options.local_cache() if local.cache else None
         if cache is not None:
-            key = (task.name, entry_version(local.cache_version, task.interface), inputs)
-            hit = cache.get(*key, ignore=metadata.cache_ignore_input_vars, outputs=task.interface.outputs)
+            key = (task.name, entry_version(local.cache_version, task._interface_idl), inputs)
+            ignore = metadata.cache_ignore_input_vars
+            hit = cache.get(*key, ignore=ignore, outputs=task._interface_idl.outputs)
             if hit is not None:
                 self.options.emit(node_id, CACHED, self._task_info(task))
                 return hit
@@ -127,7 +129,7 @@ class TaskNodes:
                         self.options.subprocesses,
                     )
                 else:
-                    out = run_in_process(task, inputs, self.ctx)
+                    out = run_in_process(task, inputs, self._attempt_context(node_id, attempt, element))
                     if self.options.blob.given:
                         _keep(self.options.blob.path / node_id / str(attempt), inputs, out)
             except AttemptCancelled as e:  # the run is stopping: reported cancelled when it finishes
@@ -156,6 +158,29 @@ class TaskNodes:
                 )
             return out
         raise AssertionError("unreachable: every attempt returns or raises")
+
+    def _attempt_context(self, node_id: str, attempt: int, element: Element | None) -> FlyteContext:
+        """The context an in-process attempt runs in: the run's, offering the task a checkpoint in the
+        attempt's directory of the blob directory (``<node>/<attempt>/checkpoint``, as an attempt through
+        ``flyweight-execute`` has it) and the previous attempt's as the one to resume from. The blob
+        directory is touched only when the task uses its checkpoint."""
+        blob = self.options.blob
+        if blob.given:  # a directory given again: what an earlier run left must not pass for this one's
+            shutil.rmtree(self._attempt_dir(node_id, attempt, element) / "checkpoint", ignore_errors=True)
+
+        def paths() -> tuple[str, str | None]:
+            previous = self._attempt_dir(node_id, attempt - 1, element) / "checkpoint"
+            here = self._attempt_dir(node_id, attempt, element) / "checkpoint"
+            return str(here), str(previous) if attempt > 0 and previous.exists() else None
+
+        ctx = self.ctx
+        params = ctx.user_space_params.offering_checkpoint(paths)
+        return FlyteContext(ctx.file_access, ExecutionState(ctx.execution_state.mode, params))
+
+    def _attempt_dir(self, node_id: str, attempt: int, element: Element | None) -> Path:
+        if element is None:
+            return self.options.blob.path / node_id / str(attempt)
+        return self.options.blob.path / element.node_id / str(element.array_index) / str(attempt)
 
 
 class LocalSettings(NamedTuple):

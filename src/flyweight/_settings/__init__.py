@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from flyweight._settings._images import DefaultImages, Image, ImageConfig, default_image
+from flyweight._settings._images import DefaultImages, Image, ImageConfig, PythonVersion, default_image
 from flyweight._settings._resolve import resolve_image
 from flyweight._settings._resources import Resources
 from flyweight._settings._security import Secret, SecurityContext
@@ -37,6 +37,7 @@ __all__ = [
     "FastSerializationSettings",
     "Image",
     "ImageConfig",
+    "PythonVersion",
     "Resources",
     "Secret",
     "SecurityContext",

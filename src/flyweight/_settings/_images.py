@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from flyweight._version import __version__
 from flyweight.errors import TaskDefinitionError
@@ -227,7 +229,7 @@ class ImageConfig:
 
 def default_image() -> str:
     """The image of tasks that name none: ``$FLYWEIGHT_DEFAULT_IMAGE`` when set, else flyweight's own
-    image for the running Python.
+    image for the running Python (:meth:`DefaultImages.find_image_for`).
 
     flytekit's ``FLYTE_INTERNAL_IMAGE`` is deliberately ignored: it names a flytekit image, which has
     no flyweight runtime to run the task with.
@@ -238,20 +240,113 @@ def default_image() -> str:
         >>> default_image().startswith("ghcr.io/flyweight/flyweight:py3.")
         True
     """
-    configured = os.environ.get(DEFAULT_IMAGE_ENV_VAR, "").strip()
-    if configured:
-        return configured
-    major, minor = sys.version_info[:2]
-    return f"ghcr.io/flyweight/flyweight:py{major}.{minor}-{__version__}"
+    return DefaultImages.find_image_for()
+
+
+class PythonVersion(enum.Enum):
+    """A Python version an image is built for, as flytekit's ``PythonVersion`` (the same members, whose
+    values are ``(major, minor)``), with the versions flytekit 1.16.14 does not know yet.
+
+    Example:
+        >>> PythonVersion((3, 11)) is PythonVersion.PYTHON_3_11
+        True
+    """
+
+    PYTHON_3_8 = (3, 8)
+    PYTHON_3_9 = (3, 9)
+    PYTHON_3_10 = (3, 10)
+    PYTHON_3_11 = (3, 11)
+    PYTHON_3_12 = (3, 12)
+    PYTHON_3_13 = (3, 13)
+    PYTHON_3_14 = (3, 14)
+
+
+_FLYWEIGHT_IMAGE = "ghcr.io/flyweight/flyweight"
 
 
 class DefaultImages:
-    """flytekit's name for the default-image lookup, so ported code keeps working."""
+    """The default image of a task that names none, per Python version: flytekit's ``DefaultImages``,
+    which a plugin subclasses to give its tasks its own image.
+
+    ``_DEFAULT_IMAGE_PREFIXES`` maps a :class:`PythonVersion` to an image reference without its version
+    suffix; :meth:`find_image_for` appends the suffix (:meth:`get_version_suffix`, or the version given).
+    flyweight's own images are ``ghcr.io/flyweight/flyweight:py3.X-<flyweight version>`` (flyweight needs
+    Python 3.10 or later, so there are none for 3.8 and 3.9); ``$FLYWEIGHT_DEFAULT_IMAGE``, when set,
+    replaces every lookup, as flytekit's ``FLYTE_INTERNAL_IMAGE`` does.
+
+    Example:
+        >>> class AcmeImages(DefaultImages):
+        ...     _DEFAULT_IMAGE_PREFIXES = {PythonVersion.PYTHON_3_11: "ghcr.io/acme/plugin:py3.11-"}
+        >>> import os
+        >>> os.environ.pop("FLYWEIGHT_DEFAULT_IMAGE", None) and None
+        >>> AcmeImages.find_image_for(PythonVersion.PYTHON_3_11, "v1.2.0")
+        'ghcr.io/acme/plugin:py3.11-1.2.0'
+    """
+
+    _DEFAULT_IMAGE_PREFIXES: ClassVar[Mapping[PythonVersion, str]] = {
+        version: f"{_FLYWEIGHT_IMAGE}:py{version.value[0]}.{version.value[1]}-"
+        for version in PythonVersion
+        if version.value >= (3, 10)
+    }
 
     @classmethod
     def default_image(cls) -> str:
-        """The same as :func:`default_image`."""
-        return default_image()
+        """This class's image for the running Python (:meth:`find_image_for` with no arguments)."""
+        return cls.find_image_for()
+
+    @classmethod
+    def find_image_for(
+        cls, python_version: PythonVersion | None = None, flytekit_version: str | None = None
+    ) -> str:
+        """The image for ``python_version`` (default: the running Python), tagged with
+        ``flytekit_version`` (a leading ``v`` dropped) or else :meth:`get_version_suffix`.
+
+        ``$FLYWEIGHT_DEFAULT_IMAGE``, when set, is returned instead, whatever the arguments.
+
+        Raises:
+            TaskDefinitionError: ``python_version`` is not a :class:`PythonVersion`, or the class has no
+                image for it (the message lists the versions it has).
+        """
+        configured = os.environ.get(DEFAULT_IMAGE_ENV_VAR, "").strip()
+        if configured:
+            return configured
+        if python_version is None:
+            running = sys.version_info[:2]
+            try:
+                python_version = PythonVersion(running)
+            except ValueError:
+                raise TaskDefinitionError(
+                    f"{cls.__name__} has no image for the running Python {running[0]}.{running[1]}; set "
+                    f"{DEFAULT_IMAGE_ENV_VAR} to an image with flyweight installed"
+                ) from None
+        elif not isinstance(python_version, PythonVersion):
+            raise TaskDefinitionError(
+                f"{cls.__name__}.find_image_for: expected a PythonVersion such as "
+                f"PythonVersion.PYTHON_3_11 or None, got {_describe(python_version)}"
+            )
+        prefix = cls._DEFAULT_IMAGE_PREFIXES.get(python_version)
+        if prefix is None:
+            known = ", ".join(f"{v.value[0]}.{v.value[1]}" for v in cls._DEFAULT_IMAGE_PREFIXES) or "none"
+            major, minor = python_version.value
+            raise TaskDefinitionError(
+                f"{cls.__name__} has no image for Python {major}.{minor} (it has images for: {known}); "
+                f"pass another python_version, or set {DEFAULT_IMAGE_ENV_VAR}"
+            )
+        if flytekit_version is not None and not isinstance(flytekit_version, str):
+            raise TaskDefinitionError(
+                f"{cls.__name__}.find_image_for: flytekit_version must be a str such as '1.2.0' or None, "
+                f"got {_describe(flytekit_version)}"
+            )
+        suffix = flytekit_version.removeprefix("v") if flytekit_version else cls.get_version_suffix()
+        return prefix + suffix
+
+    @classmethod
+    def get_version_suffix(cls) -> str:
+        """The tag suffix of the default images: flyweight's version, or ``latest`` for a development
+        version (one whose number contains ``dev``), as flytekit does with its own version."""
+        if not __version__ or "dev" in __version__:
+            return "latest"
+        return __version__
 
 
 class PlaceholderImageConfig(ImageConfig):

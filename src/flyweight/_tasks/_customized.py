@@ -174,7 +174,8 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
 
     def _make_local_template(self) -> _LocalTemplate:
         data = self.serialize_to_model(self.SERIALIZE_SETTINGS).SerializeToString()
-        local = _LocalTemplate(TaskPlan.from_template(_idl.TaskTemplate.FromString(data)))
+        pb = _idl.TaskTemplate.FromString(data)
+        local = _LocalTemplate(TaskPlan.from_template(pb, list(self.python_interface.inputs)))
         self._interface_plan()  # made now, so a first call does not add it to the state after the snapshot
         self._local_template = local  # before the snapshot, which then holds it (compared by identity)
         local.snapshot = StateSnapshot(self.__dict__, by_identity=_BY_IDENTITY)

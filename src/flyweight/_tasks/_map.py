@@ -5,7 +5,8 @@ inputs, or — which flytekit refuses — a plugin task run from its template). 
 with every unbound input ``T`` made ``List[T]`` and its output (one at most) ``List[T]``, or
 ``List[Optional[T]]`` when some elements may fail. A workflow node calling it is serialized as Flyte's
 ``ArrayNode`` (``flyweight._workflows._to_idl``); its template is the task's own with the map resolver
-in the container arguments, so a container picks its element by the array index Flyte gives it
+in the container arguments (the pod template's primary container's, for a task with ``pod_template=``),
+so a container picks its element by the array index Flyte gives it
 (``flyweight._tasks._map_element``). The local engine runs the elements in parallel; a direct call runs
 them one after the other. Both use the functions below to slice inputs and gather outputs. ADR 0018.
 """
@@ -249,7 +250,11 @@ class ArrayNodeMapTask(PythonTask[None]):
         return self._run_task.get_extended_resources(settings)
 
     def get_container(self, settings: SerializationSettings) -> object:
+        """The task's container with the map's arguments; None when the task runs in a pod template (its
+        container is then the pod's primary one: :meth:`get_k8s_pod`)."""
         container = self._run_task.get_container(settings)
+        if container is None and self._run_task.get_k8s_pod(settings) is not None:
+            return None
         if not isinstance(container, _idl.Container):
             raise TaskDefinitionError(f"map_task({self._run_task.name!r}): the task has no container to map")
         out = _idl.Container()
@@ -258,6 +263,35 @@ class ArrayNodeMapTask(PythonTask[None]):
         del out.args[:]
         out.args.extend(args)
         return out
+
+    def get_k8s_pod(self, settings: SerializationSettings) -> object:
+        """The task's pod (``@task(pod_template=...)``) with the map's arguments in its primary container,
+        as flytekit writes it (the container named by ``config["primary_container_name"]``); None without
+        one."""
+        pod = self._run_task.get_k8s_pod(settings)
+        if pod is None:
+            return None
+        if not isinstance(pod, _idl.K8sPod):
+            raise TaskDefinitionError(
+                f"map_task({self._run_task.name!r}): get_k8s_pod returned {type(pod).__name__}, not a K8sPod"
+            )
+        out = _idl.K8sPod()
+        out.CopyFrom(pod)
+        name = pod.primary_container_name or (self.get_config(settings) or {}).get("primary_container_name")
+        containers = out.pod_spec.fields["containers"].list_value.values if out.HasField("pod_spec") else []
+        for c in containers:
+            fields = c.struct_value.fields
+            if "name" in fields and fields["name"].string_value == name:
+                args = fields["args"].list_value
+                mapped = self.get_command(settings, [v.string_value for v in args.values])
+                del args.values[:]
+                for a in mapped:
+                    args.values.add().string_value = a
+                return out
+        raise TaskDefinitionError(
+            f"map_task({self._run_task.name!r}): its pod template has no primary container {name!r} to run "
+            "the elements"
+        )
 
     def get_command(self, settings: SerializationSettings, inner_args: list[str] | None = None) -> list[str]:
         """The task's container arguments with the map resolver in front of its own:

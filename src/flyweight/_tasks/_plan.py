@@ -12,7 +12,7 @@ and ``ExecutableTemplateShimTask.dispatch_execute`` both call it; they differ on
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from flyweight import _idl
@@ -82,6 +82,7 @@ class TaskPlan(Generic[S_co]):
 
     __slots__ = (
         "_custom",
+        "_input_order",
         "input_literal_types",
         "input_types",
         "map_outputs",
@@ -117,6 +118,7 @@ class TaskPlan(Generic[S_co]):
         self.output_literal_types = output_literal_types
         self.template = template
         self._custom = None if template is None else decode_custom(template)
+        self._input_order: Collection[str] | None = None
 
     @staticmethod
     def from_interface(name: str, iface: Interface, typed: _idl.TypedInterface) -> TaskPlan[Interface]:
@@ -133,9 +135,12 @@ class TaskPlan(Generic[S_co]):
         )
 
     @staticmethod
-    def from_template(pb: _idl.TaskTemplate) -> TaskPlan[_idl.TaskTemplate]:
+    def from_template(
+        pb: _idl.TaskTemplate, input_order: Collection[str] | None = None
+    ) -> TaskPlan[_idl.TaskTemplate]:
         """The plan of the template ``pb``: Python types guessed from its interface, the output order
-        it records.
+        it records. ``input_order``, when the caller knows it, is the inputs' declaration order (what
+        the executor's view of the template lists them in; a template does not record it).
 
         Raises:
             TemplateError: its interface holds a type this installation cannot read, or a malformed one.
@@ -151,7 +156,7 @@ class TaskPlan(Generic[S_co]):
             ) from e
         except (TypeError, ValueError, KeyError) as e:  # a malformed type: a union of nothing, a bad name…
             raise TemplateError(f"{owner}: its interface holds a malformed type: {e!r}") from e
-        return TaskPlan(
+        plan = TaskPlan(
             pb.id.name,
             pb,
             input_types,
@@ -161,12 +166,14 @@ class TaskPlan(Generic[S_co]):
             _literal_types(variables.outputs.variables),
             template=pb,
         )
+        plan._input_order = input_order
+        return plan
 
     def view(self) -> TaskTemplate | None:
         """A fresh view of the template (its own ``custom`` copy), or None for an interface plan."""
         if self.template is None:
             return None
-        return TaskTemplate(self.template, decoded_custom=self._custom)
+        return TaskTemplate(self.template, decoded_custom=self._custom, input_order=self._input_order)
 
     # -- conversions ------------------------------------------------------------------------------
     def read_inputs(self, ctx: FlyteContext | None, literals: _idl.LiteralMap) -> dict[str, Any]:

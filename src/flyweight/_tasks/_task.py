@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from flyweight import _idl
 from flyweight._context import (
@@ -36,6 +36,9 @@ from flyweight._tasks._metadata import (
 from flyweight._tasks._plan import TaskPlan, mark_task_failure, run_plan
 from flyweight._tasks._tracker import TrackedInstance
 from flyweight.errors import IgnoreOutputs, WorkflowCompileError
+
+if TYPE_CHECKING:
+    from flyweight._tasks._model_views import TypedInterfaceView
 
 __all__ = ["PythonTask", "Task", "mark_task_failure"]
 
@@ -125,8 +128,17 @@ class Task:
         return self._python_interface
 
     @property
-    def interface(self) -> _idl.TypedInterface:
-        """Flyte's ``TypedInterface`` of this task (computed once)."""
+    def interface(self) -> TypedInterfaceView:
+        """Flyte's ``TypedInterface`` of this task as flytekit's model reads: ``inputs`` and ``outputs``
+        map names (in declaration order) to variables; ``to_flyte_idl()`` gives the message (ADR 0022)."""
+        from flyweight._tasks._model_views import TypedInterfaceView  # loaded when user code reads it
+
+        iface = self._python_interface
+        return TypedInterfaceView(self._interface_idl, iface.inputs, iface.outputs)
+
+    @property
+    def _interface_idl(self) -> _idl.TypedInterface:
+        """The ``TypedInterface`` message itself (computed once): what flyweight's own code reads."""
         if self._typed_interface is None:
             self._typed_interface = typed_interface(self._python_interface, owner=f"task {self._name!r}")
         return self._typed_interface
@@ -195,7 +207,7 @@ class Task:
             metadata=task_metadata(
                 self.metadata, generates_deck=self.metadata.generates_deck or self.enable_deck
             ),
-            interface=self.interface,
+            interface=self._interface_idl,
             custom=custom,
             container=container,
             k8s_pod=self.get_k8s_pod(settings),
@@ -243,7 +255,7 @@ class Task:
         iface = self.python_interface
         name = self.name
         if plan is None or plan.source is not iface or plan.name != name:
-            plan = TaskPlan.from_interface(name, iface, self.interface)
+            plan = TaskPlan.from_interface(name, iface, self._interface_idl)
             self._interface_plan_cache = plan
         return plan
 
@@ -262,7 +274,7 @@ class Task:
         # The same as `with self.sandbox(ctx)`, written out: this runs once per task call.
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
-        params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
+        params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
         inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
         token = FlyteContextManager.push(inner)
         try:
@@ -282,7 +294,7 @@ class Task:
         use, removed afterwards), current while the block runs."""
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
-        params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
+        params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
         inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
         token = FlyteContextManager.push(inner)
         try:

@@ -1,7 +1,7 @@
 """The task template as an executor sees it: a light view over the ``flyteidl`` message.
 
 Executors written for flytekit receive flytekit's model objects and read ``tt.custom["key"]`` (a dict),
-``tt.id.name``, ``tt.interface.inputs`` (name → variable), ``tt.container.env`` (a dict) or
+``tt.id.name``, ``tt.interface.inputs`` (name → variable, ADR 0022), ``tt.container.env`` (a dict) or
 ``tt.metadata.timeout`` (a timedelta). :class:`TaskTemplate` answers those the same way, so such
 executors run unchanged; anything else falls through to the protobuf message (``tt.to_flyte_idl()``).
 Each view owns its ``custom`` dict, made on first access: an executor that edits it changes only its own
@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flyweight import _idl
 from flyweight._serialize import OUTPUT_ORDER_KEY, struct_to_dict
 from flyweight._tasks._config import custom_to_config
+
+if TYPE_CHECKING:
+    from flyweight._tasks._model_views import TypedInterfaceView
 
 __all__ = ["TaskTemplate", "copy_custom", "decode_custom", "output_order"]
 
@@ -44,18 +47,6 @@ class _View(Generic[M]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self._pb).strip()!r})"
-
-
-class _Interface(_View["_idl.TypedInterface"]):
-    __slots__ = ()
-
-    @property
-    def inputs(self) -> dict[str, _idl.Variable]:
-        return dict(self._pb.inputs.variables)
-
-    @property
-    def outputs(self) -> dict[str, _idl.Variable]:
-        return dict(self._pb.outputs.variables)
 
 
 class _Container(_View["_idl.Container"]):
@@ -110,14 +101,23 @@ class TaskTemplate:
         (3.0, 'demo')
     """
 
-    __slots__ = ("_custom", "_decoded", "_pb")
+    __slots__ = ("_custom", "_decoded", "_input_order", "_interface", "_pb")
 
-    def __init__(self, pb: _idl.TaskTemplate, *, decoded_custom: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        pb: _idl.TaskTemplate,
+        *,
+        decoded_custom: Mapping[str, Any] | None = None,
+        input_order: Collection[str] | None = None,
+    ) -> None:
         """``decoded_custom``, when given, is ``custom`` already decoded from ``pb`` (by
-        :func:`decode_custom`); the view copies it on first access and never changes it."""
+        :func:`decode_custom`); the view copies it on first access and never changes it.
+        ``input_order``, when given, is the inputs' declaration order (a template does not record it)."""
         self._pb = pb
         self._custom: dict[str, Any] | None = None
         self._decoded = decoded_custom
+        self._input_order = input_order
+        self._interface: TypedInterfaceView | None = None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TaskTemplate:
@@ -144,8 +144,16 @@ class TaskTemplate:
         return _Metadata(self._pb.metadata)
 
     @property
-    def interface(self) -> _Interface:
-        return _Interface(self._pb.interface)
+    def interface(self) -> TypedInterfaceView:
+        """The interface as flytekit's model reads (ADR 0022): ``inputs`` / ``outputs`` map names to
+        variables, inputs in declaration order when known, outputs in the order the template records."""
+        view = self._interface
+        if view is None:
+            from flyweight._tasks._model_views import TypedInterfaceView  # loaded when an executor reads it
+
+            pb = self._pb
+            view = self._interface = TypedInterfaceView(pb.interface, self._input_order, output_order(pb))
+        return view
 
     @property
     def custom(self) -> dict[str, Any]:

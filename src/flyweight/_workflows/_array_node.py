@@ -26,6 +26,7 @@ from flyweight._workflows._compiler import Compiler, compile_body
 from flyweight._workflows._dns import dnsify
 from flyweight._workflows._metadata import WorkflowFailurePolicy, WorkflowMetadata, WorkflowMetadataDefaults
 from flyweight._workflows._node import ARRAY, LAUNCH_PLAN
+from flyweight._workflows._reference import ReferenceLaunchPlan
 from flyweight._workflows._workflow import WorkflowBase
 from flyweight.errors import TaskDefinitionError, WorkflowCompileError
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ArrayNode", "dnsify"]
 
 
-def _launch_plan(target: object) -> CalledLaunchPlan:
+def _launch_plan(target: object) -> CalledLaunchPlan | ReferenceLaunchPlan:
     """``target`` if it is a launch plan; a clear error otherwise."""
     inner = target
     while isinstance(inner, functools.partial):
@@ -49,6 +50,8 @@ def _launch_plan(target: object) -> CalledLaunchPlan:
             "supported over a launch plan (flytekit's ArrayNode has no bound inputs either); fix them in a "
             f"launch plan instead: LaunchPlan.get_or_create(wf, name, fixed_inputs={{...}}), then map that"
         )
+    if isinstance(target, ReferenceLaunchPlan):
+        return target
     return typing.cast("CalledLaunchPlan", target)
 
 
@@ -80,7 +83,9 @@ class ArrayNode:
     ``min_successes``).
 
     Args:
-        target: the launch plan (``LaunchPlan``).
+        target: the launch plan (``LaunchPlan``), or a ``ReferenceLaunchPlan`` (registered elsewhere: the
+            sub-node names its identifier, its declared inputs are all the map's, and it cannot run
+            locally).
         concurrency: at most this many elements run at once (0: no limit; None: the workflow's limit).
         min_successes: the map succeeds when at least this many elements do; it takes precedence over the
             ratio.
@@ -94,7 +99,7 @@ class ArrayNode:
 
     def __init__(
         self,
-        target: CalledLaunchPlan,
+        target: CalledLaunchPlan | ReferenceLaunchPlan,
         concurrency: int | None = None,
         min_successes: int | None = None,
         min_success_ratio: float | None = None,
@@ -109,6 +114,10 @@ class ArrayNode:
                 f"supported in map tasks; its workflow has {len(iface.outputs)} ({', '.join(iface.outputs)})"
             )
         self._plan = plan
+        # a reference's fixed inputs are not known here: its declared inputs are all the map's (flytekit's)
+        self._fixed: frozenset[str] = (
+            frozenset() if isinstance(plan, ReferenceLaunchPlan) else frozenset(plan.fixed_input_names)
+        )
         self._concurrency = concurrency
         self._min_successes = min_successes
         # as flytekit: min_successes takes precedence over the ratio, which defaults to 1.0
@@ -117,9 +126,7 @@ class ArrayNode:
             self._min_success_ratio = 1.0 if min_success_ratio is None else float(min_success_ratio)
         ratio_below_one = min_success_ratio is not None and min_success_ratio != 1
         self._optional_outputs = bool(iface.outputs) and (ratio_below_one or min_successes is not None)
-        self._python_interface = list_interface(
-            iface, (), self._optional_outputs, excluded=plan.fixed_input_names
-        )
+        self._python_interface = list_interface(iface, (), self._optional_outputs, excluded=self._fixed)
         self._interface: _idl.TypedInterface | None = None
         self._direct: _DirectRun | None = None
 
@@ -135,17 +142,17 @@ class ArrayNode:
         return ARRAY
 
     @property
-    def launch_plan(self) -> CalledLaunchPlan:
+    def launch_plan(self) -> CalledLaunchPlan | ReferenceLaunchPlan:
         """The launch plan each element starts."""
         return self._plan
 
     @property
-    def target(self) -> CalledLaunchPlan:
+    def target(self) -> CalledLaunchPlan | ReferenceLaunchPlan:
         """The launch plan (flytekit's name for it)."""
         return self._plan
 
     @property
-    def flyte_entity(self) -> CalledLaunchPlan:
+    def flyte_entity(self) -> CalledLaunchPlan | ReferenceLaunchPlan:
         """The launch plan the sub-node starts (flytekit's name for it)."""
         return self._plan
 
@@ -211,6 +218,11 @@ class ArrayNode:
         return self._interface
 
     @property
+    def _interface_idl(self) -> _idl.TypedInterface:
+        """The typed interface message, as the compiler reads every callee's (ADR 0022)."""
+        return self.interface
+
+    @property
     def mapped_inputs(self) -> list[str]:
         """The inputs sliced element by element: all of them, in the launch plan's order."""
         return list(self._python_interface.inputs)
@@ -238,7 +250,7 @@ class ArrayNode:
             WorkflowCompileError: an input the launch plan fixes was given.
             WorkflowExecutionError: (outside a body) too many elements failed; names them by index.
         """
-        fixed = sorted(set(kwargs) & self._plan.fixed_input_names)
+        fixed = sorted(set(kwargs) & self._fixed)
         compiler = current_compiler()
         if fixed:
             where = f"workflow {compiler.workflow_name!r}: " if isinstance(compiler, Compiler) else ""
@@ -249,6 +261,8 @@ class ArrayNode:
             )
         if compiler is not None:
             return compiler.add_entity(self, args, kwargs)
+        if isinstance(self._plan, ReferenceLaunchPlan):  # as a direct call of the reference itself
+            raise self._plan.local_run_error()
         if self._direct is None:
             self._direct = _DirectRun(self)
         return workflow_runner()(self._direct, args, kwargs)

@@ -108,7 +108,7 @@ class _Plan:
         self.kind = kind
         self.name = entity.name
         iface = entity.python_interface
-        typed = entity.interface
+        typed = entity._interface_idl
         in_vars = typed.inputs.variables
         with_defaults = iface.inputs_with_defaults
         saved = saved or {}
@@ -309,7 +309,7 @@ def compile_body(workflow: Callee, function: Callable[..., object]) -> tuple[lis
     """Run ``function`` (a workflow body) with promises of the workflow's inputs under a new compiler;
     return the nodes it created and the bindings of the workflow's outputs."""
     name = workflow.name
-    typed = workflow.interface
+    typed = workflow._interface_idl
     iface = workflow.python_interface
     outer = current_compiler()  # first compiled inside a dynamic task's body: its "d" prefix (flytekit's)
     compiler = Compiler(name, outer.prefix if isinstance(outer, Compiler) else "")
@@ -346,14 +346,14 @@ def compile_failure_node(workflow: Callee, handler: Any) -> Node:
                 f"workflow {name!r}: the failure handler {handler.name!r} must take every input of the "
                 f"workflow with the same type; it lacks {k}: {getattr(t, '__name__', t)}"
             )
-    handler_vars = handler.interface.inputs.variables
+    handler_vars = handler._interface_idl.inputs.variables
     for k in theirs:
         if k not in mine and not admits_none(handler_vars[k].type):
             raise WorkflowCompileError(
                 f"workflow {name!r}: the failure handler {handler.name!r} has input {k!r}, which the "
                 "workflow does not have; its other inputs must be Optional (err: Optional[FlyteError] = None)"
             )
-    typed = workflow.interface
+    typed = workflow._interface_idl
     compiler = Compiler(name, "f")  # its node is fn0, as flytekit numbers it
     start = start_node(name, compiler)
     in_vars = typed.inputs.variables
@@ -366,7 +366,7 @@ def compile_failure_node(workflow: Callee, handler: Any) -> Node:
 def _output_bindings(compiler: Compiler, workflow: Callee, result: object) -> list[Binding]:
     iface = workflow.python_interface
     names = list(iface.outputs)
-    out_vars = workflow.interface.outputs.variables
+    out_vars = workflow._interface_idl.outputs.variables
     wf = f"workflow {workflow.name!r}"
     declared = ", ".join(f"{k}: {describe_type(out_vars[k].type)}" for k in names)
     if not names:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flyweight import _idl
 from flyweight._context import (
-    ExecutionParameters,
     ExecutionState,
     FlyteContext,
     FlyteContextManager,
@@ -153,7 +152,7 @@ class DynamicTask(PythonFunctionTask[T]):
         token = None
         if outer.execution_state.is_local_execution():
             workdir = LazyDirectory()
-            params = ExecutionParameters(working_dir=workdir, file_access=outer.file_access)
+            params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
             outer = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
             token = FlyteContextManager.push(outer)
         try:

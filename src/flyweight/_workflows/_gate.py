@@ -84,6 +84,11 @@ class Gate:
         return self._interface
 
     @property
+    def _interface_idl(self) -> TypedInterface:
+        """The typed interface message, as the compiler reads every callee's (ADR 0022)."""
+        return self.interface
+
+    @property
     def output_name(self) -> str | None:
         """The name of the node's one output (``o0`` for a signal, the approved output's for an
         approval); None for a sleep."""

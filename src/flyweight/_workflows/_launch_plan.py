@@ -333,6 +333,11 @@ class LaunchPlan:
         return self._workflow.interface
 
     @property
+    def _interface_idl(self) -> TypedInterface:
+        """The typed interface message, as the compiler reads every callee's (ADR 0022)."""
+        return self.interface
+
+    @property
     def labels(self) -> dict[str, str]:
         return dict(self._labels)
 

@@ -15,7 +15,7 @@ from flyweight._tasks._map import ArrayNodeMapTask
 from flyweight._workflows._array_node import ArrayNode
 from flyweight._workflows._launch_plan import LaunchPlan
 from flyweight._workflows._node import LAUNCH_PLAN
-from flyweight._workflows._reference import ReferenceEntity
+from flyweight._workflows._reference import ReferenceEntity, ReferenceLaunchPlan
 from flyweight.errors import NotSupportedError
 
 __all__ = ["map_task"]
@@ -34,7 +34,7 @@ def map_task(
         target: a function task, a ``functools.partial`` of one binding some inputs by keyword (those are
             passed whole to every element), a plugin task (``PythonCustomizedContainerTask``), or a launch
             plan (each element starts it; its fixed inputs are not inputs of the map, every other input is
-            a list).
+            a list), a reference launch plan included (which cannot run locally).
         concurrency: at most this many elements run at once (0: no limit; None: the workflow's limit).
         min_successes: the map succeeds when at least this many elements do (failed ones give None).
         min_success_ratio: the map succeeds when at least this fraction of the elements do; below 1, the
@@ -47,6 +47,7 @@ def map_task(
             with several outputs, a task with no container, a ``functools.partial`` of a launch plan; or an
             option is out of range.
         TypeError: an unknown keyword argument (any, for a launch plan).
+        NotSupportedError: ``target`` is a reference task or reference workflow.
 
     Example:
         >>> from flyweight import task
@@ -56,10 +57,10 @@ def map_task(
         >>> map_task(square)(x=[1, 2, 3])
         [1, 4, 9]
     """
-    if isinstance(target, ReferenceEntity):
+    if isinstance(target, ReferenceEntity) and not isinstance(target, ReferenceLaunchPlan):
         raise NotSupportedError(
-            f"map_task() over the reference {target.name!r} is not supported by flyweight yet (flytekit "
-            "maps a reference launch plan with the interface it declares); map a local launch plan or task"
+            f"map_task() over the {target.describe()} is not supported by flyweight yet; map a reference "
+            "launch plan (@reference_launch_plan), or a local task or launch plan"
         )
     if _is_launch_plan(target):
         if kwargs:

@@ -127,6 +127,11 @@ class ReferenceEntity:
     def interface(self) -> TypedInterface:
         return self._interface
 
+    @property
+    def _interface_idl(self) -> TypedInterface:
+        """The typed interface message, as the compiler reads every callee's (ADR 0022)."""
+        return self.interface
+
     def construct_node_metadata(self) -> NodeMetadata:
         """The ``NodeMetadata`` of a node calling this reference: the last part of its name and no retries
         (flytekit's)."""

@@ -270,13 +270,15 @@ def _add_launch_plan_array(
 ) -> None:
     """A map over a launch plan (flytekit's ``array_node``): an ``ArrayNode`` whose sub-node (id: the plan's
     name as a DNS label; the node's metadata and bindings; no upstream nodes) starts the launch plan, which
-    is registered (its workflow first) as for a launch-plan node."""
-    spec = get_serializable(mapping, settings, array.launch_plan)
+    is registered (its workflow first) as for a launch-plan node; a reference launch plan is named by its
+    identifier and registers nothing (flytekit's)."""
+    plan = array.launch_plan
+    plan_id = plan.id if isinstance(plan, ReferenceEntity) else get_serializable(mapping, settings, plan).id
     inputs = [Binding(var=b.var, binding=binding_data(b.value)) for b in node.bindings]
     upstream = [n.id for n in node.upstream_nodes if n.id != GLOBAL_INPUT_NODE_ID]
     out = add_workflow_node(template, node.id, node.metadata, inputs, upstream)
     array_node = out.array_node
-    fill_node(array_node.node, array.sub_node_id, node.metadata, inputs, [], launch_plan=spec.id)
+    fill_node(array_node.node, array.sub_node_id, node.metadata, inputs, [], launch_plan=plan_id)
     if array.concurrency is not None:
         array_node.parallelism = array.concurrency
     if array.min_successes is not None:  # flytekit: it wins over the ratio (0 is written too)

@@ -134,6 +134,11 @@ class WorkflowBase:
         return self._interface
 
     @property
+    def _interface_idl(self) -> TypedInterface:
+        """The typed interface message, as the compiler reads every callee's (ADR 0022)."""
+        return self.interface
+
+    @property
     def nodes(self) -> list[Node]:
         """The nodes of the graph, in call order (compiles the workflow first)."""
         self.compile()

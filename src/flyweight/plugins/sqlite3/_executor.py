@@ -148,9 +148,9 @@ def _declared_columns(tt: TaskTemplate) -> list[str]:
     var = tt.interface.outputs.get("results")
     if var is None:
         return []
-    lt = var.type
-    if lt.HasField("schema"):
+    lt = var.type  # flytekit's model reading: a type that is not set is None
+    if lt.schema is not None:
         return [c.name for c in lt.schema.columns]
-    if lt.HasField("structured_dataset_type"):
+    if lt.structured_dataset_type is not None:
         return [c.name for c in lt.structured_dataset_type.columns]
     return []

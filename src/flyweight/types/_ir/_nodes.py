@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flyweight._idl import Literal, LiteralType
-from flyweight.errors import UnsupportedTypeError
+from flyweight.errors import RestrictedTypeError, UnsupportedTypeError
 from flyweight.types._ir._describe import type_name
 from flyweight.types._ir._markers import FlyteAnnotation, HashMethod
 
@@ -226,7 +226,7 @@ class Builder:
 
     def _from_transformer(self, transformer: Custom, annotation: Any, origin: object) -> Node:
         if getattr(transformer, "_restricted", False):
-            raise UnsupportedTypeError(_no_transformer_message(annotation))
+            raise RestrictedTypeError(_no_transformer_message(annotation))
         builtin = getattr(transformer, "_builtin_kind", None)
         if builtin is None:
             return Node(
@@ -261,7 +261,8 @@ class Builder:
             or annotation in (tuple, typing.Tuple, list)  # noqa: UP006
             or origin is tuple
         ):
-            raise UnsupportedTypeError(_no_transformer_message(annotation))
+            refusal = RestrictedTypeError if annotation is not list else UnsupportedTypeError
+            raise refusal(_no_transformer_message(annotation))
         transformer = fallback(annotation)
         return Node(Kind.CUSTOM, annotation, type_name(annotation), transformer.name, transformer=transformer)
 

@@ -20,7 +20,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from flyweight._idl import Literal, LiteralType
-from flyweight.errors import TypeTransformerFailedError
+from flyweight.errors import RestrictedTypeError, TypeTransformerFailedError
 from flyweight.types._ir._describe import describe_value, type_name
 from flyweight.types._ir._nodes import Kind
 
@@ -210,13 +210,13 @@ class RestrictedTypeTransformer(TypeTransformer[Any]):
     _restricted = True
 
     def get_literal_type(self, t: Any = None) -> LiteralType:
-        raise TypeTransformerFailedError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
+        raise RestrictedTypeError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
 
     def to_literal(self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType) -> Literal:
-        raise TypeTransformerFailedError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
+        raise RestrictedTypeError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
 
     def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> Any:
-        raise TypeTransformerFailedError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
+        raise RestrictedTypeError(f"{type_name(self._t)} is not a Flyte type ({self.name})")
 
 
 def builtin_transformers(
