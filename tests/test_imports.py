@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "flyweight"
-HEAVY = ["pandas", "pyarrow", "numpy", "fsspec", "rich", "click", "grpc", "aiohttp", "flytekit"]
+HEAVY = ["pandas", "pyarrow", "numpy", "fsspec", "rich", "click", "grpc", "aiohttp", "flytekit", "pydantic"]
 
 
 def _imported_modules(tree: ast.AST) -> set[str]:

@@ -203,8 +203,8 @@ def test_typed_interface_of_an_empty_interface_has_both_maps() -> None:
 
 @pytest.mark.parametrize(("section", "word"), [("inputs", "input"), ("outputs", "output")])
 def test_unsupported_annotation_names_task_and_variable(section: str, word: str) -> None:
-    # Iterators have a transformer in Flyte's Python SDK that flyweight lacks: refused, not pickled.
-    iface = Interface(**{section: {"handle": typing.Iterator[int]}})
+    # TextIO has a transformer in Flyte's Python SDK that flyweight lacks: refused, not pickled.
+    iface = Interface(**{section: {"handle": typing.TextIO}})
     with pytest.raises(TaskDefinitionError) as e:
         typed_interface(iface, owner="task 'my.task'")
     msg = str(e.value)

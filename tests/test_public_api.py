@@ -8,6 +8,7 @@ import pytest
 
 PUBLIC = {
     "flyweight": [
+        "BatchSize",
         "Cache",
         "CachePolicy",
         "Description",
@@ -70,17 +71,25 @@ PUBLIC = {
         "sleep",
         "wait_for_input",
         # launch plan schedules, notifications, concurrency and options
+        "Annotations",
         "ConcurrencyLimitBehavior",
         "ConcurrencyPolicy",
         "CronSchedule",
         "Email",
         "FixedRate",
+        "Labels",
         "Options",
         "PagerDuty",
         "Slack",
         "WorkflowExecutionPhase",
         # the local engine
         "run_workflow",
+        # shell scripts and raw containers (flytekit.extras.tasks.shell, flytekit.ContainerTask)
+        "ContainerTask",
+        "OutputLocation",
+        "RawShellTask",
+        "ShellTask",
+        "get_raw_shell_task",
     ],
     "flyweight.types": [
         "AsyncTypeTransformer",
@@ -122,8 +131,10 @@ PUBLIC = {
         "StructuredDatasetFormat",
         "StructuredDatasetTransformerEngine",
         # the rest
+        "BatchSize",
         "FlyteAnnotation",
         "HashMethod",
+        "JSON",
         "TypeEngine",
         "TypeTransformer",
         "TypeTransformerFailedError",
@@ -258,6 +269,7 @@ PUBLIC = {
         "raised_by_user_code",
     ],
     "flyweight.loggers": ["logger"],
+    "flyweight.testing": ["SecretsManager", "patch", "task_mock"],  # flytekit.testing's names
 }
 
 

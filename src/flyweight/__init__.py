@@ -47,18 +47,27 @@ if TYPE_CHECKING:
         Slack as Slack,
         WorkflowExecutionPhase as WorkflowExecutionPhase,
     )
-    from flyweight._settings._options import Options as Options
+    from flyweight._settings._options import (
+        Annotations as Annotations,
+        Labels as Labels,
+        Options as Options,
+    )
     from flyweight._settings._pod_template import PodTemplate as PodTemplate
     from flyweight._settings._schedule import CronSchedule as CronSchedule, FixedRate as FixedRate
     from flyweight._tasks import (
+        ContainerTask as ContainerTask,
         Description as Description,
         Documentation as Documentation,
         Echo as Echo,
+        OutputLocation as OutputLocation,
         PythonCustomizedContainerTask as PythonCustomizedContainerTask,
         PythonFunctionTask as PythonFunctionTask,
+        RawShellTask as RawShellTask,
+        ShellTask as ShellTask,
         SourceCode as SourceCode,
         SQLTask as SQLTask,
         TaskMetadata as TaskMetadata,
+        get_raw_shell_task as get_raw_shell_task,
         task as task,
     )
     from flyweight._tasks._cache import (
@@ -94,6 +103,7 @@ if TYPE_CHECKING:
         UserError as UserError,
     )
     from flyweight.types import (
+        BatchSize as BatchSize,
         FlyteAnnotation as FlyteAnnotation,
         FlyteDirectory as FlyteDirectory,
         FlyteFile as FlyteFile,

@@ -98,7 +98,9 @@ if TYPE_CHECKING:
     from flyteidl.core.security_pb2 import Secret as Secret, SecurityContext as SecurityContext
     from flyteidl.core.tasks_pb2 import (
         Container as Container,
+        DataLoadingConfig as DataLoadingConfig,
         ExtendedResources as ExtendedResources,
+        IOStrategy as IOStrategy,
         K8sObjectMetadata as K8sObjectMetadata,
         K8sPod as K8sPod,
         Resources as Resources,
@@ -186,6 +188,7 @@ __all__ = [
     "BoolValue",
     "Container",
     "ContainerError",
+    "DataLoadingConfig",
     "Description",
     "DescriptionEntity",
     "DescriptionFormat",
@@ -194,6 +197,7 @@ __all__ = [
     "Error",
     "ErrorDocument",
     "ExecutionError",
+    "IOStrategy",
     "Identifier",
     "K8sObjectMetadata",
     "KeyValuePair",

@@ -69,7 +69,8 @@ PLANS = {
         max_parallelism=4,
         overwrite_cache=True,
         auto_activate=True,
-        labels={"team": "data"} if sdk.__name__ == "flyweight" else sdk.Labels({"team": "data"}),
+        labels=sdk.Labels({"team": "data"}),
+        annotations=sdk.Annotations({"owner": "ops"}),
     ),
     "fixed_and_scheduled": _lp(
         daily,

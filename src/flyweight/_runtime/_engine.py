@@ -42,6 +42,7 @@ from flyweight._runtime._outcomes import GraphFailed, NodeFailed, Stopped, looku
 from flyweight._runtime._task_nodes import node_settings, overridden_metadata
 from flyweight._tasks import Task
 from flyweight._tasks._map import ArrayNodeMapTask
+from flyweight._tasks._mocked import mocked_task
 from flyweight._workflows import (
     ARRAY,
     BRANCH,
@@ -317,6 +318,10 @@ class _Graph(FanOutNodes):
         entity = node.flyte_entity
         if entity is None:
             raise PlatformError(f"{node.describe()} runs nothing (a bug of the local engine)")
+        mocked = mocked_task(entity)
+        if mocked is not None:  # flyweight.testing: the mock runs in the node's place, in this process
+            local = node_settings(mocked, overridden_metadata(node))
+            return self._run_task(node_id, mocked, inputs, local=local)
         if isinstance(entity, DynamicTask):
             return self._run_dynamic(node_id, entity, inputs)
         if isinstance(entity, ArrayNodeMapTask):
@@ -385,7 +390,11 @@ class _Graph(FanOutNodes):
                 inner_id = f"{node_id}-{chosen.id}"
                 self.options.emit(inner_id, PENDING, {"entity": entity.name, "kind": chosen.kind})
                 chosen_inputs = resolve_bindings(chosen.bindings, self.outputs, f"node {inner_id}")
-                if isinstance(entity, Branch):  # a nested conditional
+                mocked = mocked_task(entity)
+                if mocked is not None:  # flyweight.testing: the mock runs in the node's place
+                    local = node_settings(mocked, overridden_metadata(chosen))
+                    out = self._run_task(inner_id, mocked, chosen_inputs, local=local)
+                elif isinstance(entity, Branch):  # a nested conditional
                     out = self._run_branch(inner_id, entity, chosen_inputs)
                 elif isinstance(entity, ArrayNodeMapTask):
                     out = self._run_map(inner_id, entity, chosen_inputs, chosen)

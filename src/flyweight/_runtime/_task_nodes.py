@@ -22,6 +22,7 @@ from flyweight._runtime._entities import RunnableTask, RunnableWorkflow
 from flyweight._runtime._options import CACHED, FAILED, RETRIED, RUNNING, SUCCEEDED, EventValue, RunOptions
 from flyweight._runtime._outcomes import NodeFailed, Stopped, seconds
 from flyweight._tasks import ExecutableTemplateShimTask, PythonFunctionTask
+from flyweight._tasks._mocks import mock_of
 from flyweight._workflows import Node
 
 __all__ = ["LocalSettings", "TaskNodes", "node_settings", "overridden_metadata"]
@@ -45,6 +46,8 @@ class TaskNodes:
         raise NotImplementedError
 
     def _in_subprocess(self, task: RunnableTask) -> bool:
+        if mock_of(task) is not None:  # flyweight.testing: a mock lives in this process only
+            return False
         if isinstance(task, PythonFunctionTask):
             return self.options.isolated
         return isinstance(task, ExecutableTemplateShimTask) and not self.options.in_process
@@ -68,7 +71,7 @@ class TaskNodes:
             local = node_settings(task, None)
         attempts = 1 + max(local.retries, 0)
         timeout = local.timeout
-        cache = self.options.local_cache() if local.cache else None
+        cache = self.options.local_cache() if local.cache and mock_of(task) is None else None
         if cache is not None:
             key = (task.name, entry_version(local.cache_version, task._interface_idl), inputs)
             ignore = metadata.cache_ignore_input_vars

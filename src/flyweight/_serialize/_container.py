@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flyweight._idl import Container, ExtendedResources, K8sPod, KeyValuePair, Resources
+from flyweight._idl import Container, DataLoadingConfig, ExtendedResources, K8sPod, KeyValuePair, Resources
 from flyweight._serialize._struct import dict_to_struct
 from flyweight._settings import ImageConfig, Resources as ResourceValues, resolve_image
 
@@ -43,9 +43,17 @@ def container(
     requests: ResourceValues | None,
     limits: ResourceValues | None,
     env: Mapping[str, str],
+    command: Sequence[str] = (),
+    data_config: DataLoadingConfig | None = None,
 ) -> Container:
-    """A ``Container`` message; ``resources`` is always present, even when empty."""
-    out = Container(image=image, args=list(args))
+    """A ``Container`` message; ``resources`` is always present, even when empty.
+
+    ``command`` and ``data_config`` are for raw containers (``ContainerTask``): the user's program,
+    and where Flyte's copilot puts the inputs and finds the outputs.
+    """
+    out = Container(image=image, command=list(command), args=list(args))
+    if data_config is not None:
+        out.data_config.CopyFrom(data_config)
     out.resources.SetInParent()
     for values, entries in ((requests, out.resources.requests), (limits, out.resources.limits)):
         if values is None:
@@ -111,11 +119,19 @@ def pod_spec(template: PodTemplate, primary: Container, image_config: ImageConfi
     return dict(spec)
 
 
-def k8s_pod(spec: Mapping[str, Any], template: PodTemplate, *, primary_container_name: bool) -> K8sPod:
+def k8s_pod(
+    spec: Mapping[str, Any],
+    template: PodTemplate,
+    *,
+    primary_container_name: bool,
+    data_config: DataLoadingConfig | None = None,
+) -> K8sPod:
     """The ``K8sPod`` of a pod spec: labels and annotations (always written), the spec; the primary
     container's name only when ``primary_container_name`` (node overrides; a task template puts it in
-    ``config``)."""
+    ``config``); a raw container's ``data_config`` when given."""
     out = K8sPod()
+    if data_config is not None:
+        out.data_config.CopyFrom(data_config)
     out.metadata.SetInParent()
     out.metadata.labels.update(template.labels or {})
     out.metadata.annotations.update(template.annotations or {})

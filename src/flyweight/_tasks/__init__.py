@@ -29,24 +29,32 @@ from flyweight._tasks._template_view import TaskTemplate
 from flyweight._tasks._tracker import InstanceTrackingMeta, TrackedInstance
 
 if TYPE_CHECKING:
+    from flyweight._tasks._container_task import ContainerTask
     from flyweight._tasks._echo import Echo
     from flyweight._tasks._map import ArrayNodeMapTask
     from flyweight._tasks._map_element import MapTaskResolver, map_task_resolver
+    from flyweight._tasks._shell import OutputLocation, RawShellTask, ShellTask, get_raw_shell_task
     from flyweight._tasks._sql import SQLTask
 
 # Loaded on first use: a container running a plugin task never needs the SQL parser, nor Echo (which
 # Flyte never runs in a container).
 _LAZY = {
     "ArrayNodeMapTask": "flyweight._tasks._map",
+    "ContainerTask": "flyweight._tasks._container_task",
     "Echo": "flyweight._tasks._echo",
     "MapTaskResolver": "flyweight._tasks._map_element",
+    "OutputLocation": "flyweight._tasks._shell",
+    "RawShellTask": "flyweight._tasks._shell",
     "SQLTask": "flyweight._tasks._sql",
+    "ShellTask": "flyweight._tasks._shell",
+    "get_raw_shell_task": "flyweight._tasks._shell",
     "map_task_resolver": "flyweight._tasks._map_element",
 }
 
 __all__ = [
     "DEFAULT_RESOLVER_LOCATION",
     "ArrayNodeMapTask",
+    "ContainerTask",
     "DeckField",
     "DefaultTaskResolver",
     "Description",
@@ -55,12 +63,15 @@ __all__ = [
     "ExecutableTemplateShimTask",
     "InstanceTrackingMeta",
     "MapTaskResolver",
+    "OutputLocation",
     "PythonAutoContainerTask",
     "PythonCustomizedContainerTask",
     "PythonFunctionTask",
     "PythonTask",
+    "RawShellTask",
     "ResourceSpec",
     "SQLTask",
+    "ShellTask",
     "ShimTaskExecutor",
     "SourceCode",
     "Task",
@@ -72,6 +83,7 @@ __all__ = [
     "default_task_resolver",
     "default_task_template_resolver",
     "function_module_name",
+    "get_raw_shell_task",
     "interface_from_function",
     "load_object_from_module",
     "map_task_resolver",

@@ -58,7 +58,9 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
         from flyweight._tasks._variant import config_origin  # deferred: a container attempt never needs it
 
         t = config_origin(t)  # a node's variant (another task_config) is loaded as its task is
-        fn = t.task_function
+        fn = getattr(t, "task_function", None)
+        if fn is None:
+            return self._instance_loader_args(settings, t)
         module_name = function_module_name(fn)
         name = str(fn.__name__).rsplit(".", 1)[-1]
         if is_placeholder(settings):
@@ -74,6 +76,31 @@ class DefaultTaskResolver(TrackedInstance, TaskResolverMixin):
                 module_name = str(t.instantiated_in)
         if found is None:
             raise TaskDefinitionError(self._unreachable(t, module_name, name))
+        if module_name == "__main__":
+            raise TaskDefinitionError(
+                f"task {t.name!r} is defined in an interactive session or a `python -c` command, so a "
+                "container cannot import it; define it in a module file (a .py file under the working "
+                "directory)"
+            )
+        return ["task-module", module_name, "task-name", found]
+
+    @staticmethod
+    def _instance_loader_args(settings: Any, t: Any) -> list[str]:
+        """An instance task (``ShellTask``, no function of its own): the module it was made in and the
+        module-level name bound to it, as flytekit's ``extract_task_module`` has them."""
+        module_name = t.instantiated_in
+        try:
+            found = t.find_lhs() if module_name else None
+        except TaskDefinitionError:
+            found = None
+        if is_placeholder(settings):  # local runs: any task, importable or not
+            return ["task-module", module_name or "", "task-name", found or t.name]
+        if not module_name or found is None:
+            raise TaskDefinitionError(
+                f"task {t.name!r} cannot be imported by a container: it is not bound to a name at module "
+                f"level{f' in module {module_name!r}' if module_name else ''}. Assign it to a module-level "
+                "variable (shell = ShellTask(...)) so flyweight-execute can import it"
+            )
         if module_name == "__main__":
             raise TaskDefinitionError(
                 f"task {t.name!r} is defined in an interactive session or a `python -c` command, so a "

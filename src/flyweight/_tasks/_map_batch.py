@@ -14,6 +14,7 @@ from flyweight import _idl
 from flyweight._context import FlyteContext
 from flyweight._interface import Interface
 from flyweight._tasks._function import PythonFunctionTask
+from flyweight._tasks._mocks import mock_of
 from flyweight._tasks._plan import TaskPlan, run_hooks
 from flyweight._tasks._task import Task
 from flyweight.errors import mark_user_code
@@ -56,12 +57,13 @@ class ElementBatch:
     @staticmethod
     def runs(task: Task) -> bool:
         """Whether the elements of a map over ``task`` can run as a batch: a function task that does not
-        change how it is dispatched or sandboxed."""
+        change how it is dispatched or sandboxed, and is not mocked (flyweight.testing)."""
         kind = type(task)
         return (
             isinstance(task, PythonFunctionTask)
             and kind.dispatch_execute is PythonFunctionTask.dispatch_execute
             and kind.sandbox_execute is Task.sandbox_execute
+            and mock_of(task) is None
         )
 
     def __init__(self, task: MapOfTask, ctx: FlyteContext, inputs: _idl.LiteralMap, size: int) -> None:

@@ -10,6 +10,7 @@ described as flytekit describes them.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import inspect
 import sys
@@ -76,7 +77,7 @@ def check_plain_function(fn: object, kind: str) -> None:
             else "a workflow body runs once, synchronously, to build the graph"
         )
         raise TaskDefinitionError(f"{_describe(fn)} is an async function; {fix}: make it a plain def")
-    if inspect.isgeneratorfunction(fn):
+    if inspect.isgeneratorfunction(fn) and not (kind == "task" and _returns_iterator(fn)):
         fix = (
             "return a list instead of yielding values"
             if kind == "task"
@@ -86,6 +87,16 @@ def check_plain_function(fn: object, kind: str) -> None:
             f"{_describe(fn)} is a generator function (it uses yield); a {kind} returns its outputs "
             f"once: {fix}"
         )
+
+
+def _returns_iterator(fn: Callable[..., object]) -> bool:
+    """Whether ``fn`` is annotated to return ``Iterator[T]``: a generator task, as in flytekit, whose output
+    is the collection (or, for ``Iterator[JSON]``, the JSONL file) of what it yields."""
+    try:
+        annotation = typing.get_type_hints(fn).get("return")
+    except Exception:  # an unresolvable annotation is reported where the interface is built
+        return False
+    return typing.get_origin(annotation) is collections.abc.Iterator
 
 
 def _is_named_tuple(t: Any) -> bool:

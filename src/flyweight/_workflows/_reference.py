@@ -7,7 +7,9 @@ interface cannot be fetched without a network call, so the user states it: from 
 signature (whose body never runs), or as ``inputs`` / ``outputs`` dicts, as flytekit 1.16.14 does.
 
 Nothing can run a reference locally: its code is not here. A direct call, or a local run reaching its node,
-raises :class:`~flyweight.errors.NotSupportedError` naming the entity and how to run the workflow without it.
+raises :class:`~flyweight.errors.NotSupportedError` naming the entity and how to run the workflow without it
+— in a test, by replacing the reference with a mock (``flyweight.testing.patch`` / ``task_mock``): then a
+direct call and a local run's node run the mock, its outputs checked against the stated interface.
 
 The compiler, the serializer and the local engine tell a reference apart by its class
 (:class:`ReferenceEntity`, checked before the kinds it mimics); it is not a ``Task``, ``WorkflowBase`` or
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from flyweight import _idl
 from flyweight._context import current_compiler
 from flyweight._interface import Interface, typed_interface
+from flyweight._tasks._mocked import mocked_task
+from flyweight._tasks._mocks import mock_of
 from flyweight._tasks._signature import check_plain_function, interface_from_function
 from flyweight._workflows._node import LAUNCH_PLAN, TASK, WORKFLOW
 from flyweight.errors import NotSupportedError, TaskDefinitionError, WorkflowCompileError
@@ -171,20 +175,29 @@ class ReferenceEntity:
         """The error of a local call or local run of this reference: what it is and what to do instead."""
         return NotSupportedError(
             f"{self.describe()} cannot run locally: only its registered version exists, on a Flyte "
-            f"cluster. Run the workflow that calls it on the cluster, or, to run it locally, call a local "
-            f"{self._kind} with the same inputs and outputs in its place"
+            f"cluster. Run the workflow that calls it on the cluster; in a test, replace it with a mock "
+            f"(flyweight.testing.patch or flyweight.testing.task_mock) and set the mock's return_value; "
+            f"or call a local {self._kind} with the same inputs and outputs in its place"
         )
 
     def execute(self, **kwargs: Any) -> Any:
-        """Always fails: a reference's code is not here (see :meth:`local_run_error`)."""
+        """The mock's result when the reference is mocked (``flyweight.testing``); otherwise fails: a
+        reference's code is not here (see :meth:`local_run_error`)."""
+        mock = mock_of(self)
+        if mock is not None:
+            return mock(**kwargs)
         raise self.local_run_error()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """In a workflow body being compiled: add a node calling the registered entity, return promises of
-        its outputs. Anywhere else: raise :class:`~flyweight.errors.NotSupportedError`."""
+        its outputs. Mocked (``flyweight.testing``): the mock's result, checked against the interface.
+        Anywhere else: raise :class:`~flyweight.errors.NotSupportedError`."""
         compiler = current_compiler()
         if compiler is not None:
             return compiler.add_entity(self, args, kwargs)
+        mocked = mocked_task(self)
+        if mocked is not None:
+            return mocked(*args, **kwargs)
         raise self.local_run_error()
 
     def __repr__(self) -> str:

@@ -5,11 +5,13 @@ Public names:
 - ``TypeEngine``: converts values and types (``to_literal``, ``to_python_value``, ``to_literal_type``,
   ``guess_python_type``, ``literal_map_to_kwargs``, ``dict_to_literal_map``, ``register``).
 - ``TypeTransformer`` / ``AsyncTypeTransformer``: base classes for adding a Python type.
-- ``FlyteAnnotation``, ``HashMethod``: markers for ``typing.Annotated``.
+- ``FlyteAnnotation``, ``HashMethod``, ``BatchSize``: markers for ``typing.Annotated``.
 - ``FlyteFile``, ``FlyteDirectory``: files and directories moved through the blob store
   (``FlyteFile["csv"]`` records a format; ``FileExt`` spells formats such as ``"tar.gz"``), and
   flytekit's named formats (``CSVFile``, ``PDFFile``, ``TensorboardLogs``...).
 - ``FlytePickle``: the type of values stored as pickles (types with no transformer).
+- ``JSON``: the item type of ``Iterator[JSON]``, values streamed through a JSONL file. ``Iterator[T]``
+  and pydantic v2 models (``BaseModel`` subclasses) convert too, with no import from here.
 - ``StructuredDataset``: tables (pandas ``DataFrame``, pyarrow ``Table``…) stored as files and passed
   by reference; ``StructuredDatasetTransformerEngine`` with ``StructuredDatasetEncoder`` /
   ``StructuredDatasetDecoder`` to add a dataframe library; the format names ``PARQUET``, ``CSV``,
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
         SchemaFormat as SchemaFormat,
         SchemaOpenMode as SchemaOpenMode,
     )
+    from flyweight.types._data._iterator import JSON as JSON
     from flyweight.types._data._pickle import (
         FlytePickle as FlytePickle,
         FlytePickleTransformer as FlytePickleTransformer,
@@ -85,7 +88,11 @@ if TYPE_CHECKING:
     from flyweight.types._data._structured_engine import (
         StructuredDatasetTransformerEngine as StructuredDatasetTransformerEngine,
     )
-    from flyweight.types._ir._markers import FlyteAnnotation as FlyteAnnotation, HashMethod as HashMethod
+    from flyweight.types._ir._markers import (
+        BatchSize as BatchSize,
+        FlyteAnnotation as FlyteAnnotation,
+        HashMethod as HashMethod,
+    )
     from flyweight.types._registry._engine import TypeEngine as TypeEngine
     from flyweight.types._registry._transformer import (
         AsyncTypeTransformer as AsyncTypeTransformer,
@@ -115,6 +122,10 @@ def _declare_data_types() -> None:
         # tables of optional libraries: pandas and pyarrow are imported only by programs that use them
         "pandas.core.frame.DataFrame": f"{tables}:pandas_transformer",
         "pyarrow.lib.Table": f"{tables}:arrow_transformer",
+        # pydantic v2 models (pydantic is imported only by programs that use a model type)
+        "pydantic.main.BaseModel": f"{data}._pydantic:pydantic_transformer",
+        # Iterator[T]; its module also registers Iterator[JSON] (a JSONL file)
+        "collections.abc.Iterator": f"{data}._iterator:iterator_transformer",
     }
     for qualified_name, factory in transformers.items():
         _TypeEngine.register_lazy(qualified_name, Deferred(factory))

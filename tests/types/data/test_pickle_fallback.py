@@ -181,7 +181,7 @@ def test_a_cloudpickle_file_without_cloudpickle_says_what_to_install(
     [
         (typing.Literal["a", "b"], "typing.Literal is not supported yet"),
         ("Point", "unresolved forward reference"),
-        (typing.Iterator[int], "stores iterators with a transformer of its own"),
+        (typing.Generator[int, None, None], "stores iterators with a transformer of its own"),
         (typing.TextIO, "stores TextIO"),
         (tuple, "tuples are not supported"),
         (tuple[int, str], "tuples are not supported"),
@@ -194,10 +194,11 @@ def test_types_flyte_converts_otherwise_are_refused_not_pickled(t: Any, message:
 
 
 def test_classes_flytekit_has_transformers_for_are_refused_by_name() -> None:
-    # A stand-in with the qualified name of pydantic's base class: no pydantic needed.
-    base = type("BaseModel", (), {"__module__": "pydantic.main"})
-    model = type("Order", (base,), {})
-    with pytest.raises(UnsupportedTypeError, match="stores pydantic models with a transformer of its own"):
+    # A stand-in with the qualified name of torch's module class: no torch needed. (pydantic models have
+    # a transformer: tests/types/data/test_pydantic.py.)
+    base = type("Module", (), {"__module__": "torch.nn.modules.module"})
+    model = type("Net", (base,), {})
+    with pytest.raises(UnsupportedTypeError, match="stores torch modules with a transformer of its own"):
         TypeEngine.to_literal_type(model)
 
 

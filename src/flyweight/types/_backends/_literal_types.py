@@ -102,7 +102,7 @@ def _dataclass_type(node: Node) -> LiteralType:
     from flyweight.types._backends._json_schema import json_schema
 
     lt = LiteralType(simple=SimpleType.STRUCT)
-    schema = json_schema(node.cls)
+    schema = json_schema(node)
     if schema is not None:
         lt.metadata.CopyFrom(schema)
     lt.annotation.annotations.update(MSGPACK_ANNOTATION)

@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flyweight.errors import TypeTransformerFailedError
+from flyweight.types._ir._context import current_ctx
 from flyweight.types._ir._describe import describe_value
-from flyweight.types._ir._nodes import Kind, Node
+from flyweight.types._ir._nodes import Kind, Node, stores_in_dataclass
 
 STRUCTURAL_MARK = "__flyweight_structural__"
 """Set on dataclasses rebuilt from a literal type: any dataclass with their fields is accepted for them."""
@@ -99,6 +100,12 @@ def check_timedelta(node: Node, v: object) -> datetime.timedelta:
 def check_enum(node: Node, v: object) -> str:
     if isinstance(v, node.cls):
         return str(v.value)
+    member = node.cls._value2member_map_.get(v) if isinstance(v, str) else None
+    if member is not None:  # flytekit 1.16.14 refuses a member's raw value too (docs/compatibility.md)
+        raise TypeTransformerFailedError(
+            f"expected {node.name}, got {describe_value(v)} (the value of "
+            f"{node.cls.__qualname__}.{member.name}; pass the member itself)"
+        )
     raise mismatch(node, v)
 
 
@@ -149,6 +156,8 @@ def _compile_to_plain(node: Node) -> Conv:
         return _union_to_plain(node)
     if kind is Kind.DATACLASS:
         return dataclass_to_plain(node, lenient=True)
+    if kind is Kind.CUSTOM and stores_in_dataclass(node):
+        return _custom_to_plain(node)
     raise TypeTransformerFailedError(f"{node.name} cannot be stored inside a dataclass or dict")
 
 
@@ -234,15 +243,24 @@ def _union_to_plain(node: Node) -> Conv:
 
 
 def _first_variant(node: Node, variants: list[tuple[Node, Conv]]) -> Conv:
+    # Optional[FlyteFile] and the like: a value the data type refuses (a missing file) keeps its reason.
+    others = [v for v in node.args if v.kind is not Kind.NONE]
+    sole_custom = others[0] if len(others) == 1 and others[0].kind is Kind.CUSTOM else None
+
     def conv(v: Any) -> Any:
+        reason: TypeTransformerFailedError | None = None
         for exact_pass in (True, False):
             for variant, fn in variants:
                 if coerces(variant, v) == exact_pass:
                     continue
                 try:
                     return fn(v)
-                except TypeTransformerFailedError:
+                except TypeTransformerFailedError as e:
+                    if variant is sole_custom:
+                        reason = e
                     continue
+        if reason is not None and v is not None:
+            raise reason
         raise mismatch(node, v)
 
     return conv
@@ -332,6 +350,8 @@ def _compile_from_plain(node: Node) -> Conv:
         return _union_from_plain(node)
     if kind is Kind.DATACLASS:
         return _dataclass_from_plain(node)
+    if kind is Kind.CUSTOM and stores_in_dataclass(node):
+        return _custom_from_plain(node)
     raise TypeTransformerFailedError(f"{node.name} cannot be read from inside a dataclass or dict")
 
 
@@ -398,5 +418,46 @@ def _dataclass_from_plain(node: Node) -> Conv:
         for name, value in later.items():
             object.__setattr__(obj, name, value)
         return obj
+
+    return conv
+
+
+# -- data types stored by reference (files, directories, tables) ---------------------------------
+
+
+def _custom_to_plain(node: Node) -> Conv:
+    """A data type's reference (``{"path": uri}``), written by its transformer's ``_to_plain`` hook,
+    which uploads local data through the context's file access first, as Flyte's Python SDK does."""
+    transformer: Any = node.transformer
+    hook = transformer._to_plain
+    py_type = node.py_type
+
+    def conv(v: Any) -> Any:
+        try:
+            return hook(current_ctx(), v, py_type)
+        except TypeTransformerFailedError:
+            raise
+        except (TypeError, ValueError, AssertionError, OSError) as e:
+            raise TypeTransformerFailedError(
+                f"could not store {describe_value(v)} as {node.name}: {e}"
+            ) from e
+
+    return conv
+
+
+def _custom_from_plain(node: Node) -> Conv:
+    """A data type's value from its reference, made by its transformer's ``_from_plain`` hook (files
+    and directories from a remote URI download on first use)."""
+    transformer: Any = node.transformer
+    hook = transformer._from_plain
+    py_type = node.py_type
+
+    def conv(p: Any) -> Any:
+        try:
+            return hook(current_ctx(), p, py_type)
+        except TypeTransformerFailedError:
+            raise
+        except (TypeError, ValueError, AssertionError, KeyError, OSError) as e:
+            raise TypeTransformerFailedError(f"could not read {describe_value(p)} as {node.name}: {e}") from e
 
     return conv

@@ -9,7 +9,9 @@
 - ``_structured_handlers``: the built-in pandas and pyarrow handlers;
 - ``_structured_engine``: ``StructuredDatasetTransformerEngine``;
 - ``_flyte_schema``: ``FlyteSchema``, the legacy table type;
-- ``_blob_guess``: the data type a ``blob`` literal type names (file, directory or pickle).
+- ``_blob_guess``: the data type a ``blob`` literal type names (file, directory, pickle or JSON iterator);
+- ``_pydantic``: pydantic v2 models (pydantic imported only when a model type is converted);
+- ``_iterator``: ``Iterator[T]`` (a collection) and ``Iterator[JSON]`` (a JSONL file), ``JSON``.
 
 Modules here import the layers below (the registry, the IR) at their top, never the reverse, and
 none is imported by ``import flyweight.types``: the façade declares "qualified class name /

@@ -19,7 +19,14 @@ __all__ = ["blob_python_type"]
 
 def blob_python_type(lt: LiteralType) -> type:
     """A multipart blob is a ``FlyteDirectory``, a ``PythonPickle`` blob a ``FlytePickle``, any other
-    blob a ``FlyteFile``; directories and files record the blob's format (``FlyteFile["csv"]``)."""
+    blob a ``FlyteFile``; directories and files record the blob's format (``FlyteFile["csv"]``); a JSONL
+    blob marked ``{"format": "json iterator"}`` is an ``Iterator[JSON]``."""
+    if lt.blob.format == "jsonl" and "format" in lt.metadata:
+        from flyweight.types._data._iterator import json_iterator_guess  # its module registers a transformer
+
+        found = json_iterator_guess(lt)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
     if lt.blob.dimensionality == MULTIPART:
         return with_format(FlyteDirectory, lt.blob.format)
     return FlytePickle if lt.blob.format == PICKLE_FORMAT else with_format(FlyteFile, lt.blob.format)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from mashumaro.types import SerializableType
+
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
 from flyweight._storage import FileAccess
@@ -35,6 +37,7 @@ from flyweight.types._data._blob import (
     with_format,
 )
 from flyweight.types._data._file import FlyteFile, PathType, _underlying
+from flyweight.types._data._stand_ins import directory_stand_in, reference
 from flyweight.types._ir._describe import describe_value, type_name
 from flyweight.types._registry._transformer import TypeTransformer
 
@@ -43,7 +46,7 @@ __all__ = ["FlyteDirToMultipartBlobTransformer", "FlyteDirectory"]
 T = TypeVar("T")
 
 
-class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
+class FlyteDirectory(SerializableType, BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     """A directory passed to or returned from a task.
 
     Return a local directory (a ``str``, ``pathlib.Path`` or ``FlyteDirectory``) from a task declared
@@ -199,6 +202,15 @@ class FlyteDirectory(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-a
     def _identity(self) -> tuple[object, ...]:
         return (self._remote_directory, self.extension())
 
+    # mashumaro's hooks: a field of a DataClassJSONMixin class (``to_json`` / ``from_json``) is stored
+    # as Flyte's Python SDK stores it, ``{"path": uri}`` after uploading a local directory.
+    def _serialize(self) -> Any:
+        return directory_transformer()._to_plain(None, self, type(self))
+
+    @classmethod
+    def _deserialize(cls, value: Any) -> Any:
+        return directory_transformer()._from_plain(None, value, cls)
+
 
 class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):
     """Converts ``FlyteDirectory`` (any format) to and from multipart blob literals."""
@@ -273,6 +285,27 @@ class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):
         fd = t(local_dir, downloader=Download(uri, local_dir, multipart=True))
         fd._remote_source = uri
         return typing.cast("FlyteDirectory[Any]", fd)
+
+    # -- as a dataclass field (see flyweight.types._ir._nodes.Custom) ------------------------------
+
+    def _to_plain(self, ctx: Any, python_val: Any, python_type: Any) -> Any:
+        """``{"path": uri}``, after uploading a local directory, as Flyte's Python SDK stores a
+        ``FlyteDirectory`` field."""
+        if not isinstance(python_val, (str, os.PathLike)):
+            raise TypeTransformerFailedError(
+                f"expected {type_name(python_type)}, got {describe_value(python_val)}"
+            )
+        lit = self.to_literal(
+            ctx, python_val, python_type, blob_literal_type(self.get_format(python_type), True)
+        )
+        return {"path": lit.scalar.blob.uri}
+
+    def _from_plain(self, ctx: Any, plain: Any, python_type: Any) -> Any:
+        uri = reference(plain, "path", type_name(python_type))
+        return self.to_python_value(ctx, blob_literal(uri, self.get_format(python_type), True), python_type)
+
+    def _schema_stand_in(self, python_type: Any) -> Any:
+        return directory_stand_in()
 
     def guess_python_type(self, literal_type: LiteralType) -> Any:
         if literal_type.WhichOneof("type") == "blob" and literal_type.blob.dimensionality == MULTIPART:

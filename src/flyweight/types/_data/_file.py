@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import pathlib
 import typing
 import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any, Generic, TypeVar
+
+from mashumaro.types import SerializableType
 
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType
@@ -37,6 +40,7 @@ from flyweight.types._data._blob import (
     noop,
     with_format,
 )
+from flyweight.types._data._stand_ins import file_stand_in, reference
 from flyweight.types._ir._describe import describe_value, type_name
 from flyweight.types._registry._transformer import TypeTransformer
 
@@ -46,7 +50,7 @@ T = TypeVar("T")
 PathType = typing.Union[str, "os.PathLike[str]"]
 
 
-class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
+class FlyteFile(SerializableType, BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     """A file passed to or returned from a task.
 
     Return a local path (a ``str``, a ``pathlib.Path`` or a ``FlyteFile``) from a task declared to
@@ -194,6 +198,15 @@ class FlyteFile(BlobValue, os.PathLike, Generic[T]):  # type: ignore[type-arg]
     def _identity(self) -> tuple[object, ...]:
         return (self._remote_path, self.extension())
 
+    # mashumaro's hooks: a field of a DataClassJSONMixin class (``to_json`` / ``from_json``) is stored
+    # as Flyte's Python SDK stores it, ``{"path": uri}`` after uploading a local file.
+    def _serialize(self) -> Any:
+        return file_transformer()._to_plain(None, self, type(self))
+
+    @classmethod
+    def _deserialize(cls, value: Any) -> Any:
+        return file_transformer()._from_plain(None, value, cls)
+
 
 class FlyteFilePathTransformer(TypeTransformer[FlyteFile[Any]]):
     """Converts ``FlyteFile`` (any format) and ``os.PathLike`` to and from single-part blob literals."""
@@ -264,11 +277,48 @@ class FlyteFilePathTransformer(TypeTransformer[FlyteFile[Any]]):
         ff._remote_source = uri
         return ff
 
+    # -- as a dataclass field (see flyweight.types._ir._nodes.Custom) ------------------------------
+
+    def _to_plain(self, ctx: Any, python_val: Any, python_type: Any) -> Any:
+        """``{"path": uri}`` (and ``"metadata"`` when there is some), after uploading a local file, as
+        Flyte's Python SDK stores a ``FlyteFile`` field; an ``os.PathLike`` field is its path string."""
+        if not isinstance(python_val, (str, os.PathLike)):
+            raise TypeTransformerFailedError(
+                f"expected {type_name(python_type)}, got {describe_value(python_val)}"
+            )
+        if _underlying(python_type) is os.PathLike:
+            return os.fspath(python_val)
+        lit = self.to_literal(
+            ctx, python_val, python_type, blob_literal_type(self.get_format(python_type), False)
+        )
+        out: dict[str, Any] = {"path": lit.scalar.blob.uri}
+        if lit.metadata:
+            out["metadata"] = dict(lit.metadata)
+        return out
+
+    def _from_plain(self, ctx: Any, plain: Any, python_type: Any) -> Any:
+        if _underlying(python_type) is os.PathLike:
+            if not isinstance(plain, str):
+                raise TypeTransformerFailedError(f"expected a path string, got {describe_value(plain)}")
+            return pathlib.PurePath(plain)
+        uri = reference(plain, "path", type_name(python_type))
+        metadata = plain.get("metadata")
+        lit = blob_literal(
+            uri, self.get_format(python_type), False, metadata if isinstance(metadata, dict) else None
+        )
+        return self.to_python_value(ctx, lit, python_type)
+
+    def _schema_stand_in(self, python_type: Any) -> Any:
+        return os.PathLike if _underlying(python_type) is os.PathLike else file_stand_in()
+
     def guess_python_type(self, literal_type: LiteralType) -> Any:
+        from flyweight.types._data._iterator import is_json_iterator_type  # guessing is rare: on first use
+
         if (
             literal_type.WhichOneof("type") == "blob"
             and literal_type.blob.dimensionality == SINGLE
             and literal_type.blob.format != PICKLE_FORMAT
+            and not is_json_iterator_type(literal_type)  # Iterator[JSON]'s, whichever module loaded first
         ):
             return with_format(FlyteFile, literal_type.blob.format)
         raise ValueError(f"transformer {self.name!r} cannot turn {literal_type} into a Python type")

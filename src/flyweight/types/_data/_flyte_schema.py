@@ -17,10 +17,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
+from mashumaro.types import SerializableType
+
 from flyweight._context import FlyteContextManager
 from flyweight._idl import Literal, LiteralType, Scalar, Schema, SchemaType
 from flyweight._storage import is_remote, local_path
 from flyweight.errors import TypeTransformerFailedError
+from flyweight.types._data._stand_ins import reference, schema_stand_in
 from flyweight.types._data._structured_columns import SCHEMA_TO_PYTHON, schema_column_type
 from flyweight.types._data._structured_engine import dataset_engine, has_encoder
 from flyweight.types._data._structured_handlers import require, write_pandas_parquet
@@ -48,7 +51,7 @@ _TYPED: dict[tuple[tuple[tuple[str, type], ...], SchemaFormat], type[FlyteSchema
 _TYPED_LOCK = threading.Lock()
 
 
-class FlyteSchema:
+class FlyteSchema(SerializableType):
     """A table with declared columns, stored as a directory of parquet files (legacy; prefer
     ``StructuredDataset``, which reads the same data).
 
@@ -182,6 +185,15 @@ class FlyteSchema:
         s._downloaded = True
         return s
 
+    # mashumaro's hooks: a field of a DataClassJSONMixin class (``to_json`` / ``from_json``) is stored
+    # as Flyte's Python SDK stores it, ``{"remote_path": uri}`` after uploading written data.
+    def _serialize(self) -> Any:
+        return schema_transformer()._to_plain(None, self, type(self))
+
+    @classmethod
+    def _deserialize(cls, value: Any) -> Any:
+        return schema_transformer()._from_plain(None, value, cls)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(remote_path={self.remote_path!r}, mode={self._supported_mode.name})"
 
@@ -283,6 +295,25 @@ class FlyteSchemaTransformer(TypeTransformer[FlyteSchema]):
             target = remote or fa.get_random_remote_directory()
             remote = fa.put_data(python_val.local_path, target, is_multipart=True)
         return Literal(scalar=Scalar(schema=Schema(uri=remote, type=self.schema_type(python_type))))
+
+    # -- as a dataclass field (see flyweight.types._ir._nodes.Custom) ------------------------------
+
+    def _to_plain(self, ctx: Any, python_val: Any, python_type: Any) -> Any:
+        """``{"remote_path": uri}``, after uploading written data, as Flyte's Python SDK stores a
+        ``FlyteSchema`` field."""
+        if not isinstance(python_val, FlyteSchema):
+            raise TypeTransformerFailedError(
+                f"expected {type_name(python_type)}, got {describe_value(python_val)}"
+            )
+        return {"remote_path": self.to_literal(ctx, python_val, python_type, None).scalar.schema.uri}
+
+    def _from_plain(self, ctx: Any, plain: Any, python_type: Any) -> Any:
+        uri = reference(plain, "remote_path", type_name(python_type))
+        lit = Literal(scalar=Scalar(schema=Schema(uri=uri, type=self.schema_type(python_type))))
+        return self.to_python_value(ctx, lit, python_type)
+
+    def _schema_stand_in(self, python_type: Any) -> Any:
+        return schema_stand_in()
 
     def to_python_value(self, ctx: Any, lv: Literal, expected_python_type: Any) -> FlyteSchema:
         scalar = lv.scalar

@@ -17,6 +17,8 @@ import typing
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeGuard, TypeVar
 
+from mashumaro.types import SerializableType
+
 from flyweight._idl import (
     LiteralType,
     StructuredDatasetLiteral,
@@ -55,7 +57,7 @@ handler choose."""
 GENERIC_PROTOCOL: str = "generic protocol"
 
 
-class StructuredDataset:
+class StructuredDataset(SerializableType):
     """A table stored as files (or in a database) and passed between tasks by reference.
 
     Return one to choose where or how a dataframe is written, or to hand on data that already
@@ -189,6 +191,15 @@ class StructuredDataset:
         lit = self.literal
         assert lit is not None
         return lit
+
+    # mashumaro's hooks: a field of a DataClassJSONMixin class (``to_json`` / ``from_json``) is stored
+    # as Flyte's Python SDK stores it, ``{"uri": ..., "file_format": ...}`` after writing the data.
+    def _serialize(self) -> Any:
+        return _dataset_engine()._to_plain(None, self, type(self))
+
+    @classmethod
+    def _deserialize(cls, value: Any) -> Any:
+        return _dataset_engine()._from_plain(None, value, cls)
 
     def __repr__(self) -> str:
         where = self.uri or (self._literal_sd.uri if self._literal_sd is not None else None)

@@ -28,6 +28,7 @@ from flyweight._idl import (
 )
 from flyweight._storage import FileAccess, protocol_of
 from flyweight.errors import TransformerRegistrationError, TypeTransformerFailedError
+from flyweight.types._data._stand_ins import dataset_stand_in, reference
 from flyweight.types._data._structured import (
     GENERIC_FORMAT,
     H,
@@ -198,6 +199,29 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
         if literal_type.HasField("structured_dataset_type"):
             return StructuredDataset
         raise ValueError(f"{self.name} cannot turn {literal_type} into a Python type")
+
+    # -- as a dataclass field (see flyweight.types._ir._nodes.Custom) ------------------------------
+
+    def _to_plain(self, ctx: Any, python_val: Any, python_type: Any) -> Any:
+        """``{"uri": ..., "file_format": ...}``, after writing the dataframe, as Flyte's Python SDK
+        stores a ``StructuredDataset`` field."""
+        if not isinstance(python_val, StructuredDataset) and not has_encoder(type(python_val)):
+            raise TypeTransformerFailedError(
+                f"expected {type_name(python_type)}, got {describe_value(python_val)}"
+            )
+        sd = self.to_literal(ctx, python_val, python_type, None).scalar.structured_dataset
+        return {"uri": sd.uri, "file_format": sd.metadata.structured_dataset_type.format}
+
+    def _from_plain(self, ctx: Any, plain: Any, python_type: Any) -> Any:
+        uri = reference(plain, "uri", type_name(python_type))
+        fmt = plain.get("file_format") or GENERIC_FORMAT
+        metadata = StructuredDatasetMetadata(structured_dataset_type=StructuredDatasetType(format=fmt))
+        lit = Literal(scalar=Scalar(structured_dataset=StructuredDatasetLiteral(uri=uri, metadata=metadata)))
+        return self.to_python_value(ctx, lit, python_type)
+
+    def _schema_stand_in(self, python_type: Any) -> Any:
+        """Only ``StructuredDataset`` (any columns) is a dataclass field; a bare dataframe is not."""
+        return dataset_stand_in() if is_dataset_class(dataset_spec(python_type).base) else None
 
     def to_literal(
         self, ctx: Any, python_val: Any, python_type: Any, expected: LiteralType | None

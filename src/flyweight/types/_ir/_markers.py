@@ -1,7 +1,8 @@
 """Markers that go inside ``typing.Annotated`` to change what the type engine writes.
 
 ``FlyteAnnotation`` adds user data to the ``annotation`` field of the literal type; ``HashMethod``
-gives a literal the ``hash`` Flyte uses as its cache key instead of the value's bytes.
+gives a literal the ``hash`` Flyte uses as its cache key instead of the value's bytes. ``BatchSize``
+changes nothing on the wire (see its docstring).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["FlyteAnnotation", "HashMethod"]
+__all__ = ["BatchSize", "FlyteAnnotation", "HashMethod"]
 
 
 class FlyteAnnotation:
@@ -55,3 +56,29 @@ class HashMethod(Generic[T]):
     def calculate(self, obj: T) -> str:
         """The hash of ``obj``."""
         return self._function(obj)
+
+
+class BatchSize:
+    """``Annotated[T, BatchSize(n)]``: flytekit's marker for moving a ``FlyteDirectory`` in chunks of ``n``
+    files. It changes no literal type and no literal (in flytekit 1.16 a ``list`` ignores it too: its
+    elements are written one literal each), so the type engine ignores it; flyweight moves directories
+    whole.
+
+    Example:
+        >>> import typing
+        >>> from flyweight import BatchSize
+        >>> from flyweight.types import TypeEngine
+        >>> t = typing.Annotated[list[int], BatchSize(2)]
+        >>> TypeEngine.to_literal_type(t) == TypeEngine.to_literal_type(list[int])
+        True
+    """
+
+    def __init__(self, val: int) -> None:
+        self._val = val
+
+    @property
+    def val(self) -> int:
+        return self._val
+
+    def __repr__(self) -> str:
+        return f"BatchSize({self._val})"

@@ -34,6 +34,13 @@ class Custom(Protocol):
     ``flyweight.types.TypeTransformer`` is one; the IR never imports it. Two optional attributes, read
     with ``getattr``, change how the builder uses it: ``_builtin_kind`` (a built-in type's ``Kind``:
     build that kind instead) and ``_restricted`` (the type must not cross a task boundary).
+
+    Three optional methods let its values be dataclass fields (stored as msgpack, as Flyte's Python SDK
+    stores ``FlyteFile`` and friends through mashumaro's ``SerializableType``):
+    ``_to_plain(ctx, value, py_type)`` (the msgpack-storable reference, e.g. ``{"path": uri}``, after
+    uploading local data), ``_from_plain(ctx, plain, py_type)`` (the value again) and
+    ``_schema_stand_in(py_type)`` (a plain dataclass whose JSON schema stands for the type's in the
+    schema of a dataclass holding it; None: this type cannot be a field, e.g. a dataframe).
     """
 
     @property
@@ -376,7 +383,7 @@ class Builder:
                     raise UnsupportedTypeError(
                         f"field {f.name!r} of dataclass {cls.__qualname__}: {e.reason}"
                     ) from None
-                if node.kind is Kind.CUSTOM:
+                if node.kind is Kind.CUSTOM and not stores_in_dataclass(node):
                     raise UnsupportedTypeError(
                         f"field {f.name!r} of dataclass {cls.__qualname__} has type {node.name}, whose "
                         f"transformer {node.tag!r} cannot store values inside a dataclass"
@@ -386,6 +393,20 @@ class Builder:
         finally:
             self._in_progress.discard(cls)
         return Node(Kind.DATACLASS, cls, cls.__qualname__, TAGS[Kind.DATACLASS], cls=cls, fields=tuple(specs))
+
+
+def stores_in_dataclass(node: Node) -> bool:
+    """Whether the values of a ``CUSTOM`` node can be dataclass fields: its transformer has the
+    plain-data hooks described on :class:`Custom` and a schema stand-in for this type (files,
+    directories and tables do: they are stored as a reference to their data; dataframes do not)."""
+    custom = node.transformer
+    stand_in = getattr(custom, "_schema_stand_in", None)
+    return (
+        stand_in is not None
+        and getattr(custom, "_to_plain", None) is not None
+        and getattr(custom, "_from_plain", None) is not None
+        and stand_in(node.py_type) is not None
+    )
 
 
 def _no_transformer_message(annotation: Any) -> str:

@@ -103,8 +103,15 @@ class TransformerRegistry:
     @classmethod
     def _lookup(cls, python_type: Any) -> TypeTransformer[Any] | None:
         found = cls._REGISTRY.get(python_type)
-        if found is not None or not cls._LAZY or not isinstance(python_type, type):
+        if found is not None or not cls._LAZY:
             return found
+        if not isinstance(python_type, type):
+            # A generic alias (``Iterator[JSON]``) whose origin is declared lazily: loading the origin's
+            # module may register a transformer for this very alias, which wins over the origin's.
+            origin = typing.get_origin(python_type)
+            if isinstance(origin, type) and cls._declared(origin) and cls._lookup(origin) is not None:
+                return cls._REGISTRY.get(python_type)
+            return None
         factory = cls._LAZY.get(f"{python_type.__module__}.{python_type.__qualname__}")
         if factory is None:
             return None
@@ -112,6 +119,11 @@ class TransformerRegistry:
         with cls._LOCK:
             cls._REGISTRY[python_type] = transformer
         return transformer
+
+    @classmethod
+    def _declared(cls, python_type: type) -> bool:
+        """Whether ``python_type`` was declared with ``register_lazy`` (loaded or not)."""
+        return f"{python_type.__module__}.{python_type.__qualname__}" in cls._LAZY
 
     @classmethod
     def register_additional_type(
