@@ -43,6 +43,7 @@ PUBLIC = {
         "__version__",
         "current_context",
         "kwtypes",
+        "lazy_module",  # flytekit exports it at top level; plugins import it from there
         "task",
         "FlyteDirectory",
         "FlyteFile",

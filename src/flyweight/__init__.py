@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Interface as Interface,
         kwtypes as kwtypes,
     )
+    from flyweight._lazy import lazy_module as lazy_module
     from flyweight._runtime import run_workflow as run_workflow
     from flyweight._settings import (
         Image as Image,
