@@ -344,6 +344,20 @@ def test_conditional_dynamic_and_sub_workflow_nodes_run_the_mock() -> None:
     m.assert_called_with(x=2)
 
 
+def test_a_launch_plan_node_runs_the_mock_of_its_workflow() -> None:
+    plan = flyweight.LaunchPlan.get_or_create(double_then_label_inner, "testing.inner_plan")
+
+    @workflow
+    def via_plan(x: int) -> str:
+        return label(x=plan(x=x))
+
+    assert via_plan(x=2) == "#4"
+    with task_mock(double_then_label_inner) as m:
+        m.return_value = 55
+        assert via_plan(x=3) == "#55"
+    m.assert_called_once_with(x=3)
+
+
 def test_a_mocked_cached_task_neither_reads_nor_fills_the_cache(tmp_path: Path) -> None:
     from flyweight._runtime._cache import LocalCache
 

@@ -83,6 +83,11 @@ def check_plain_function(fn: object, kind: str) -> None:
             if kind == "task"
             else "return the promises instead of yielding them"
         )
+        if kind == "task" and _return_origin(fn) is collections.abc.Generator:
+            fix = (
+                "annotate its return Iterator[T] instead of Generator[...] (flyweight takes a generator "
+                "task's output as Iterator[T] only), or return a list"
+            )
         raise TaskDefinitionError(
             f"{_describe(fn)} is a generator function (it uses yield); a {kind} returns its outputs "
             f"once: {fix}"
@@ -92,11 +97,16 @@ def check_plain_function(fn: object, kind: str) -> None:
 def _returns_iterator(fn: Callable[..., object]) -> bool:
     """Whether ``fn`` is annotated to return ``Iterator[T]``: a generator task, as in flytekit, whose output
     is the collection (or, for ``Iterator[JSON]``, the JSONL file) of what it yields."""
+    return _return_origin(fn) is collections.abc.Iterator
+
+
+def _return_origin(fn: Callable[..., object]) -> object:
+    """``typing.get_origin`` of ``fn``'s return annotation (None when it has none or it does not resolve)."""
     try:
         annotation = typing.get_type_hints(fn).get("return")
     except Exception:  # an unresolvable annotation is reported where the interface is built
-        return False
-    return typing.get_origin(annotation) is collections.abc.Iterator
+        return None
+    return typing.get_origin(annotation)
 
 
 def _is_named_tuple(t: Any) -> bool:

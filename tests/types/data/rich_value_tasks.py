@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from flyweight import task
 from flyweight._settings import Image, ImageConfig, SerializationSettings
-from flyweight.types import JSON
+from flyweight.types import JSON, FlyteFile
 
 SETTINGS = SerializationSettings(
     project="proj",
@@ -70,3 +70,20 @@ def records(n: int) -> typing.Iterator[JSON]:  # typing's Iterator: collections.
 @task
 def names(rs: typing.Iterator[JSON]) -> list[str]:
     return [r["name"] for r in rs]  # type: ignore[call-overload,index]
+
+
+class Document(BaseModel):
+    title: str
+    body: FlyteFile
+    attachments: list[FlyteFile] = []
+
+
+@task
+def annotate(doc: Document) -> Document:
+    """Reads a file held by a model and returns a new model holding a written file."""
+    with open(doc.body) as f:
+        text = f.read()
+    out = FlyteFile.new("annotated.txt")
+    with open(out, "w") as f:
+        f.write(f"{text}, annotated")
+    return Document(title=doc.title + "!", body=out, attachments=[doc.body])

@@ -181,7 +181,7 @@ def test_a_cloudpickle_file_without_cloudpickle_says_what_to_install(
     [
         (typing.Literal["a", "b"], "typing.Literal is not supported yet"),
         ("Point", "unresolved forward reference"),
-        (typing.Generator[int, None, None], "stores iterators with a transformer of its own"),
+        (typing.Generator[int, None, None], "is not supported: annotate Iterator[T] instead"),
         (typing.TextIO, "stores TextIO"),
         (tuple, "tuples are not supported"),
         (tuple[int, str], "tuples are not supported"),

@@ -18,7 +18,7 @@ from flyteidl.core import literals_pb2
 from google.protobuf import json_format, struct_pb2
 from tests.oracle import require
 
-from flyweight.errors import NotSupportedError, TypeTransformerFailedError
+from flyweight.errors import TypeTransformerFailedError
 from flyweight.types import FlyteFile, TypeEngine
 
 pydantic = require("pydantic", why="pydantic models")
@@ -279,21 +279,18 @@ def test_a_wrong_literal_kind_is_refused() -> None:
         TypeEngine.to_python_value(None, TypeEngine.to_literal(None, 3, int, None), Inner)
 
 
-def test_a_model_holding_a_file_is_not_supported() -> None:
+def test_a_model_holding_a_file_is_supported() -> None:
+    # (test_pydantic_data_fields.py has the rest; arbitrary_types_allowed changes nothing: the hook wins)
     class WithFile(BaseModel):
         model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
         f: FlyteFile
-        name: str = ""
-
-    with pytest.raises(NotSupportedError, match="field 'f' of pydantic model .*WithFile holds a file"):
-        TypeEngine.to_literal_type(WithFile)
-
-    class WithFiles(BaseModel):
-        model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
         fs: Optional[list[FlyteFile]] = None
 
-    with pytest.raises(NotSupportedError, match="not supported yet"):
-        TypeEngine.to_literal_type(WithFiles)
+    lt = TypeEngine.to_literal_type(WithFile)
+    assert lt.structure.dataclass_type["f"] == TypeEngine.to_literal_type(FlyteFile)
+    lit = TypeEngine.to_literal(None, WithFile(f=FlyteFile("s3://b/k")), WithFile, None)
+    back = TypeEngine.to_python_value(None, lit, WithFile)
+    assert back.f.remote_source == "s3://b/k" and back.fs is None
 
 
 # -- tasks --------------------------------------------------------------------------------------------

@@ -211,6 +211,15 @@ class FlyteDirectory(SerializableType, BlobValue, os.PathLike, Generic[T]):  # t
     def _deserialize(cls, value: Any) -> Any:
         return directory_transformer()._from_plain(None, value, cls)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's hook, so pydantic models can hold directories, stored as Flyte's Python SDK stores them:
+        ``{"path": uri}`` after uploading a local directory. Only pydantic calls it, so it imports no
+        pydantic module itself (``_pydantic`` loads with the first model that has such a field)."""
+        from flyweight.types._data._pydantic import data_core_schema
+
+        return data_core_schema(source, handler)
+
 
 class FlyteDirToMultipartBlobTransformer(TypeTransformer[FlyteDirectory[Any]]):
     """Converts ``FlyteDirectory`` (any format) to and from multipart blob literals."""

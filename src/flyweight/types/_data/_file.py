@@ -207,6 +207,15 @@ class FlyteFile(SerializableType, BlobValue, os.PathLike, Generic[T]):  # type: 
     def _deserialize(cls, value: Any) -> Any:
         return file_transformer()._from_plain(None, value, cls)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's hook, so pydantic models can hold files, stored as Flyte's Python SDK stores them:
+        ``{"path": uri}`` after uploading a local file. Only pydantic calls it, so it imports no pydantic
+        module itself (``_pydantic`` loads with the first model that has such a field)."""
+        from flyweight.types._data._pydantic import data_core_schema
+
+        return data_core_schema(source, handler)
+
 
 class FlyteFilePathTransformer(TypeTransformer[FlyteFile[Any]]):
     """Converts ``FlyteFile`` (any format) and ``os.PathLike`` to and from single-part blob literals."""

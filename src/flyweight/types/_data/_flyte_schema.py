@@ -194,6 +194,15 @@ class FlyteSchema(SerializableType):
     def _deserialize(cls, value: Any) -> Any:
         return schema_transformer()._from_plain(None, value, cls)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's hook, so pydantic models can hold schemas, stored as Flyte's Python SDK stores them:
+        ``{"remote_path": uri}`` after uploading written data. Only pydantic calls it, so it imports no
+        pydantic module itself (``_pydantic`` loads with the first model that has such a field)."""
+        from flyweight.types._data._pydantic import data_core_schema
+
+        return data_core_schema(source, handler)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(remote_path={self.remote_path!r}, mode={self._supported_mode.name})"
 

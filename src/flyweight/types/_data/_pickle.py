@@ -18,6 +18,7 @@ literal type.
 
 from __future__ import annotations
 
+import collections.abc
 import typing
 import warnings
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -216,6 +217,13 @@ def _refusal(annotation: Any) -> str | None:
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         return f"{name}: typing.Literal is not supported yet; annotate str (or an Enum) instead"
+    if origin is collections.abc.Generator or annotation is collections.abc.Generator:
+        # flytekit 1.16 reads collections.abc.Generator[T, ...] as Iterator[T] and pickles typing.Generator
+        # (which fails for every generator value); flyweight takes neither (docs/compatibility.md T22a).
+        return (
+            f"{name} is not supported: annotate Iterator[T] instead (a generator function may be a task "
+            "whose return is annotated Iterator[T]; its output is the collection of what it yields)"
+        )
     target = origin if origin is not None else annotation
     mro = getattr(target, "__mro__", None)
     candidates = list(mro) if isinstance(target, type) and mro else [target]

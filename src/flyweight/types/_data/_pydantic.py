@@ -12,28 +12,41 @@ pydantic is an optional dependency: this module is imported only when a model ty
 (the ``flyweight.types`` façade declares ``pydantic.main.BaseModel`` to the engine lazily), so
 ``import flyweight`` never imports pydantic.
 
-Not supported yet: models holding files, directories or tables (Flyte's Python SDK gives its own
-``FlyteFile`` pydantic hooks that upload on dump); such a model is refused with ``NotSupportedError``.
+Models may hold ``FlyteFile``, ``FlyteDirectory``, ``StructuredDataset`` and ``FlyteSchema`` fields (also in
+lists, dicts and ``Optional``), stored as Flyte's Python SDK stores them: a reference (``{"path": uri}``,
+``{"uri", "file_format"}``, ``{"remote_path"}``) written after uploading local data, read back into a value
+whose remote data downloads on first use. Those classes give pydantic a ``__get_pydantic_core_schema__``
+hook that calls :func:`data_core_schema` here; it reuses the plain-data hooks their transformers give
+dataclass fields, and describes each field in the model's JSON schema with a stand-in dataclass shaped
+and named as Flyte's Python SDK's class (``FlyteFile``, ``_SpecificFormatClass``, ...), so the literal type
+is byte-identical. The hook is only ever called by pydantic, so it imports nothing pydantic has not.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
+import os
+import threading
 import typing
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import Literal, LiteralType, SimpleType
-from flyweight.errors import NotSupportedError, TypeTransformerFailedError, UnsupportedTypeError
+from flyweight.errors import TypeTransformerFailedError, UnsupportedTypeError
 from flyweight.types._backends._literal_types import MSGPACK_ANNOTATION
+from flyweight.types._backends._plain import from_plain, to_plain
 from flyweight.types._ir._describe import describe_value, short_repr, type_name
+from flyweight.types._ir._nodes import Kind, stores_in_dataclass
 from flyweight.types._registry._engine import TypeEngine
 from flyweight.types._registry._transformer import TypeTransformer
 
 if TYPE_CHECKING:
     from flyweight._context import FlyteContext
 
-__all__ = ["PydanticTransformer", "pydantic_transformer"]
+__all__ = ["PydanticTransformer", "data_core_schema", "pydantic_transformer"]
 
 _log = logging.getLogger("flyweight.types")
 
@@ -82,7 +95,6 @@ class PydanticTransformer(TypeTransformer[Any]):
             except Exception as e:  # as Flyte's Python SDK: the field is left out of the structure
                 _log.warning("field %r of %s has no literal type: %s", name, cls.__qualname__, e)
                 continue
-            _refuse_data(cls, name, field_type)
             fields[name] = field_type
         try:
             schema = json.loads(json.dumps(cls.model_json_schema()))
@@ -107,6 +119,7 @@ class PydanticTransformer(TypeTransformer[Any]):
             raise TypeTransformerFailedError(
                 f"expected {type_name(python_type)}, got {describe_value(python_val)}"
             )
+        _FAILED.found = None
         try:
             text = python_val.model_dump_json(warnings="error")
         except PydanticSerializationError as e:
@@ -167,6 +180,9 @@ def _validation_failure(cls: Any, e: Any) -> TypeTransformerFailedError:
     first = errors[0]
     loc = tuple(first.get("loc", ()))
     kind = first.get("type", "")
+    error = (first.get("ctx") or {}).get("error")
+    if isinstance(error, TypeTransformerFailedError):  # raised by a file, directory or table field
+        return TypeTransformerFailedError(error.reason, [*(_segment(p) for p in loc), *error.path])
     if kind == "missing":
         reason = f"missing required field {loc[-1]!r} of {cls.__qualname__}" if loc else "missing value"
         loc = loc[:-1]
@@ -185,9 +201,16 @@ def _segment(part: object) -> str:
 
 
 def _dump_failure(value: Any, e: Exception) -> TypeTransformerFailedError:
-    """A model that cannot be dumped: usually a field assigned a value of the wrong type after the model
-    was built; validating its loose dump says which field."""
+    """A model that cannot be dumped: a file, directory or table field that could not be stored (the
+    error its serializer recorded, placed at the field), or usually a field assigned a value of the
+    wrong type after the model was built (validating its loose dump says which field)."""
     cls = type(value)
+    failed: tuple[object, TypeTransformerFailedError] | None = getattr(_FAILED, "found", None)
+    _FAILED.found = None
+    if failed is not None:
+        bad, error = failed
+        where = _path_to(value, bad)
+        return TypeTransformerFailedError(error.reason, [*(where or ()), *error.path])
     try:
         loose = value.model_dump_json(warnings="none")
     except Exception:
@@ -200,33 +223,122 @@ def _dump_failure(value: Any, e: Exception) -> TypeTransformerFailedError:
     return TypeTransformerFailedError(f"cannot store {cls.__qualname__} {short_repr(value)}: {e}")
 
 
-def _refuse_data(cls: Any, name: str, lt: LiteralType) -> None:
-    """Files, directories and tables inside a model need upload hooks flyweight does not give pydantic."""
-    found = _data_kind(lt)
-    if found is not None:
-        raise NotSupportedError(
-            f"field {name!r} of pydantic model {cls.__qualname__} holds {found}: pydantic models holding "
-            "files, directories or tables are not supported yet; pass it as a separate task input or "
-            "output, or use a dataclass"
-        )
-
-
-def _data_kind(lt: LiteralType) -> str | None:
-    which = lt.WhichOneof("type")
-    if which == "blob":
-        return None if lt.blob.format == "PythonPickle" else "a file or directory"
-    if which in ("structured_dataset_type", "schema"):
-        return "a table"
-    if which == "collection_type":
-        return _data_kind(lt.collection_type)
-    if which == "map_value_type":
-        return _data_kind(lt.map_value_type)
-    if which == "union_type":
-        for variant in lt.union_type.variants:
-            found = _data_kind(variant)
-            if found is not None:
-                return found
+def _path_to(root: object, target: object, depth: int = 0) -> list[str] | None:
+    """The path segments from ``root`` (a model, list or dict) to the object ``target`` (by identity)."""
+    if root is target:
+        return []
+    if depth > 50:  # pragma: no cover - a self-referencing structure
+        return None
+    items: typing.Iterable[tuple[str, object]]
+    fields = getattr(type(root), "model_fields", None)
+    if isinstance(fields, dict):
+        items = [(f".{name}", getattr(root, name, None)) for name in fields]
+    elif isinstance(root, (list, tuple)):
+        items = [(f"[{i}]", x) for i, x in enumerate(root)]
+    elif isinstance(root, dict):
+        items = [(f"[{k!r}]", x) for k, x in root.items()]
+    else:
+        return None
+    for segment, child in items:
+        found = _path_to(child, target, depth + 1)
+        if found is not None:
+            return [segment, *found]
     return None
+
+
+# -- files, directories and tables as model fields ------------------------------------------------
+
+_FAILED = threading.local()
+"""``found``: the value whose data-field serializer failed during the current dump, and its error
+(pydantic reports a serializer's error without the field's path; :func:`_dump_failure` finds it)."""
+
+# The class Flyte's Python SDK describes a field with in a model's JSON schema, by the stand-in's name
+# (the plain type) and whether the type is specialised (a format, or columns): title, description.
+_DATASET_DOC = (
+    "This is the user facing StructuredDataset class. Please don't confuse it with the "
+    "literals.StructuredDataset\nclass (that is just a model, a Python class representation of the "
+    "protobuf)."
+)
+_SHAPES: dict[tuple[str, bool], tuple[str, str | None]] = {
+    ("FlyteFile", False): ("FlyteFile", None),
+    ("FlyteFile", True): ("_SpecificFormatClass", None),
+    ("FlyteDirectory", False): ("FlyteDirectory", None),
+    ("FlyteDirectory", True): ("_SpecificFormatDirectoryClass", None),
+    ("StructuredDataset", False): ("StructuredDataset", _DATASET_DOC),
+    ("StructuredDataset", True): ("StructuredDataset", _DATASET_DOC),
+    ("FlyteSchema", False): ("FlyteSchema", None),
+    ("FlyteSchema", True): ("_TypedSchema", None),
+}
+
+
+def data_core_schema(source: Any, handler: Any) -> Any:
+    """The pydantic core schema of a ``FlyteFile`` / ``FlyteDirectory`` / ``StructuredDataset`` /
+    ``FlyteSchema`` model field (their ``__get_pydantic_core_schema__``).
+
+    Validating: a value of the class is kept as it is; a mapping (what ``model_dump`` gave, or JSON) is
+    read as the reference Flyte's Python SDK writes, through the transformer's ``_from_plain`` (a remote
+    URI downloads on first use). Serializing (``model_dump`` and ``model_dump_json``): the reference,
+    through ``_to_plain``, which uploads local data first. The JSON schema is the stand-in dataclass's.
+    """
+    from pydantic_core import core_schema
+
+    node = TypeEngine._node(source)
+    if node.kind is not Kind.CUSTOM or not stores_in_dataclass(node):  # pragma: no cover - defensive
+        raise UnsupportedTypeError(f"{type_name(source)} cannot be a field of a pydantic model")
+    cls = _model_class(source)
+    encode, decode = to_plain(node), from_plain(node)
+    transformer: Any = node.transformer
+    stand_in = _pydantic_stand_in(transformer._schema_stand_in(node.py_type), _specialised(cls))
+    names = [f.name for f in dataclasses.fields(stand_in)]
+
+    def check(v: Any, inner: Any) -> Any:
+        if isinstance(v, cls):
+            return v
+        if isinstance(v, Mapping):  # JSON, or what model_dump gave: the transformer checks the reference
+            return decode(dict(v))
+        reference = inner(v)  # anything else: the stand-in's error ("Input should be a dictionary ...")
+        plain = {}
+        for name in names:
+            x = getattr(reference, name)
+            plain[name] = os.fspath(x) if isinstance(x, os.PathLike) else x
+        return decode(plain)
+
+    def serialize(v: Any) -> Any:
+        try:
+            return encode(v)
+        except TypeTransformerFailedError as e:
+            _FAILED.found = (v, e)
+            raise
+
+    # A wrap validator around the stand-in's schema: pydantic then takes the field's JSON schema (a
+    # ``$ref`` with no title of its own) from the stand-in, as it does for Flyte's Python SDK's classes.
+    return core_schema.no_info_wrap_validator_function(
+        check,
+        handler.generate_schema(stand_in),
+        serialization=core_schema.plain_serializer_function_ser_schema(serialize),
+    )
+
+
+def _specialised(cls: Any) -> bool:
+    """Whether Flyte's Python SDK makes a class of its own for this type (a format, or columns)."""
+    extension = getattr(cls, "extension", None)
+    if callable(extension):
+        return bool(extension())
+    columns = getattr(cls, "columns", None)
+    return bool(columns()) if callable(columns) else False
+
+
+@functools.cache
+def _pydantic_stand_in(base: type, specialised: bool) -> type:
+    """``base`` (a stand-in dataclass, see ``_stand_ins``) renamed and documented as Flyte's Python SDK's
+    class for the type, so pydantic gives the JSON schema the same title, description and ``$defs`` key."""
+    title, doc = _SHAPES.get((base.__name__, specialised), (base.__name__, None))
+    if title == base.__name__ and doc is None:
+        return base
+    fields = [(f.name, f.type, dataclasses.field(default=f.default)) for f in dataclasses.fields(base)]
+    made: type = dataclasses.make_dataclass(title, fields, namespace={"__module__": base.__module__})
+    made.__doc__ = doc
+    return made
 
 
 def _literal_kind(lv: Literal) -> str:

@@ -201,6 +201,15 @@ class StructuredDataset(SerializableType):
     def _deserialize(cls, value: Any) -> Any:
         return _dataset_engine()._from_plain(None, value, cls)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's hook, so pydantic models can hold datasets, stored as Flyte's Python SDK stores them:
+        ``{"uri": ..., "file_format": ...}`` after writing the data. Only pydantic calls it, so it imports
+        no pydantic module itself (``_pydantic`` loads with the first model that has such a field)."""
+        from flyweight.types._data._pydantic import data_core_schema
+
+        return data_core_schema(source, handler)
+
     def __repr__(self) -> str:
         where = self.uri or (self._literal_sd.uri if self._literal_sd is not None else None)
         df = "" if self._dataframe is None else f"dataframe={type(self._dataframe).__name__}, "
