@@ -20,30 +20,34 @@ import contextlib
 import contextvars
 import dataclasses
 import datetime
+import enum
 import importlib
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, cast, overload
 
 from flyweight._storage import FileAccess
 from flyweight.errors import NotSupportedError, SecretNotFoundError
 
 if TYPE_CHECKING:
+    from flyweight._settings import SerializationSettings
     from flyweight._storage._checkpoint import Checkpoint
 
 __all__ = [
     "LOCAL_EXECUTION_ID",
     "LOCAL_TASK_ID",
     "CheckpointPaths",
+    "ContextStackError",
     "ExecutionId",
     "ExecutionParameters",
     "ExecutionState",
     "FlyteContext",
     "FlyteContextManager",
     "LazyDirectory",
+    "MissingParameterError",
     "NodeCompiler",
     "SecretGroup",
     "SecretsManager",
@@ -62,16 +66,27 @@ user_space_logger = logging.getLogger("flyweight.user")
 class LazyDirectory:
     """A temporary directory made on first use and removed by :meth:`cleanup` (only if it was made)."""
 
-    __slots__ = ("_parent", "_path")
+    __slots__ = ("_given", "_parent", "_path")
 
     def __init__(self, parent: str | None = None) -> None:
         self._parent = parent
         self._path: str | None = None
+        self._given = False
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str]) -> LazyDirectory:
+        """A directory given by its path: made (with its parents) on first use, never removed."""
+        given = cls()
+        given._path = os.fspath(path)
+        given._given = True
+        return given
 
     @property
     def path(self) -> str:
         if self._path is None:
             self._path = tempfile.mkdtemp(prefix="flyweight-", dir=self._parent)
+        elif self._given:
+            os.makedirs(self._path, exist_ok=True)
         return self._path
 
     @property
@@ -79,7 +94,7 @@ class LazyDirectory:
         return self._path is not None
 
     def cleanup(self) -> None:
-        if self._path is not None:
+        if self._path is not None and not self._given:
             shutil.rmtree(self._path, ignore_errors=True)
             self._path = None
 
@@ -158,8 +173,7 @@ class SecretsManager:
         container)."""
         if self._local is not None:
             return self._local
-        mode = FlyteContextManager.current_context().execution_state.mode
-        return mode is not None and mode != ExecutionState.CONTAINER
+        return FlyteContextManager.current_context().execution_state.is_local_execution()
 
     @overload
     def get(
@@ -323,7 +337,9 @@ class ExecutionParameters:
         logging: logging.Logger = user_space_logger,
         local: bool | None = None,
         file_access: FileAccess | None = None,
+        **attrs: Any,
     ) -> None:
+        self._attrs = attrs
         self._working_dir = working_dir or LazyDirectory()
         self._raw_output_prefix = raw_output_prefix
         self._file_access = file_access
@@ -416,9 +432,51 @@ class ExecutionParameters:
             changes.update(file_access=file_access, raw_output_prefix=None)
         return self._copy(checkpoint_paths=paths, **changes)
 
-    def with_task_sandbox(self) -> ExecutionParameters:
-        """A copy whose working directory is a fresh one (made lazily) inside the platform's temp dir."""
-        return self.task_sandbox(LazyDirectory())
+    def with_task_sandbox(self) -> ExecutionParameters.Builder:
+        """A builder of these parameters with a fresh working directory (made lazily in the platform's temp
+        dir) and a checkpoint in its ``__cp``, as flytekit's: ``params.with_task_sandbox().build()``."""
+        return ExecutionParameters.Builder(self.task_sandbox(LazyDirectory()))
+
+    @staticmethod
+    def new_builder(current: ExecutionParameters | None = None) -> ExecutionParameters.Builder:
+        """A builder starting from ``current`` (None: flytekit's local defaults)."""
+        return ExecutionParameters.Builder(current)
+
+    def builder(self) -> ExecutionParameters.Builder:
+        """A builder starting from these parameters (``params.builder().add_attr("KEY", v).build()``)."""
+        return ExecutionParameters.Builder(self)
+
+    def has_attr(self, attr_name: str) -> bool:
+        """Whether a task type's extra parameter (``Builder.add_attr``) is set; the name in any case."""
+        return attr_name.upper() in self._attrs
+
+    def get(self, key: str) -> Any:
+        """A task type's extra parameter (``Builder.add_attr``), as ``params.<key>`` gives it."""
+        return self._extra(key)
+
+    def _extra(self, name: str) -> Any:
+        key = name.upper()
+        if key in self._attrs:
+            return self._attrs[key]
+        raise MissingParameterError(
+            f"{key} not available as a parameter in Flyte context - are you in right task-type? (a task type "
+            "sets it in its pre_execute: return user_params.builder().add_attr(...).build())"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        """A task type's extra parameter by attribute (``current_context().spark_session``), as flytekit's."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        hint = _PARAMS_NOT_PROVIDED.get(name)
+        if hint is not None:
+            raise AttributeError(f"flyweight's ExecutionParameters has no {name!r}: {hint}")
+        return self._extra(name)
+
+    def __repr__(self) -> str:
+        return (
+            f"ExecutionParameters(execution_date={self._execution_date}, execution_id={self.execution_id}, "
+            f"task_id={self.task_id}, attrs={self._attrs})"
+        )
 
     def _copy(self, **changes: Any) -> ExecutionParameters:
         fields: dict[str, Any] = {
@@ -436,33 +494,285 @@ class ExecutionParameters:
             "local": self._local,
         }
         fields.update(changes)
-        return ExecutionParameters(**fields)
+        params = ExecutionParameters(**fields)
+        params._attrs = dict(self._attrs)
+        return params
+
+    class Builder:
+        """flytekit's ``ExecutionParameters.Builder``: set fields, ``add_attr``, then :meth:`build`.
+
+        It starts from the parameters given (or flytekit's local defaults); what is not set stays as
+        there. ``working_dir`` takes a path (made on :meth:`build`, never removed by flyweight).
+        """
+
+        def __init__(self, current: ExecutionParameters | None = None) -> None:
+            base = current if current is not None else ExecutionParameters()
+            self._base = base
+            self._working: LazyDirectory = base._working_dir
+            self.execution_date: datetime.datetime | None = base._execution_date
+            self.execution_id: Any = base.execution_id
+            self.task_id: Any = base.task_id
+            self.logging: logging.Logger = base.logging
+            self.checkpoint: Any = base._checkpoint
+            self.raw_output_prefix: str | None = base._raw_output_prefix
+            self.output_metadata_prefix: str | None = base.output_metadata_prefix
+            # flytekit's builder shares the extra parameters of the parameters it starts from: a task
+            # type's pre_execute that adds one is seen through current_context() in the task too
+            self.attrs: dict[str, Any] = base._attrs
+
+        @property
+        def working_dir(self) -> str:
+            return self._working.path
+
+        @working_dir.setter
+        def working_dir(self, path: str | os.PathLike[str] | LazyDirectory) -> None:
+            self._working = path if isinstance(path, LazyDirectory) else LazyDirectory.at(path)
+
+        def add_attr(self, key: str, v: Any) -> ExecutionParameters.Builder:
+            """An extra parameter of a task type (read as ``params.<key>`` or ``params.get(key)``)."""
+            self.attrs[key] = v
+            return self
+
+        def build(self) -> ExecutionParameters:
+            base = self._base
+            same_checkpoint = self.checkpoint is base._checkpoint
+            if self._working._given:
+                self._working.path  # noqa: B018 - flytekit makes a given working directory on build
+            fields: dict[str, Any] = {
+                "working_dir": self._working,
+                "raw_output_prefix": self.raw_output_prefix,
+                "output_metadata_prefix": self.output_metadata_prefix,
+                "execution_id": self.execution_id,
+                "task_id": self.task_id,
+                "execution_date": self.execution_date,
+                "logging": self.logging,
+                "checkpoint": self.checkpoint,
+            }
+            if not same_checkpoint:
+                fields["checkpoint_paths"] = None
+            params = base._copy(**fields)
+            params._attrs = dict(self.attrs)
+            return params
+
+
+class MissingParameterError(AttributeError, AssertionError):
+    """An extra parameter no task type set (``current_context().spark_session`` outside a Spark task).
+
+    flytekit raises an ``AssertionError``; this is one, and an ``AttributeError`` too, so ``hasattr`` and
+    ``getattr(params, name, default)`` work."""
+
+
+_PARAMS_NOT_PROVIDED = {
+    "stats": "flyweight emits no statsd metrics; log with current_context().logging",
+    "decks": "flyweight renders no Flyte Decks",
+    "default_deck": "flyweight renders no Flyte Decks",
+    "timeline_deck": "flyweight renders no Flyte Decks",
+    "enable_deck": "flyweight renders no Flyte Decks",
+    "with_enable_deck": "flyweight renders no Flyte Decks",
+}
 
 
 class ExecutionState:
-    """How the current code runs: ``mode`` is ``"local"`` (a call on this machine) or ``"container"``."""
+    """How the current code runs (flytekit's ``ExecutionState``): ``mode``, an :class:`ExecutionState.Mode`
+    or None outside any execution, and the ``user_space_params`` task code sees.
 
-    LOCAL = "local"
-    CONTAINER = "container"
+    flyweight sets the modes flytekit does: ``LOCAL_TASK_EXECUTION`` while a task runs on this machine
+    (called directly or as a node of a workflow run locally), ``LOCAL_DYNAMIC_TASK_EXECUTION`` while a
+    dynamic task's body runs locally, ``TASK_EXECUTION`` in a container (``flyweight-execute``), and
+    ``LOCAL_WORKFLOW_EXECUTION`` while the local engine runs a workflow. ``ExecutionState.LOCAL`` and
+    ``ExecutionState.CONTAINER`` are flyweight's short names for ``Mode.LOCAL_TASK_EXECUTION`` and
+    ``Mode.TASK_EXECUTION``.
 
-    def __init__(self, mode: str | None, user_space_params: ExecutionParameters) -> None:
-        self.mode = mode
-        self.user_space_params = user_space_params
+    Made as flytekit's (``ExecutionState(working_dir, mode=..., user_space_params=...)``, every argument
+    optional here); flyweight's older ``ExecutionState(mode, user_space_params)`` is accepted too. Without
+    ``user_space_params`` the process's default parameters are used (flytekit leaves None there).
+    """
+
+    class Mode(enum.Enum):
+        """flytekit's execution modes, same names and values."""
+
+        TASK_EXECUTION = 1
+        LOCAL_WORKFLOW_EXECUTION = 2
+        LOCAL_TASK_EXECUTION = 3
+        DYNAMIC_TASK_EXECUTION = 4
+        EAGER_EXECUTION = 5
+        EAGER_LOCAL_EXECUTION = 6
+        LOCAL_DYNAMIC_TASK_EXECUTION = 7
+
+    LOCAL: ClassVar[ExecutionState.Mode] = Mode.LOCAL_TASK_EXECUTION
+    CONTAINER: ClassVar[ExecutionState.Mode] = Mode.TASK_EXECUTION
+
+    def __init__(
+        self,
+        working_dir: str | os.PathLike[str] | ExecutionState.Mode | None = None,
+        mode: ExecutionState.Mode | ExecutionParameters | None = None,
+        engine_dir: str | os.PathLike[str] | None = None,
+        user_space_params: ExecutionParameters | None = None,
+    ) -> None:
+        legacy = working_dir is None or isinstance(working_dir, ExecutionState.Mode)
+        if legacy and isinstance(mode, ExecutionParameters) and user_space_params is None:
+            working_dir, mode, user_space_params = None, working_dir, mode  # ExecutionState(mode, params)
+        if isinstance(working_dir, ExecutionState.Mode):
+            raise TypeError(
+                f"ExecutionState: the first argument is the working directory (as in flytekit), got the mode "
+                f"{working_dir}; pass it by name: ExecutionState(mode={working_dir})"
+            )
+        if mode is not None and not isinstance(mode, ExecutionState.Mode):
+            raise TypeError(
+                f"ExecutionState: mode must be an ExecutionState.Mode (TASK_EXECUTION, LOCAL_TASK_EXECUTION, "
+                f"…) or None, got {type(mode).__name__} {mode!r}"
+            )
+        if user_space_params is not None and not isinstance(user_space_params, ExecutionParameters):
+            raise TypeError(
+                "ExecutionState: user_space_params must be ExecutionParameters, got "
+                f"{type(user_space_params).__name__}"
+            )
+        self.mode: ExecutionState.Mode | None = mode
+        self._working_dir = os.fspath(working_dir) if working_dir else None
+        self._engine_dir = os.fspath(engine_dir) if engine_dir else None
+        self._params = user_space_params
+
+    @property
+    def user_space_params(self) -> ExecutionParameters:
+        """What task code sees as ``current_context()``."""
+        if self._params is None:
+            return _root_context().execution_state.user_space_params
+        return self._params
+
+    @user_space_params.setter
+    def user_space_params(self, value: ExecutionParameters) -> None:
+        self._params = value
 
     @property
     def working_dir(self) -> str:
+        """The directory given when the state was made, else the task's working directory."""
+        if self._working_dir is not None:
+            return self._working_dir
         return self.user_space_params.working_directory
 
+    @property
+    def engine_dir(self) -> str:
+        """flytekit's engine directory: the one given, else ``<working_dir>/engine_dir`` (made on use)."""
+        if self._engine_dir is None:
+            path = os.path.join(self.working_dir, "engine_dir")
+            os.makedirs(path, exist_ok=True)
+            return path
+        return self._engine_dir
+
+    def with_params(
+        self,
+        working_dir: str | os.PathLike[str] | None = None,
+        mode: ExecutionState.Mode | None = None,
+        engine_dir: str | os.PathLike[str] | None = None,
+        user_space_params: ExecutionParameters | None = None,
+    ) -> ExecutionState:
+        """A copy with the arguments given replaced (those left out, or None, are kept), as flytekit's."""
+        return ExecutionState(
+            working_dir=working_dir or self._working_dir,
+            mode=mode or self.mode,
+            engine_dir=engine_dir or self._engine_dir,
+            user_space_params=user_space_params or self._params,
+        )
+
     def is_local_execution(self) -> bool:
-        return self.mode != self.CONTAINER
+        """Whether this runs on this machine as a local task, workflow or dynamic task (flytekit's rule:
+        False outside any execution, where the mode is None, and in a container)."""
+        return self.mode in _LOCAL_MODES
+
+    def __getattr__(self, name: str) -> Any:
+        hint = _STATE_NOT_PROVIDED.get(name)
+        if hint is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(f"flyweight's ExecutionState has no {name!r}: {hint}")
+
+    def __repr__(self) -> str:
+        return f"ExecutionState(mode={self.mode}, working_dir={self._working_dir!r})"
+
+
+_LOCAL_MODES = frozenset(
+    {
+        ExecutionState.Mode.LOCAL_TASK_EXECUTION,
+        ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION,
+        ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
+        ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
+    }
+)
+
+_BRANCHES = (
+    "flyweight's conditional() evaluates branches in its own compiler and engine; a plugin needs no "
+    "branch state"
+)
+_STATE_NOT_PROVIDED = {
+    "branch_eval_mode": _BRANCHES,
+    "take_branch": _BRANCHES,
+    "branch_complete": _BRANCHES,
+}
+
+_COMPILATION = (
+    "flyweight compiles workflow bodies with its own compiler; ctx.compilation_state is the one compiling "
+    "now (or None), and a plugin cannot set one"
+)
+_CONTEXT_NOT_PROVIDED = {
+    "with_compilation_state": _COMPILATION,
+    "with_new_compilation_state": _COMPILATION,
+    "new_compilation_state": _COMPILATION,
+    "enter_conditional_section": _COMPILATION,
+    "in_a_condition": _COMPILATION,
+    "output_metadata_tracker": "flyweight does not track output metadata (artifacts)",
+    "with_output_metadata_tracker": "flyweight does not track output metadata (artifacts)",
+    "worker_queue": "flyweight has no eager workflows (use @dynamic)",
+    "with_worker_queue": "flyweight has no eager workflows (use @dynamic)",
+    "flyte_client": "flyweight has no Flyte admin client (FlyteRemote)",
+    "with_client": "flyweight has no Flyte admin client (FlyteRemote)",
+    "get_deck": "flyweight renders no Flyte Decks",
+    "origin_stackframe": "flyweight records no stack frames for contexts",
+    "set_stackframe": "flyweight records no stack frames for contexts",
+    "get_origin_stackframe_repr": "flyweight records no stack frames for contexts",
+}
+
+
+def _context_hint(owner: str, name: str) -> AttributeError:
+    hint = _CONTEXT_NOT_PROVIDED.get(name)
+    if hint is None:
+        return AttributeError(f"{owner!r} object has no attribute {name!r}")
+    return AttributeError(f"flyweight's {owner} has no {name!r}: {hint}")
 
 
 class FlyteContext:
-    """The context object plugin code receives as ``ctx`` (flytekit's ``FlyteContext`` names)."""
+    """The context object plugin code receives as ``ctx`` (flytekit's ``FlyteContext`` names).
 
-    def __init__(self, file_access: FileAccess, execution_state: ExecutionState) -> None:
+    ``file_access``, ``execution_state`` (with ``user_space_params``), ``serialization_settings``,
+    ``level`` and ``compilation_state`` (read-only: what compiles a workflow body now, or None). A changed
+    context is made as in flytekit, through a builder: ``ctx.with_execution_state(es)``,
+    ``ctx.with_file_access(fa)``, ``ctx.with_serialization_settings(ss)`` or ``ctx.new_builder()``, then
+    ``.build()`` or ``FlyteContextManager.with_context(builder)``.
+
+    Example:
+        >>> ctx = FlyteContextManager.current_context()
+        >>> es = ctx.new_execution_state().with_params(mode=ExecutionState.Mode.TASK_EXECUTION)
+        >>> with FlyteContextManager.with_context(ctx.with_execution_state(es)) as inner:
+        ...     inner.execution_state.mode
+        <Mode.TASK_EXECUTION: 1>
+    """
+
+    def __init__(
+        self,
+        file_access: FileAccess,
+        execution_state: ExecutionState | None = None,
+        *,
+        level: int = 0,
+        serialization_settings: SerializationSettings | None = None,
+    ) -> None:
+        if execution_state is not None and not isinstance(execution_state, ExecutionState):
+            raise TypeError(
+                "FlyteContext: execution_state must be an ExecutionState, got "
+                f"{type(execution_state).__name__} {execution_state!r}; pass the other fields by name "
+                "(FlyteContext(file_access, level=1))"
+            )
         self.file_access = file_access
-        self.execution_state = execution_state
+        self.execution_state = execution_state if execution_state is not None else ExecutionState()
+        self.level = level
+        self.serialization_settings = serialization_settings
 
     @property
     def user_space_params(self) -> ExecutionParameters:
@@ -481,45 +791,184 @@ class FlyteContext:
         class (``FlyteContext.current_context()``) or on an instance, as in flytekit."""
         return FlyteContextManager.current_context()
 
+    def new_builder(self) -> FlyteContext.Builder:
+        """A builder holding this context's fields."""
+        return FlyteContext.Builder(
+            file_access=self.file_access,
+            level=self.level,
+            execution_state=self.execution_state,
+            serialization_settings=self.serialization_settings,
+        )
 
-_CURRENT: contextvars.ContextVar[FlyteContext | None] = contextvars.ContextVar(
-    "flyweight_context", default=None
+    def with_execution_state(self, es: ExecutionState) -> FlyteContext.Builder:
+        return self.new_builder().with_execution_state(es)
+
+    def with_file_access(self, fa: FileAccess) -> FlyteContext.Builder:
+        return self.new_builder().with_file_access(fa)
+
+    def with_serialization_settings(self, ss: SerializationSettings) -> FlyteContext.Builder:
+        return self.new_builder().with_serialization_settings(ss)
+
+    def new_execution_state(self, working_dir: str | os.PathLike[str] | None = None) -> ExecutionState:
+        """A state with no mode, this context's ``user_space_params`` and ``working_dir`` (default: the
+        file access's local sandbox directory), as flytekit's; set the mode with ``with_params``."""
+        return ExecutionState(
+            working_dir=working_dir or self.file_access.local_sandbox_dir,
+            user_space_params=self.user_space_params,
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        raise _context_hint("FlyteContext", name)
+
+    def __repr__(self) -> str:
+        return f"FlyteContext(level={self.level}, execution_state={self.execution_state!r})"
+
+    @dataclasses.dataclass
+    class Builder:
+        """flytekit's ``FlyteContext.Builder``: ``with_*`` set a field and return the builder; :meth:`build`
+        makes the context (one level deeper)."""
+
+        file_access: FileAccess
+        level: int = 0
+        execution_state: ExecutionState | None = None
+        serialization_settings: SerializationSettings | None = None
+
+        def build(self) -> FlyteContext:
+            return FlyteContext(
+                self.file_access,
+                self.execution_state,
+                level=self.level + 1,
+                serialization_settings=self.serialization_settings,
+            )
+
+        def with_execution_state(self, es: ExecutionState) -> FlyteContext.Builder:
+            self.execution_state = es
+            return self
+
+        def with_file_access(self, fa: FileAccess) -> FlyteContext.Builder:
+            self.file_access = fa
+            return self
+
+        def with_serialization_settings(self, ss: SerializationSettings) -> FlyteContext.Builder:
+            self.serialization_settings = ss
+            return self
+
+        def new_execution_state(self, working_dir: str | os.PathLike[str] | None = None) -> ExecutionState:
+            """A state with no mode and ``working_dir`` (default: a new directory of the file access)."""
+            return ExecutionState(working_dir=working_dir or self.file_access.get_random_local_directory())
+
+        def __getattr__(self, name: str) -> Any:
+            raise _context_hint("FlyteContext.Builder", name)
+
+
+_CURRENT: contextvars.ContextVar[tuple[FlyteContext, ...]] = contextvars.ContextVar(
+    "flyweight_context", default=()
 )
 _DEFAULT: list[FlyteContext] = []
 
 
+def _root_context() -> FlyteContext:
+    """The process's default context: local ids, no mode (made on first use)."""
+    if not _DEFAULT:
+        file_access = FileAccess()
+        params = ExecutionParameters(
+            file_access=file_access, execution_date=datetime.datetime.now(datetime.timezone.utc)
+        )
+        _DEFAULT.append(FlyteContext(file_access, ExecutionState(user_space_params=params)))
+    return _DEFAULT[0]
+
+
+class ContextStackError(AssertionError):
+    """``pop_context`` with no context pushed (flytekit raises an ``AssertionError`` there too)."""
+
+
 class FlyteContextManager:
-    """Access to the current :class:`FlyteContext` (flytekit's name, so plugin code ports unchanged)."""
+    """The stack of :class:`FlyteContext` (flytekit's name and methods, so plugin code ports unchanged).
+
+    The stack lives in a ``contextvars.ContextVar``: each thread and asyncio task has its own, and below
+    the contexts pushed there is the process's default one (local ids, no mode).
+    """
 
     @staticmethod
     def current_context() -> FlyteContext:
-        ctx = _CURRENT.get()
-        if ctx is not None:
-            return ctx
-        if not _DEFAULT:
-            file_access = FileAccess()
-            params = ExecutionParameters(
-                file_access=file_access, execution_date=datetime.datetime.now(datetime.timezone.utc)
+        stack = _CURRENT.get()
+        if stack:
+            return stack[-1]
+        return _root_context()
+
+    @staticmethod
+    def push_context(ctx: FlyteContext, f: object = None) -> FlyteContext:
+        """Make ``ctx`` current until :meth:`pop_context`; prefer :meth:`with_context`."""
+        _CURRENT.set((*_CURRENT.get(), _context_of(ctx, "push_context")))
+        return ctx
+
+    @staticmethod
+    def pop_context() -> FlyteContext:
+        """Remove the context pushed last and return it.
+
+        Raises:
+            ContextStackError: (an ``AssertionError``, as flytekit's) nothing was pushed in this thread or
+                task; the default context stays.
+        """
+        stack = _CURRENT.get()
+        if not stack:
+            raise ContextStackError(
+                "FlyteContextManager.pop_context: no context was pushed (in this thread or asyncio task); "
+                "pair each push_context with one pop_context, or use "
+                "`with FlyteContextManager.with_context(...)`"
             )
-            _DEFAULT.append(FlyteContext(file_access, ExecutionState(None, params)))
-        return _DEFAULT[0]
+        _CURRENT.set(stack[:-1])
+        return stack[-1]
 
     @staticmethod
     @contextlib.contextmanager
-    def with_context(ctx: FlyteContext) -> Iterator[FlyteContext]:
-        token = _CURRENT.set(ctx)
+    def with_context(b: FlyteContext.Builder | FlyteContext) -> Iterator[FlyteContext]:
+        """Make the context ``b`` builds (or ``b``, a context) current inside the ``with`` block.
+
+        On leaving, even by an exception, the stack is what it was: contexts pushed inside the block and
+        never popped are dropped too (as flytekit does).
+        """
+        ctx = _context_of(b, "with_context")
+        saved = _CURRENT.get()
+        token = _CURRENT.set((*saved, ctx))
         try:
             yield ctx
         finally:
-            _CURRENT.reset(token)
+            try:
+                _CURRENT.reset(token)
+            except ValueError:  # left in another contextvars.Context than it was entered in
+                _CURRENT.set(saved)
 
     @staticmethod
-    def push(ctx: FlyteContext) -> contextvars.Token[FlyteContext | None]:
-        return _CURRENT.set(ctx)
+    def size() -> int:
+        """How many contexts are on the stack, the default one included (as flytekit counts)."""
+        return len(_CURRENT.get()) + 1
 
     @staticmethod
-    def pop(token: contextvars.Token[FlyteContext | None]) -> None:
+    def initialize() -> None:
+        """Empty this thread's stack and make a fresh default context (flytekit's ``initialize``)."""
+        _CURRENT.set(())
+        _DEFAULT.clear()
+
+    @staticmethod
+    def push(ctx: FlyteContext) -> contextvars.Token[tuple[FlyteContext, ...]]:
+        """Make ``ctx`` current; :meth:`pop` with the token returned restores the stack as it was."""
+        return _CURRENT.set((*_CURRENT.get(), ctx))
+
+    @staticmethod
+    def pop(token: contextvars.Token[tuple[FlyteContext, ...]]) -> None:
         _CURRENT.reset(token)
+
+
+def _context_of(value: object, caller: str) -> FlyteContext:
+    if isinstance(value, FlyteContext.Builder):
+        return value.build()
+    if isinstance(value, FlyteContext):
+        return value
+    raise TypeError(
+        f"FlyteContextManager.{caller} takes a FlyteContext or a FlyteContext.Builder "
+        f"(ctx.with_execution_state(...), ctx.new_builder()), got {type(value).__name__} {value!r}"
+    )
 
 
 def current_context() -> ExecutionParameters:

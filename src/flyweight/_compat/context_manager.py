@@ -10,16 +10,26 @@ It holds the execution context of flyweight (``flyweight._context``) under flyte
 ``FlyteContext``, ``FlyteContextManager``, ``ExecutionParameters``, ``ExecutionState`` and
 ``SecretsManager`` are the classes flyweight runs tasks with (the same objects as
 ``flyweight.extend.FlyteContextManager`` and the rest), and ``FileAccessProvider`` and
-``SerializationSettings`` are there as in flytekit's module. The parts of flytekit's module that belong to
-its workflow compiler and its execution internals (``CompilationState``, ``BranchEvalMode``,
-``FlyteEntities``, ``OutputMetadataTracker``, …) are not: a plugin that asks for one gets an
-``ImportError`` that says what to use instead.
+``SerializationSettings`` are there as in flytekit's module. They work as flytekit's do in plugins and
+plugin tests: ``ExecutionState.Mode`` (the modes flyweight sets are flytekit's: ``LOCAL_TASK_EXECUTION``
+for a task called locally, ``TASK_EXECUTION`` in a container, …), the context stack
+(``FlyteContextManager.with_context(builder)``, ``push_context`` / ``pop_context``), builders
+(``ctx.with_execution_state(ctx.new_execution_state().with_params(mode=...))``, ``ctx.new_builder()``,
+``ExecutionParameters.new_builder()``, ``params.builder().add_attr(...)``). The parts of flytekit's module
+that belong to its workflow compiler and its execution internals (``CompilationState``,
+``BranchEvalMode``, ``FlyteEntities``, ``OutputMetadataTracker``, …) are not: a plugin that asks for one
+gets an ``ImportError`` that says what to use instead, and a method of theirs (``ctx.with_compilation_state``,
+``params.stats``, …) an ``AttributeError`` that does.
 
 Example:
     >>> from flyweight.extend import context_manager
     >>> ctx = context_manager.FlyteContextManager.current_context()
     >>> isinstance(ctx, context_manager.FlyteContext)
     True
+    >>> es = ctx.new_execution_state().with_params(mode=context_manager.ExecutionState.Mode.TASK_EXECUTION)
+    >>> with context_manager.FlyteContextManager.with_context(ctx.with_execution_state(es)) as inner:
+    ...     inner.execution_state.is_local_execution()
+    False
 """
 
 from __future__ import annotations

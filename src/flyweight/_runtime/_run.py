@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flyweight import _idl
-from flyweight._context import FlyteContextManager
+from flyweight._context import ExecutionState, FlyteContextManager
 from flyweight._runtime import _interrupt
 from flyweight._runtime._checks import check_arguments
 from flyweight._runtime._engine import GraphFailed, run_graph
@@ -68,7 +68,12 @@ class LocalRun:
         wf.compile()
         iface = wf.python_interface
         bound = iface.bind((), {**saved, **dict(inputs or {})}, owner=wf.name)
-        self._ctx = FlyteContextManager.current_context()
+        outer = FlyteContextManager.current_context()
+        if outer.execution_state.mode is ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION:
+            self._ctx = outer  # a dynamic task's graph: its tasks run in its mode, as in flytekit
+        else:  # flytekit runs a workflow locally in this mode
+            local = outer.execution_state.with_params(mode=ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION)
+            self._ctx = outer.with_execution_state(local).build()
         lts = {k: v.type for k, v in wf._interface_idl.inputs.variables.items()}
         self._inputs = TypeEngine.values_to_literal_map(
             self._ctx, bound, iface.inputs, f"workflow {wf.name!r}", "inputs", lts

@@ -187,8 +187,17 @@ class Task:
     def get_input_types(self) -> dict[str, Any] | None:
         return None
 
-    def local_execution_mode(self) -> str:
-        return ExecutionState.LOCAL
+    def local_execution_mode(self) -> ExecutionState.Mode:
+        """The mode this task runs in when called on this machine (flytekit's LOCAL_TASK_EXECUTION)."""
+        return ExecutionState.Mode.LOCAL_TASK_EXECUTION
+
+    def _mode_in(self, outer: FlyteContext) -> ExecutionState.Mode:
+        """The mode a local run of this task sees: the enclosing local one (a workflow run locally), else
+        :meth:`local_execution_mode` (flytekit runs a task on the context it is called in)."""
+        state = outer.execution_state
+        if state.mode is not None and state.is_local_execution():
+            return state.mode
+        return self.local_execution_mode()
 
     # -- serialization ----------------------------------------------------------------------------
     def serialize_to_model(self, settings: SerializationSettings) -> _idl.TaskTemplate:
@@ -282,7 +291,7 @@ class Task:
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
-        inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
+        inner = FlyteContext(outer.file_access, ExecutionState(self._mode_in(outer), params))
         token = FlyteContextManager.push(inner)
         try:
             return self.dispatch_execute(inner, input_literal_map)
@@ -302,7 +311,7 @@ class Task:
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
-        inner = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
+        inner = FlyteContext(outer.file_access, ExecutionState(self._mode_in(outer), params))
         token = FlyteContextManager.push(inner)
         try:
             yield inner

@@ -139,6 +139,10 @@ class DynamicTask(PythonFunctionTask[T]):
             get_serializable(entity_mapping, with_serialized_context(settings), cast("Any", hint), options)
         return task_spec(self.serialize_to_model(settings), self.docs)
 
+    def local_execution_mode(self) -> ExecutionState.Mode:
+        """The mode the body runs in locally, as in flytekit."""
+        return ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION
+
     # -- running the body ---------------------------------------------------------------------------
     def generate(self, ctx: FlyteContext | None, input_literal_map: LiteralMap) -> GeneratedWorkflow:
         """Run the body with these inputs (as Python values) under the compiler; return the graph.
@@ -149,19 +153,20 @@ class DynamicTask(PythonFunctionTask[T]):
         """
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir: LazyDirectory | None = None
-        token = None
-        if outer.execution_state.is_local_execution():
+        if not _in_container(outer):
             workdir = LazyDirectory()
             params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
             outer = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
-            token = FlyteContextManager.push(outer)
+        else:  # flytekit compiles the body in a container under DYNAMIC_TASK_EXECUTION
+            state = outer.execution_state.with_params(mode=ExecutionState.Mode.DYNAMIC_TASK_EXECUTION)
+            outer = outer.with_execution_state(state).build()
+        token = FlyteContextManager.push(outer)
         try:
             plan = self._interface_plan()
             kwargs = plan.read_inputs(outer, self.with_defaults(outer, input_literal_map))
             return self._compile(outer, kwargs)
         finally:
-            if token is not None:
-                FlyteContextManager.pop(token)
+            FlyteContextManager.pop(token)
             if workdir is not None:
                 workdir.cleanup()
 
@@ -203,7 +208,7 @@ class DynamicTask(PythonFunctionTask[T]):
             PlatformError: in a container, the body built nodes.
         """
         ctx = ctx if ctx is not None else FlyteContextManager.current_context()
-        if not ctx.execution_state.is_local_execution():
+        if _in_container(ctx):
             out = self.dynamic_execute(ctx, input_literal_map, runtime_settings(os.environ))
             if isinstance(out, _idl.LiteralMap):
                 return out
@@ -214,8 +219,19 @@ class DynamicTask(PythonFunctionTask[T]):
         generated = self.generate(ctx, input_literal_map)
         if not generated.nodes:
             return generated_outputs(generated)
-        values = workflow_runner()(generated, (), {})
+        # flytekit runs the generated graph's tasks under LOCAL_DYNAMIC_TASK_EXECUTION
+        local = ctx.execution_state.with_params(mode=ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION)
+        with FlyteContextManager.with_context(ctx.with_execution_state(local)):
+            values = workflow_runner()(generated, (), {})
         return self._interface_plan().write_outputs(ctx, values)
+
+
+_CONTAINER_MODES = (ExecutionState.Mode.TASK_EXECUTION, ExecutionState.Mode.DYNAMIC_TASK_EXECUTION)
+
+
+def _in_container(ctx: FlyteContext) -> bool:
+    """Whether the body's graph is Flyte's to run (a container); outside any execution it runs here."""
+    return ctx.execution_state.mode in _CONTAINER_MODES
 
 
 def generated_outputs(generated: GeneratedWorkflow) -> LiteralMap:
