@@ -313,6 +313,30 @@ CheckpointPaths = Callable[[], "tuple[str, str | None]"]
 _CHECKPOINT_DIR = "__cp"  # flytekit's name for a local task's checkpoint directory (in its working dir)
 
 
+def _in_working_dir() -> tuple[str, str | None]:
+    raise AssertionError("a marker: ExecutionParameters.checkpoint computes these paths itself")
+
+
+_IN_WORKING_DIR: CheckpointPaths = _in_working_dir
+"""The checkpoint paths of a local task: ``__cp`` in its working directory, no previous checkpoint."""
+
+_FIELDS = {
+    "working_dir": "_working_dir",
+    "raw_output_prefix": "_raw_output_prefix",
+    "file_access": "_file_access",
+    "output_metadata_prefix": "output_metadata_prefix",
+    "execution_id": "execution_id",
+    "task_id": "task_id",
+    "execution_date": "_execution_date",
+    "secrets": "_secrets",
+    "checkpoint": "_checkpoint",
+    "checkpoint_paths": "_checkpoint_paths",
+    "logging": "logging",
+    "local": "_local",
+}
+"""``ExecutionParameters`` keyword arguments → the attributes holding them (``_copy``)."""
+
+
 class ExecutionParameters:
     """What task code sees while it runs (``current_context()``): ids, directories, secrets, logging,
     the checkpoint.
@@ -399,7 +423,10 @@ class ExecutionParameters:
                 )
             from flyweight._storage._checkpoint import SyncCheckpoint
 
-            dest, src = self._checkpoint_paths()
+            if self._checkpoint_paths is _IN_WORKING_DIR:  # a local task's: <working dir>/__cp, no previous
+                dest, src = os.path.join(self._working_dir.path, _CHECKPOINT_DIR), None
+            else:
+                dest, src = self._checkpoint_paths()
             self._checkpoint = SyncCheckpoint(dest, src, file_access=self._file_access or FileAccess())
         return cast("Checkpoint", self._checkpoint)
 
@@ -421,16 +448,17 @@ class ExecutionParameters:
         ``working_dir``; ``file_access`` (None: this context's); fresh secrets; and a checkpoint in
         ``<working dir>/__cp`` with no previous one (as flytekit's), unless one was offered
         (:meth:`offering_checkpoint`)."""
-        paths = self._next_checkpoint
-        if paths is None:
-
-            def paths() -> tuple[str, str | None]:
-                return os.path.join(working_dir.path, _CHECKPOINT_DIR), None
-
-        changes: dict[str, Any] = {"working_dir": working_dir, "secrets": None, "checkpoint": None}
+        params = object.__new__(ExecutionParameters)  # as _copy, written out: one per task call
+        state = params.__dict__
+        state.update(self.__dict__)
+        state["_attrs"] = dict(self._attrs)
+        state["_working_dir"] = working_dir
+        state["_secrets"] = state["_checkpoint"] = state["_next_checkpoint"] = None
+        state["_checkpoint_paths"] = self._next_checkpoint or _IN_WORKING_DIR
         if file_access is not None and file_access is not self._file_access:
-            changes.update(file_access=file_access, raw_output_prefix=None)
-        return self._copy(checkpoint_paths=paths, **changes)
+            state["_file_access"] = file_access
+            state["_raw_output_prefix"] = None
+        return params
 
     def with_task_sandbox(self) -> ExecutionParameters.Builder:
         """A builder of these parameters with a fresh working directory (made lazily in the platform's temp
@@ -479,23 +507,15 @@ class ExecutionParameters:
         )
 
     def _copy(self, **changes: Any) -> ExecutionParameters:
-        fields: dict[str, Any] = {
-            "working_dir": self._working_dir,
-            "raw_output_prefix": self._raw_output_prefix,
-            "file_access": self._file_access,
-            "output_metadata_prefix": self.output_metadata_prefix,
-            "execution_id": self.execution_id,
-            "task_id": self.task_id,
-            "execution_date": self.execution_date,
-            "secrets": self._secrets,
-            "checkpoint": self._checkpoint,
-            "checkpoint_paths": self._checkpoint_paths,
-            "logging": self.logging,
-            "local": self._local,
-        }
-        fields.update(changes)
-        params = ExecutionParameters(**fields)
-        params._attrs = dict(self._attrs)
+        """A copy with ``changes`` (keyword arguments of the constructor); made without ``__init__``: a
+        task call makes one."""
+        params = object.__new__(ExecutionParameters)
+        state = params.__dict__
+        state.update(self.__dict__)
+        state["_attrs"] = dict(self._attrs)
+        state["_next_checkpoint"] = None
+        for name, value in changes.items():
+            state[_FIELDS[name]] = value
         return params
 
     class Builder:
@@ -631,6 +651,17 @@ class ExecutionState:
         self._working_dir = os.fspath(working_dir) if working_dir else None
         self._engine_dir = os.fspath(engine_dir) if engine_dir else None
         self._params = user_space_params
+
+    @classmethod
+    def of(cls, mode: ExecutionState.Mode | None, params: ExecutionParameters) -> ExecutionState:
+        """The state of ``mode`` with ``params``, made without the constructor's checks: what flyweight
+        itself makes for each task call."""
+        state = object.__new__(cls)
+        state.mode = mode
+        state._working_dir = None
+        state._engine_dir = None
+        state._params = params
+        return state
 
     @property
     def user_space_params(self) -> ExecutionParameters:

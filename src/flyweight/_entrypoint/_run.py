@@ -350,7 +350,7 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         local=False,
         file_access=file_access,
     )
-    ctx = FlyteContext(file_access, ExecutionState(ExecutionState.CONTAINER, params))
+    ctx = FlyteContext(file_access, ExecutionState.of(ExecutionState.CONTAINER, params))
     with StopGuard(reporter.failure, env) as guard:
         failure: BaseException | None = None
         try:

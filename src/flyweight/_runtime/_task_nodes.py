@@ -178,7 +178,7 @@ class TaskNodes:
 
         ctx = self.ctx
         params = ctx.user_space_params.offering_checkpoint(paths)
-        return FlyteContext(ctx.file_access, ExecutionState(ctx.execution_state.mode, params))
+        return FlyteContext(ctx.file_access, ExecutionState.of(ctx.execution_state.mode, params))
 
     def _attempt_dir(self, node_id: str, attempt: int, element: Element | None) -> Path:
         if element is None:

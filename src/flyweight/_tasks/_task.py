@@ -291,7 +291,7 @@ class Task:
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
-        inner = FlyteContext(outer.file_access, ExecutionState(self._mode_in(outer), params))
+        inner = FlyteContext(outer.file_access, ExecutionState.of(self._mode_in(outer), params))
         token = FlyteContextManager.push(inner)
         try:
             return self.dispatch_execute(inner, input_literal_map)
@@ -311,7 +311,7 @@ class Task:
         outer = ctx if ctx is not None else FlyteContextManager.current_context()
         workdir = LazyDirectory()
         params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
-        inner = FlyteContext(outer.file_access, ExecutionState(self._mode_in(outer), params))
+        inner = FlyteContext(outer.file_access, ExecutionState.of(self._mode_in(outer), params))
         token = FlyteContextManager.push(inner)
         try:
             yield inner

@@ -156,7 +156,7 @@ class DynamicTask(PythonFunctionTask[T]):
         if not _in_container(outer):
             workdir = LazyDirectory()
             params = outer.user_space_params.task_sandbox(workdir, outer.file_access)
-            outer = FlyteContext(outer.file_access, ExecutionState(self.local_execution_mode(), params))
+            outer = FlyteContext(outer.file_access, ExecutionState.of(self.local_execution_mode(), params))
         else:  # flytekit compiles the body in a container under DYNAMIC_TASK_EXECUTION
             state = outer.execution_state.with_params(mode=ExecutionState.Mode.DYNAMIC_TASK_EXECUTION)
             outer = outer.with_execution_state(state).build()
