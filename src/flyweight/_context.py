@@ -5,13 +5,8 @@ and asyncio tasks each see their own execution and nothing leaks between local c
 execution, :meth:`FlyteContextManager.current_context` returns a process-wide default context for
 local use.
 
-A second context variable holds the :class:`NodeCompiler` of the workflow body being compiled, if any:
-calling a task (or a workflow, or a launch plan) while it is set adds a node to that workflow instead of
-running the task. The tasks layer checks it without knowing what a workflow is (ADR 0010).
-
-A third one holds the :class:`WorkflowRunner` a workflow called outside a body runs with: the local
-engine lives in ``flyweight._runtime``, above workflows, so a call reaches it through this hook; when
-none is set, the engine's default runner is imported by name on first use (ADR 0012).
+Secrets are read by ``flyweight._secrets``, and calls dispatched (compiled or run) by ``flyweight._dispatch``;
+both are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,16 +16,24 @@ import contextvars
 import dataclasses
 import datetime
 import enum
-import importlib
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, cast, overload
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from flyweight._dispatch import (
+    NodeCompiler,
+    WorkflowRunner,
+    compiling,
+    current_compiler,
+    running_workflows_with,
+    workflow_runner,
+)
+from flyweight._secrets import SecretGroup, SecretsManager, set_local_check
 from flyweight._storage import FileAccess
-from flyweight.errors import NotSupportedError, SecretNotFoundError
+from flyweight.errors import NotSupportedError
 
 if TYPE_CHECKING:
     from flyweight._settings import SerializationSettings
@@ -97,182 +100,6 @@ class LazyDirectory:
         if self._path is not None and not self._given:
             shutil.rmtree(self._path, ignore_errors=True)
             self._path = None
-
-
-_SECRET_MODES = frozenset({"r", "rb"})
-
-
-def _secret_part(name: str, value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError(f"secrets: {name} must be a str or None, got {type(value).__name__} {value!r}")
-
-
-class SecretsManager:
-    """Finds secrets as Flyte mounts them (flytekit's ``SecretsManager``, same names and order).
-
-    1. The environment variable ``<prefix><GROUP>_<GROUP_VERSION>_<KEY>`` (the parts given, upper case,
-       joined by ``_``; the prefix is ``FLYTE_SECRETS_ENV_PREFIX``, default ``_FSEC_``). While a task
-       runs locally the same name without the prefix is tried too.
-    2. The file ``<dir>/<group>/<group_version>/<file prefix><key>`` (the parts given, lower case; the
-       directory is ``FLYTE_SECRETS_DEFAULT_DIR``, default ``/etc/secrets``, the file prefix
-       ``FLYTE_SECRETS_FILE_PREFIX``, default empty).
-
-    The variables are read when the manager is made (once per task execution). ``secrets.<group>.<key>``
-    is ``get(group, key)``. Attribute names starting with ``_`` or ``get_`` are never taken for a group:
-    an unknown one is an :class:`AttributeError` (a misspelt method must not read a secret group).
-
-    Example:
-        >>> import os
-        >>> os.environ["_FSEC_DB_PASSWORD"] = "s3cret"
-        >>> SecretsManager().get("db", "password")
-        's3cret'
-    """
-
-    def __init__(self, local: bool | None = None) -> None:
-        self._local = local
-        # As flytekit's configuration: an empty variable counts as unset; the value is then stripped.
-        env = os.environ
-        self._env_prefix = (env.get("FLYTE_SECRETS_ENV_PREFIX") or "_FSEC_").strip()
-        self._base_dir = (
-            env.get("FLYTE_SECRETS_DEFAULT_DIR") or os.path.join(os.sep, "etc", "secrets")
-        ).strip()
-        self._file_prefix = (env.get("FLYTE_SECRETS_FILE_PREFIX") or "").strip()
-
-    @staticmethod
-    def _parts(group: object, key: object, group_version: object) -> list[str]:
-        parts = [
-            p
-            for p in (
-                _secret_part("group", group),
-                _secret_part("group_version", group_version),
-                _secret_part("key", key),
-            )
-            if p
-        ]
-        if not parts:
-            raise TypeError("secrets: give a group, a key or both (get(group='db', key='password'))")
-        return parts
-
-    def get_secrets_env_var(
-        self, group: str | None = None, key: str | None = None, group_version: str | None = None
-    ) -> str:
-        """The environment variable the secret is looked for in (with the prefix)."""
-        return self._env_prefix + "_".join(p.upper() for p in self._parts(group, key, group_version))
-
-    def get_secrets_file(
-        self, group: str | None = None, key: str | None = None, group_version: str | None = None
-    ) -> str:
-        """The file the secret is looked for in, when no environment variable holds it."""
-        parts = [p.lower() for p in self._parts(group, key, group_version)]
-        parts[-1] = self._file_prefix + parts[-1]
-        return os.path.join(self._base_dir, *parts)
-
-    def _is_local(self) -> bool:
-        """Whether a task runs locally now (as flytekit decides it: not outside every task, not in a
-        container)."""
-        if self._local is not None:
-            return self._local
-        return FlyteContextManager.current_context().execution_state.is_local_execution()
-
-    @overload
-    def get(
-        self,
-        group: str | None = None,
-        key: str | None = None,
-        group_version: str | None = None,
-        encode_mode: Literal["r"] = "r",
-    ) -> str: ...
-
-    @overload
-    def get(
-        self,
-        group: str | None = None,
-        key: str | None = None,
-        group_version: str | None = None,
-        encode_mode: str = "r",
-    ) -> str | bytes: ...
-
-    def get(
-        self,
-        group: str | None = None,
-        key: str | None = None,
-        group_version: str | None = None,
-        encode_mode: str = "r",
-    ) -> str | bytes:
-        """The secret's value, stripped of surrounding whitespace.
-
-        ``encode_mode="rb"`` reads a file secret as bytes; a secret in the environment is a str either
-        way (as in flytekit).
-
-        Raises:
-            SecretNotFoundError: (a ``ValueError``) neither the variable nor the file exists, or the file
-                cannot be read (not a file, no permission, not UTF-8 text in mode ``"r"``).
-            TypeError: a part is not a str, or no part is given.
-            ValueError: ``encode_mode`` is neither ``"r"`` nor ``"rb"``.
-        """
-        parts = self._parts(group, key, group_version)
-        if encode_mode not in _SECRET_MODES:
-            raise ValueError(
-                f"secrets.get: encode_mode must be 'r' (text) or 'rb' (bytes), got {encode_mode!r}"
-            )
-        name = "_".join(p.upper() for p in parts)
-        names = [self._env_prefix + name]
-        if self._is_local():
-            names.append(name)
-        for var in names:
-            value = os.environ.get(var)
-            if value is not None:
-                return value.strip()
-        path = self.get_secrets_file(group, key, group_version)
-        if os.path.exists(path):
-            try:
-                with open(path, encode_mode) as f:
-                    content: str | bytes = f.read()
-            except (OSError, UnicodeDecodeError) as e:
-                raise SecretNotFoundError(
-                    f"secret group={group!r} key={key!r}: the file {path} exists but cannot be read "
-                    f"({type(e).__name__}: {e}); mount the secret as a readable file"
-                    + (
-                        ", or read it as bytes with encode_mode='rb'"
-                        if isinstance(e, UnicodeDecodeError)
-                        else ""
-                    )
-                ) from e
-            return content.strip()
-        raise SecretNotFoundError(
-            f"secret group={group!r} key={key!r} not found: looked for the environment variable "
-            f"{names[0]} and the file {path}; request it with secret_requests=[Secret(group=..., key=...)] "
-            "in @task"
-        )
-
-    def __getattr__(self, group: str) -> SecretGroup:
-        """``secrets.<group>.<key>``: the secret ``get(group, key)``."""
-        if group.startswith(("_", "get_")):
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {group!r}: its methods are get, "
-                "get_secrets_env_var and get_secrets_file; secrets.<group>.<key> reads a secret, and a "
-                "group read that way never starts with '_' or 'get_' (use get(group, key) for one that does)"
-            )
-        return SecretGroup(self, group)
-
-
-class SecretGroup:
-    """The secrets of one group, as attributes (``secrets.db.password``)."""
-
-    __slots__ = ("_group", "_manager")
-
-    def __init__(self, manager: SecretsManager, group: str) -> None:
-        self._manager = manager
-        self._group = group
-
-    def __getattr__(self, key: str) -> str:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        return self._manager.get(self._group, key)
-
-    def __repr__(self) -> str:
-        return f"SecretGroup({self._group!r})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -495,7 +322,9 @@ class ExecutionParameters:
         """A task type's extra parameter by attribute (``current_context().spark_session``), as flytekit's."""
         if name.startswith("_"):
             raise AttributeError(name)
-        hint = _PARAMS_NOT_PROVIDED.get(name)
+        from flyweight._context_hints import params_hint  # a rare error: its messages load only then
+
+        hint = params_hint(name)
         if hint is not None:
             raise AttributeError(f"flyweight's ExecutionParameters has no {name!r}: {hint}")
         return self._extra(name)
@@ -580,16 +409,6 @@ class MissingParameterError(AttributeError, AssertionError):
 
     flytekit raises an ``AssertionError``; this is one, and an ``AttributeError`` too, so ``hasattr`` and
     ``getattr(params, name, default)`` work."""
-
-
-_PARAMS_NOT_PROVIDED = {
-    "stats": "flyweight emits no statsd metrics; log with current_context().logging",
-    "decks": "flyweight renders no Flyte Decks",
-    "default_deck": "flyweight renders no Flyte Decks",
-    "timeline_deck": "flyweight renders no Flyte Decks",
-    "enable_deck": "flyweight renders no Flyte Decks",
-    "with_enable_deck": "flyweight renders no Flyte Decks",
-}
 
 
 class ExecutionState:
@@ -711,7 +530,9 @@ class ExecutionState:
         return self.mode in _LOCAL_MODES
 
     def __getattr__(self, name: str) -> Any:
-        hint = _STATE_NOT_PROVIDED.get(name)
+        from flyweight._context_hints import state_hint  # a rare error: its messages load only then
+
+        hint = state_hint(name)
         if hint is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise AttributeError(f"flyweight's ExecutionState has no {name!r}: {hint}")
@@ -728,45 +549,6 @@ _LOCAL_MODES = frozenset(
         ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
     }
 )
-
-_BRANCHES = (
-    "flyweight's conditional() evaluates branches in its own compiler and engine; a plugin needs no "
-    "branch state"
-)
-_STATE_NOT_PROVIDED = {
-    "branch_eval_mode": _BRANCHES,
-    "take_branch": _BRANCHES,
-    "branch_complete": _BRANCHES,
-}
-
-_COMPILATION = (
-    "flyweight compiles workflow bodies with its own compiler; ctx.compilation_state is the one compiling "
-    "now (or None), and a plugin cannot set one"
-)
-_CONTEXT_NOT_PROVIDED = {
-    "with_compilation_state": _COMPILATION,
-    "with_new_compilation_state": _COMPILATION,
-    "new_compilation_state": _COMPILATION,
-    "enter_conditional_section": _COMPILATION,
-    "in_a_condition": _COMPILATION,
-    "output_metadata_tracker": "flyweight does not track output metadata (artifacts)",
-    "with_output_metadata_tracker": "flyweight does not track output metadata (artifacts)",
-    "worker_queue": "flyweight has no eager workflows (use @dynamic)",
-    "with_worker_queue": "flyweight has no eager workflows (use @dynamic)",
-    "flyte_client": "flyweight has no Flyte admin client (FlyteRemote)",
-    "with_client": "flyweight has no Flyte admin client (FlyteRemote)",
-    "get_deck": "flyweight renders no Flyte Decks",
-    "origin_stackframe": "flyweight records no stack frames for contexts",
-    "set_stackframe": "flyweight records no stack frames for contexts",
-    "get_origin_stackframe_repr": "flyweight records no stack frames for contexts",
-}
-
-
-def _context_hint(owner: str, name: str) -> AttributeError:
-    hint = _CONTEXT_NOT_PROVIDED.get(name)
-    if hint is None:
-        return AttributeError(f"{owner!r} object has no attribute {name!r}")
-    return AttributeError(f"flyweight's {owner} has no {name!r}: {hint}")
 
 
 class FlyteContext:
@@ -849,7 +631,9 @@ class FlyteContext:
         )
 
     def __getattr__(self, name: str) -> Any:
-        raise _context_hint("FlyteContext", name)
+        from flyweight._context_hints import context_hint  # a rare error: its messages load only then
+
+        raise context_hint("FlyteContext", name)
 
     def __repr__(self) -> str:
         return f"FlyteContext(level={self.level}, execution_state={self.execution_state!r})"
@@ -889,7 +673,9 @@ class FlyteContext:
             return ExecutionState(working_dir=working_dir or self.file_access.get_random_local_directory())
 
         def __getattr__(self, name: str) -> Any:
-            raise _context_hint("FlyteContext.Builder", name)
+            from flyweight._context_hints import context_hint
+
+            raise context_hint("FlyteContext.Builder", name)
 
 
 _CURRENT: contextvars.ContextVar[tuple[FlyteContext, ...]] = contextvars.ContextVar(
@@ -1007,80 +793,8 @@ def current_context() -> ExecutionParameters:
     return FlyteContextManager.current_context().user_space_params
 
 
-class NodeCompiler(Protocol):
-    """What compiles a workflow body: each call of a task, workflow or launch plan becomes a node.
-
-    The workflows layer implements it and sets it (:func:`compiling`) while a body runs; ``Task.__call__``
-    and ``Task.compile`` hand their arguments to :meth:`add_entity` and return what it returns (promises).
-    """
-
-    @property
-    def nodes(self) -> Sequence[Any]:
-        """The nodes made so far, in call order."""
-        ...
-
-    @property
-    def prefix(self) -> str:
-        """What the node ids start with (``""`` in a workflow body)."""
-        ...
-
-    def add_entity(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> object:
-        """Add a node calling ``entity`` with these arguments; return its outputs as promises.
-
-        ``entity`` is a task, a workflow or a launch plan, which this layer does not know: the compiler
-        states the type it takes. ``args`` and ``kwargs`` are the call's: any values, or promises."""
-        ...
+def _task_runs_locally() -> bool:
+    return FlyteContextManager.current_context().execution_state.is_local_execution()
 
 
-_COMPILER: contextvars.ContextVar[NodeCompiler | None] = contextvars.ContextVar(
-    "flyweight_compiler", default=None
-)
-
-current_compiler = _COMPILER.get
-"""The compiler of the workflow body being compiled in this thread or task, or None (one lookup)."""
-
-
-@contextlib.contextmanager
-def compiling(compiler: NodeCompiler | None) -> Iterator[NodeCompiler | None]:
-    """Make ``compiler`` the one calls are dispatched to inside the ``with`` block (None: run calls)."""
-    token = _COMPILER.set(compiler)
-    try:
-        yield compiler
-    finally:
-        _COMPILER.reset(token)
-
-
-class WorkflowRunner(Protocol):
-    """What runs a workflow called outside a workflow body (the local engine, with its switches)."""
-
-    def __call__(self, workflow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Run ``workflow`` with these call arguments; return its outputs as Python values."""
-        ...
-
-
-_RUNNER: contextvars.ContextVar[WorkflowRunner | None] = contextvars.ContextVar(
-    "flyweight_workflow_runner", default=None
-)
-
-# The engine sits above this layer (flyweight._runtime); it is found by name, only when a workflow is called.
-_DEFAULT_RUNNER = ("flyweight._runtime", "call_workflow")
-
-
-def workflow_runner() -> WorkflowRunner:
-    """The runner set with :func:`running_workflows_with`, else the local engine's default (in-process)."""
-    runner = _RUNNER.get()
-    if runner is not None:
-        return runner
-    module, name = _DEFAULT_RUNNER
-    found: WorkflowRunner = getattr(importlib.import_module(module), name)
-    return found
-
-
-@contextlib.contextmanager
-def running_workflows_with(runner: WorkflowRunner | None) -> Iterator[WorkflowRunner | None]:
-    """Make ``runner`` run the workflows called inside the ``with`` block (None: the default runner)."""
-    token = _RUNNER.set(runner)
-    try:
-        yield runner
-    finally:
-        _RUNNER.reset(token)
+set_local_check(_task_runs_locally)  # what SecretsManager asks to add the unprefixed variable
