@@ -18,8 +18,6 @@ import datetime
 import enum
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -31,11 +29,14 @@ from flyweight._dispatch import (
     running_workflows_with,
     workflow_runner,
 )
-from flyweight._secrets import SecretGroup, SecretsManager, set_local_check
 from flyweight._storage import FileAccess
+from flyweight._storage._files import LazyDirectory
 from flyweight.errors import NotSupportedError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from flyweight._secrets import SecretGroup, SecretsManager
     from flyweight._settings import SerializationSettings
     from flyweight._storage._checkpoint import Checkpoint
 
@@ -64,42 +65,6 @@ __all__ = [
 ]
 
 user_space_logger = logging.getLogger("flyweight.user")
-
-
-class LazyDirectory:
-    """A temporary directory made on first use and removed by :meth:`cleanup` (only if it was made)."""
-
-    __slots__ = ("_given", "_parent", "_path")
-
-    def __init__(self, parent: str | None = None) -> None:
-        self._parent = parent
-        self._path: str | None = None
-        self._given = False
-
-    @classmethod
-    def at(cls, path: str | os.PathLike[str]) -> LazyDirectory:
-        """A directory given by its path: made (with its parents) on first use, never removed."""
-        given = cls()
-        given._path = os.fspath(path)
-        given._given = True
-        return given
-
-    @property
-    def path(self) -> str:
-        if self._path is None:
-            self._path = tempfile.mkdtemp(prefix="flyweight-", dir=self._parent)
-        elif self._given:
-            os.makedirs(self._path, exist_ok=True)
-        return self._path
-
-    @property
-    def created(self) -> bool:
-        return self._path is not None
-
-    def cleanup(self) -> None:
-        if self._path is not None and not self._given:
-            shutil.rmtree(self._path, ignore_errors=True)
-            self._path = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,7 +195,7 @@ class ExecutionParameters:
     @property
     def secrets(self) -> SecretsManager:
         if self._secrets is None:
-            self._secrets = SecretsManager(local=self._local)
+            self._secrets = _secrets_module().SecretsManager(local=self._local)
         return self._secrets
 
     @property
@@ -797,4 +762,17 @@ def _task_runs_locally() -> bool:
     return FlyteContextManager.current_context().execution_state.is_local_execution()
 
 
-set_local_check(_task_runs_locally)  # what SecretsManager asks to add the unprefixed variable
+def _secrets_module() -> ModuleType:
+    """``flyweight._secrets``, imported on first use (a task that reads no secret never loads it), told how
+    to see whether a task runs locally (which adds the unprefixed variable to the lookup)."""
+    from flyweight import _secrets
+
+    _secrets.set_local_check(_task_runs_locally)
+    return _secrets
+
+
+def __getattr__(name: str) -> Any:
+    """``SecretsManager`` and ``SecretGroup`` (from ``flyweight._secrets``), loaded when first asked for."""
+    if name in ("SecretsManager", "SecretGroup"):
+        return getattr(_secrets_module(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

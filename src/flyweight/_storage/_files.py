@@ -4,7 +4,8 @@ A reader of a task's files (Flyte reading ``outputs.pb``, the next task reading 
 see either the whole file or none of it. Locally that means writing a temporary file beside the
 target and renaming it over the target; on an object store one PUT (or one completed multipart
 upload) is already atomic, so a streamed write goes to a local temporary file first and is uploaded
-in one call when the file is closed.
+in one call when the file is closed. :class:`LazyDirectory` is a task's working directory: made on first
+use, removed when the task ends.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AtomicWriter",
+    "LazyDirectory",
     "RemoteFile",
     "RemoteReader",
     "TextWriter",
@@ -244,3 +246,39 @@ class RemoteReader(io.RawIOBase):
                 self._file.close()
         finally:
             super().close()
+
+
+class LazyDirectory:
+    """A temporary directory made on first use and removed by :meth:`cleanup` (only if it was made)."""
+
+    __slots__ = ("_given", "_parent", "_path")
+
+    def __init__(self, parent: str | None = None) -> None:
+        self._parent = parent
+        self._path: str | None = None
+        self._given = False
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str]) -> LazyDirectory:
+        """A directory given by its path: made (with its parents) on first use, never removed."""
+        given = cls()
+        given._path = os.fspath(path)
+        given._given = True
+        return given
+
+    @property
+    def path(self) -> str:
+        if self._path is None:
+            self._path = tempfile.mkdtemp(prefix="flyweight-", dir=self._parent)
+        elif self._given:
+            os.makedirs(self._path, exist_ok=True)
+        return self._path
+
+    @property
+    def created(self) -> bool:
+        return self._path is not None
+
+    def cleanup(self) -> None:
+        if self._path is not None and not self._given:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
