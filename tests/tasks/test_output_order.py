@@ -28,9 +28,15 @@ def _map_order() -> list[str]:
     return list(probe.variables)
 
 
-# Declare the outputs in the reverse of the order a protobuf map iterates them in this process, so
-# matching a tuple by the map's order would put every value under the wrong name.
-DECLARED = list(reversed(_map_order()))
+# Declare the outputs in the reverse of the order a protobuf map iterates them, so matching a tuple
+# by the map's order would put every value under the wrong name. That order is read again for each
+# test: the runtime's map order can change during a process (it did between import and test time).
+DECLARED: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _declared_against_the_current_map_order() -> None:
+    DECLARED[:] = reversed(_map_order())
 
 
 @pytest.fixture
