@@ -26,6 +26,7 @@ from flyweight import _failure, _idl
 from flyweight._context import FlyteContext
 from flyweight._runtime._entities import RunnableTask
 from flyweight._runtime._interrupt import shielded
+from flyweight._serialize._container import primary_container
 from flyweight._settings import placeholder_settings
 from flyweight._tasks._map_element import INDEX_VAR_NAME, PROPELLER_INDEX_VAR
 from flyweight.errors import IgnoreOutputs, NotSupportedError
@@ -151,20 +152,18 @@ def _primary_container(template: _idl.TaskTemplate) -> tuple[list[str], dict[str
     if not template.HasField("k8s_pod"):
         return [], {}
     pod = template.k8s_pod
-    name = pod.primary_container_name or template.config.get("primary_container_name", "")
-    containers = pod.pod_spec.fields.get("containers")
-    for c in containers.list_value.values if containers is not None else []:
-        fields = c.struct_value.fields
-        if "name" not in fields or fields["name"].string_value != name:
-            continue
-        args = [v.string_value for v in fields["args"].list_value.values] if "args" in fields else []
-        env: dict[str, str] = {}
-        for e in fields["env"].list_value.values if "env" in fields else []:
-            var = e.struct_value.fields
-            if "name" in var and "value" in var:  # valueFrom (secrets, field refs) needs a cluster
-                env[var["name"].string_value] = var["value"].string_value
-        return args, env
-    return [], {}
+    fields = primary_container(
+        pod, pod.primary_container_name or template.config.get("primary_container_name", "")
+    )
+    if fields is None:
+        return [], {}
+    args = [v.string_value for v in fields["args"].list_value.values] if "args" in fields else []
+    env: dict[str, str] = {}
+    for e in fields["env"].list_value.values if "env" in fields else []:
+        var = e.struct_value.fields
+        if "name" in var and "value" in var:  # valueFrom (secrets, field refs) needs a cluster
+            env[var["name"].string_value] = var["value"].string_value
+    return args, env
 
 
 def _fill(args: list[str], values: dict[str, str]) -> list[str]:

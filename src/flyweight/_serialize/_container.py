@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # only tasks that use them load these (a container attempt mo
     from flyweight._settings._accelerators import BaseAccelerator
     from flyweight._settings._pod_template import PodTemplate
 
-__all__ = ["container", "extended_resources", "k8s_pod", "merge_env", "pod_spec"]
+__all__ = ["container", "extended_resources", "k8s_pod", "merge_env", "pod_spec", "primary_container"]
 
 SHARED_MEMORY_MOUNT_NAME = "flyte-shared-memory"
 SHARED_MEMORY_MOUNT_PATH = "/dev/shm"
@@ -140,6 +140,17 @@ def k8s_pod(
     if primary_container_name:
         out.primary_container_name = template.primary_container_name
     return out
+
+
+def primary_container(pod: K8sPod, name: str) -> Any | None:
+    """The fields (a protobuf ``Struct``'s ``fields``) of the container named ``name`` in ``pod``'s spec, or
+    None: the container a task with a pod template runs in (its ``primary_container_name``)."""
+    containers = pod.pod_spec.fields.get("containers") if pod.HasField("pod_spec") else None
+    for c in containers.list_value.values if containers is not None else []:
+        fields = c.struct_value.fields
+        if "name" in fields and fields["name"].string_value == name:
+            return fields
+    return None
 
 
 def _resource_name(value: int) -> str:

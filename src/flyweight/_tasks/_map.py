@@ -23,6 +23,7 @@ from typing import Any
 from flyweight import _idl
 from flyweight._context import FlyteContext, FlyteContextManager
 from flyweight._interface import Interface
+from flyweight._serialize._container import primary_container
 from flyweight._settings import SerializationSettings
 from flyweight._tasks._customized import PythonCustomizedContainerTask
 from flyweight._tasks._function import PythonFunctionTask
@@ -277,17 +278,17 @@ class ArrayNodeMapTask(PythonTask[None]):
             )
         out = _idl.K8sPod()
         out.CopyFrom(pod)
-        name = pod.primary_container_name or (self.get_config(settings) or {}).get("primary_container_name")
-        containers = out.pod_spec.fields["containers"].list_value.values if out.HasField("pod_spec") else []
-        for c in containers:
-            fields = c.struct_value.fields
-            if "name" in fields and fields["name"].string_value == name:
-                args = fields["args"].list_value
-                mapped = self.get_command(settings, [v.string_value for v in args.values])
-                del args.values[:]
-                for a in mapped:
-                    args.values.add().string_value = a
-                return out
+        name = pod.primary_container_name or (self.get_config(settings) or {}).get(
+            "primary_container_name", ""
+        )
+        fields = primary_container(out, name)
+        if fields is not None:
+            args = fields["args"].list_value
+            mapped = self.get_command(settings, [v.string_value for v in args.values])
+            del args.values[:]
+            for a in mapped:
+                args.values.add().string_value = a
+            return out
         raise TaskDefinitionError(
             f"map_task({self._run_task.name!r}): its pod template has no primary container {name!r} to run "
             "the elements"
