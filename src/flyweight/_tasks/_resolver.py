@@ -112,6 +112,9 @@ class TaskResolverMixin:
 # names them, and runs unchanged under flyweight-execute. (Names only: no import of a higher layer.)
 EXECUTOR_ALIASES = {
     "flytekit.extras.sqlite3.task.SQLite3TaskExecutor": "flyweight.plugins.sqlite3.SQLite3TaskExecutor",
+    "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor": (
+        "flyweight.plugins.sqlalchemy.SQLAlchemyTaskExecutor"
+    ),
 }
 
 

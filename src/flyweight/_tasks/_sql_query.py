@@ -102,6 +102,24 @@ class ParameterizedQuery:
     sql: str
     slots: tuple[Slot, ...]
     names: tuple[str, ...]
+    pieces: tuple[str, ...] = ()
+
+    def render(self, marker: Callable[[int], str], text: Callable[[str], str] = str) -> str:
+        """The SQL for a driver whose parameters are not ``?``: the ``i``-th parameter written as
+        ``marker(i)``, and every piece of SQL text between parameters passed through ``text`` (to escape
+        what the driver's parameter syntax would misread, such as ``:`` for SQLAlchemy's ``text()``).
+
+        Example:
+            >>> pq = parameterize("select * from t where a = {{.inputs.a}} and b like '%{{.inputs.b}}'", "ab")
+            >>> pq.render(lambda i: f":p{i}")
+            "select * from t where a = :p0 and b like ('%' || :p1)"
+        """
+        pieces = self.pieces or (self.sql,)
+        out = [text(pieces[0])]
+        for i, piece in enumerate(pieces[1:]):
+            out.append(marker(i))
+            out.append(text(piece))
+        return "".join(out)
 
     def parameters(self, values: Mapping[str, object], owner: str = "query") -> list[SqlValue]:
         """The values to bind, one per ``?``, converted to what SQLite stores.
@@ -194,7 +212,7 @@ def parameterize(
     toks = list(tokens(query))
     sig = [t for t in toks if t.kind not in (WS, COMMENT, LINE_COMMENT)]
     checks = _PositionCheck(sig, declared, fail)
-    sql: list[str] = []
+    sql: list[str | None] = []  # None: a parameter
     slots: list[Slot] = []
     mentioned: dict[str, None] = {}
 
@@ -227,7 +245,7 @@ def parameterize(
             mention(tok.name, tok)
             checks.check(tok)
             slots.append(Slot(tok.name, False))
-            sql.append("?")
+            sql.append(None)
         elif tok.kind in (QNAME, BLOB):
             inside = PLACEHOLDER.search(tok.text) or _FLYTEKIT_PATTERN.search(tok.text)
             if inside:
@@ -239,7 +257,7 @@ def parameterize(
                 )
             sql.append(tok.text)
         elif tok.kind == STRING:
-            sql.append(_string(tok, slots, mention, fail))
+            sql.extend(_string(tok, slots, mention, fail))
         else:
             sql.append(tok.text)
     unused = [n for n in declared if n not in mentioned]
@@ -248,29 +266,46 @@ def parameterize(
             f"{owner}: the query never uses the input(s) {', '.join(unused)} (query: {query}); "
             "refer to each as {{.inputs.<name>}} or remove it from inputs"
         )
-    return ParameterizedQuery(query, "".join(sql), tuple(slots), tuple(mentioned))
+    pieces: list[str] = [""]
+    for part in sql:
+        if part is None:
+            pieces.append("")
+        else:
+            pieces[-1] += part
+    return ParameterizedQuery(query, "?".join(pieces), tuple(slots), tuple(mentioned), tuple(pieces))
 
 
-def _string(tok: Token, slots: list[Slot], mention: Callable[[str, Token], None], fail: _Fail) -> str:
+def _string(
+    tok: Token, slots: list[Slot], mention: Callable[[str, Token], None], fail: _Fail
+) -> list[str | None]:
+    """The literal's SQL: its text, or a concatenation of its pieces and parameters (None)."""
     body = tok.text[1:-1]
     for m in _FLYTEKIT_PATTERN.finditer(body):
         if not PLACEHOLDER.fullmatch(m.group(0)):
             raise fail(tok, f"{m.group(0)!r} is not a placeholder", "write {{.inputs.<name>}}")
     found = list(PLACEHOLDER.finditer(body))
     if not found:
-        return tok.text
-    parts: list[str] = []
+        return [tok.text]
+    parts: list[str | None] = []
     at = 0
     for m in found:
         mention(m.group(1), tok)
         if m.start() > at:
             parts.append(f"'{body[at : m.start()]}'")
-        parts.append("?")
+        parts.append(None)
         slots.append(Slot(m.group(1), True))
         at = m.end()
     if at < len(body):
         parts.append(f"'{body[at:]}'")
-    return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
+    if len(parts) == 1:
+        return parts
+    out: list[str | None] = ["("]
+    for i, part in enumerate(parts):
+        if i:
+            out.append(" || ")
+        out.append(part)
+    out.append(")")
+    return out
 
 
 class _PositionCheck:

@@ -1,0 +1,274 @@
+"""The SQLAlchemy executor: what runs in the container (and in local calls), from the template alone.
+
+It reads the query template, ``uri``, ``connect_args`` and the secret references from the template's
+``custom``, reads each secret from the execution's secrets, binds the inputs as ``text()`` bind
+parameters (never splicing them into the SQL) and runs the statement in one transaction (committed on
+success, rolled back on failure). Rows are fetched in batches and built into a pyarrow ``Table``
+batch by batch (as the SQLite3 plugin builds its tables: without pandas when the values allow).
+
+Errors carry the driver's message (its first line) and the query template, never input values or
+secret values: SQLAlchemy's own messages list the bound parameters, so they are not chained. A
+failure to connect, a lost connection or a timeout is RECOVERABLE (raised as ``RecoverableError``);
+anything the statement itself did wrong (syntax, a missing table, a constraint) is not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flyweight.errors import RecoverableError, TaskExecutionError, TemplateError
+from flyweight.extend import FlyteContextManager, ShimTaskExecutor, SQLTask, TaskTemplate
+from flyweight.loggers import logger
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = ["SQLAlchemyTaskExecutor"]
+
+BATCH_ROWS = 10_000
+"""Rows fetched from the cursor and turned into Arrow at a time."""
+
+_MISSING_LIBRARY = (
+    "the SQLAlchemy plugin needs the sqlalchemy package in the task's image "
+    "(pip install 'flyweight[sqlalchemy]', plus the database's driver)"
+)
+
+
+def _sqlalchemy() -> Any:
+    try:
+        import sqlalchemy
+    except ImportError as e:
+        raise TaskExecutionError(_MISSING_LIBRARY) from e
+    return sqlalchemy
+
+
+class _Secrets:
+    """The secret values of one run: scrubbed from every message."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+
+    def scrub(self, text: str) -> str:
+        for value in self.values:
+            if value:
+                text = text.replace(value, "***")
+        return text
+
+
+class SQLAlchemyTaskExecutor(ShimTaskExecutor[Any]):
+    """Runs a SQLAlchemy task's statement, described by its template; returns an Arrow table or None.
+
+    The container imports it as ``flyweight.plugins.sqlalchemy.SQLAlchemyTaskExecutor`` (the path in
+    every SQLAlchemy template).
+    """
+
+    def is_transient(self, error: BaseException) -> bool:
+        """A SQLAlchemy connection failure that reached here unwrapped (the executor wraps the ones it
+        sees in ``RecoverableError`` itself)."""
+        return _is_connection_failure(error)
+
+    def execute_from_model(self, tt: TaskTemplate, **kwargs: Any) -> pyarrow.Table | None:
+        owner = f"task {tt.id.name!r}"
+        custom = tt.custom
+        try:
+            query, uri = str(custom["query_template"]), str(custom["uri"])
+        except KeyError as e:
+            raise TemplateError(
+                f"{owner}: expected the template's custom to hold query_template and uri (as "
+                f"SQLAlchemyTask writes them), but it has no {e.args[0]!r}; has: {sorted(custom)}"
+            ) from None
+        prepared = SQLTask.parameterize_query(query, list(tt.interface.inputs), owner)
+        params = {f"p{i}": v for i, v in enumerate(prepared.parameters(kwargs, owner))}
+        # ``text()`` reads ``:name`` as a parameter: every ``:`` of the SQL itself is escaped.
+        sql = prepared.render(lambda i: f":p{i}", lambda piece: piece.replace(":", "\\:"))
+        secrets = _Secrets()
+        connect_args = _connect_args(custom, secrets, owner)
+        sa = _sqlalchemy()
+        shown_uri = _shown_uri(sa, uri)
+        wants_rows = bool(tt.interface.outputs)
+        try:
+            engine = sa.create_engine(uri, connect_args=connect_args)
+        except Exception as e:  # a malformed URL, an unknown dialect, a driver that is not installed
+            raise TaskExecutionError(
+                f"{owner}: SQLAlchemy cannot use the database URL {shown_uri!r} (SQLAlchemyConfig.uri): "
+                f"{secrets.scrub(_message(e))}"
+            ) from None
+        logger.info("%s: connecting to %s", owner, shown_uri)
+        where = _Where(owner, query, shown_uri, secrets, connect_args)
+        try:
+            table = _run(sa, engine, sql, params, wants_rows, where)
+        finally:
+            engine.dispose()
+        return None if table is None else _select_declared(tt, table, where)
+
+
+class _Where:
+    def __init__(
+        self, owner: str, template: str, uri: str, secrets: _Secrets, connect_args: Mapping[str, Any]
+    ) -> None:
+        self.owner = owner
+        self.template = template
+        self.uri = uri
+        self.secrets = secrets
+        self.arg_names = sorted(connect_args)
+
+
+def _connect_args(custom: Mapping[str, Any], secrets: _Secrets, owner: str) -> dict[str, Any]:
+    args = dict(custom.get("connect_args") or {})
+    refs = custom.get("secret_connect_args") or {}
+    manager = FlyteContextManager.current_context().user_space_params.secrets if refs else None
+    for arg, ref in refs.items():
+        group, key = ref.get("group"), ref.get("key")
+        try:
+            assert manager is not None
+            value = manager.get(group=group, key=key)
+        except Exception as e:
+            raise TaskExecutionError(
+                f"{owner}: cannot read the secret for the connect argument {arg!r} "
+                f"(group={group!r}, key={key!r}): {e}"
+            ) from None
+        secrets.values.append(str(value))
+        args[arg] = value
+    return args
+
+
+def _shown_uri(sa: Any, uri: str) -> str:
+    try:
+        return str(sa.engine.make_url(uri).render_as_string(hide_password=True))
+    except Exception:
+        return uri.split("@", 1)[-1] if "@" in uri else uri
+
+
+def _message(error: BaseException) -> str:
+    """The driver's message (its first line: later lines may quote rows), without SQLAlchemy's
+    ``[SQL: ...] [parameters: ...]`` tail."""
+    orig = getattr(error, "orig", None)
+    source = orig if isinstance(orig, BaseException) else error
+    text = str(source).strip()
+    if source is error and "\n[SQL:" in text:
+        text = text.split("\n[SQL:", 1)[0]
+    first = text.splitlines()[0] if text else ""
+    return f"{type(source).__module__}.{type(source).__qualname__}: {first}"
+
+
+def _is_connection_failure(error: BaseException) -> bool:
+    try:
+        import sqlalchemy.exc as sa_exc
+    except ImportError:  # pragma: no cover - the executor needs sqlalchemy to raise anything
+        return False
+    if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, ConnectionError | TimeoutError) or isinstance(
+        error, ConnectionError | TimeoutError
+    )
+
+
+@contextlib.contextmanager
+def _connected(sa: Any, engine: Any, where: _Where) -> Iterator[Any]:
+    """A connection in a transaction (committed when the block succeeds, rolled back when it raises),
+    with a failure to connect reported as one."""
+    try:
+        conn = engine.connect()
+    except TypeError as e:  # the driver's connect() refused an argument
+        raise TaskExecutionError(
+            f"{where.owner}: the database driver rejected the connect arguments "
+            f"{where.arg_names} (SQLAlchemyConfig.connect_args / secret_connect_args): "
+            f"{where.secrets.scrub(_message(e))}"
+        ) from None
+    except sa.exc.SQLAlchemyError as e:
+        raise RecoverableError(
+            f"{where.owner}: cannot connect to the database {where.uri!r}: "
+            f"{where.secrets.scrub(_message(e))}; retrying may succeed (query: {where.template})"
+        ) from None
+    with conn, conn.begin():
+        yield conn
+
+
+def _run(  # noqa: PLR0917 - private helper
+    sa: Any, engine: Any, sql: str, params: dict[str, Any], wants_rows: bool, where: _Where
+) -> pyarrow.Table | None:
+    try:
+        with _connected(sa, engine, where) as conn:
+            result = conn.execute(sa.text(sql), params)
+            if not wants_rows:
+                result.close()
+                return None
+            if not result.returns_rows:
+                raise TaskExecutionError(
+                    f"{where.owner}: the statement returns no rows (query: {where.template}); give the task "
+                    "output_schema_type=None to run a statement without a result"
+                )
+            table = _fetch_table(result, where)
+    except (RecoverableError, TaskExecutionError):
+        raise
+    except sa.exc.SQLAlchemyError as e:
+        message = where.secrets.scrub(_message(e))
+        if _is_connection_failure(e):
+            raise RecoverableError(
+                f"{where.owner}: the connection to the database failed: {message}; retrying may succeed "
+                f"(query: {where.template})"
+            ) from None
+        raise TaskExecutionError(
+            f"{where.owner}: the database rejected the statement: {message} (query: {where.template})"
+        ) from None
+    return table
+
+
+def _fetch_table(result: Any, where: _Where) -> pyarrow.Table:
+    import pyarrow as pa
+
+    from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table
+
+    names = [str(k) for k in result.keys()]  # noqa: SIM118 - a Result, not a dict
+    tables: list[pyarrow.Table] = []
+    while True:
+        rows = [tuple(r) for r in result.fetchmany(BATCH_ROWS)]
+        if not rows and tables:
+            break
+        try:
+            try:
+                tables.append(rows_to_table(names, rows, infer=False))
+            except MixedColumnError:  # dates, decimals …: what pyarrow infers
+                tables.append(rows_to_table(names, rows, infer=True))
+        except MixedColumnError as e:
+            raise TaskExecutionError(
+                f"{where.owner}: the column {e.column!r} holds values of several types "
+                f"({', '.join(e.kinds)}), which a table column cannot; CAST it to one type in the query "
+                f"(query: {where.template})"
+            ) from None
+        if not rows:
+            break
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise TaskExecutionError(
+            f"{where.owner}: a column changes type between rows ({e}); CAST it to one type in the query "
+            f"(query: {where.template})"
+        ) from None
+
+
+def _select_declared(tt: TaskTemplate, table: pyarrow.Table, where: _Where) -> pyarrow.Table:
+    """The table with the columns the output's schema declares, in its order (all when it names none)."""
+    var = tt.interface.outputs.get("results")
+    lt = None if var is None else var.type
+    columns: list[str] = []
+    if lt is not None and lt.schema is not None:
+        columns = [c.name for c in lt.schema.columns]
+    elif lt is not None and lt.structured_dataset_type is not None:
+        columns = [c.name for c in lt.structured_dataset_type.columns]
+    if not columns:
+        return table
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise TaskExecutionError(
+            f"{where.owner}: the query returned the columns {table.column_names}, but the output schema "
+            f"declares {columns}; missing: {missing} (query: {where.template})"
+        )
+    return table if table.column_names == columns else table.select(columns)
