@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from flyteidl.core import tasks_pb2
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, assert_same_rows, expected_rows, frame
+from tests.plugins.sqlite3.test_sqlite3_oracle import OUR_SETTINGS  # the settings both oracle tests use
 
-from flyweight import Image, ImageConfig, SerializationSettings, kwtypes
+from flyweight import kwtypes
 from flyweight._version import __version__
 from flyweight.extend import Secret
 from flyweight.plugins.sqlalchemy import SQLAlchemyConfig, SQLAlchemyDefaultImages, SQLAlchemyTask
@@ -61,14 +62,6 @@ def fk(flytekit: Any) -> Any:
     )
     return ns
 
-
-OUR_SETTINGS = SerializationSettings(
-    project="p",
-    domain="d",
-    version="v",
-    env=None,
-    image_config=ImageConfig(default_image=Image(name="default", fqn="img", tag="1")),
-)
 
 URI = f"sqlite:///{MUSIC_DB}"
 # (name, query, inputs, output: "default" | None | columns, connect_args, secret args)
