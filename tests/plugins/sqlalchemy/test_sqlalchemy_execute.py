@@ -8,8 +8,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import pytest
 from flyteidl.core import errors_pb2, execution_pb2
+from tests.oracle import require
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, assert_same_rows, expected_rows, run_in_container
 
 from flyweight import kwtypes
@@ -17,7 +17,7 @@ from flyweight.extend import Secret
 from flyweight.plugins.sqlalchemy import SQLAlchemyConfig, SQLAlchemyTask
 from flyweight.types import FlyteSchema
 
-pytest.importorskip("sqlalchemy")
+require("sqlalchemy", why="the SQLAlchemy plugin")
 
 USER = execution_pb2.ExecutionError.USER
 RECOVERABLE = errors_pb2.ContainerError.RECOVERABLE

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flyteidl.core import tasks_pb2
+from tests.oracle import require
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, assert_same_rows, expected_rows, frame
 from tests.plugins.sqlite3.test_sqlite3_oracle import OUR_SETTINGS  # the settings both oracle tests use
 
@@ -28,8 +29,8 @@ FLYTEKIT_EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"
 
 @pytest.fixture(scope="module")
 def fk(flytekit: Any) -> Any:
-    pytest.importorskip("sqlalchemy")
-    plugin = pytest.importorskip("flytekitplugins.sqlalchemy.task")
+    require("sqlalchemy", why="flytekit's SQLAlchemy plugin")
+    plugin = require("flytekitplugins.sqlalchemy.task", why="the oracle of the SQLAlchemy plugin")
     from flytekit.configuration import (
         Image as FkImage,
         ImageConfig as FkImageConfig,

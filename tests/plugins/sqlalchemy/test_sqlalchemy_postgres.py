@@ -1,4 +1,4 @@
-"""SQLAlchemyTask against a real PostgreSQL 15 on loopback (``postgres_server.py``): bound inputs,
+"""SQLAlchemyTask against a real PostgreSQL 15 on loopback (``tools/postgres.py``): bound inputs,
 transactions, and how failures are classified. The server is started once for this module and stopped
 after it."""
 
@@ -8,30 +8,30 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.plugins.sqlalchemy.postgres_server import Server, binaries, running
+from tests.oracle import require
 from tests.plugins.sqlite3.sqlite3_support import frame
+from tools.postgres import Server, free_port
 
 from flyweight import kwtypes
 from flyweight.errors import RecoverableError, TaskExecutionError
 from flyweight.plugins.sqlalchemy import SQLAlchemyConfig, SQLAlchemyTask
 from flyweight.types import FlyteSchema
 
-pytest.importorskip("sqlalchemy")
-psycopg = pytest.importorskip("psycopg")
-if binaries() is None:  # the Debian package postgresql provides them; see the closing note of issue 16
-    pytest.skip("PostgreSQL's initdb is not installed", allow_module_level=True)
+require("sqlalchemy", why="the SQLAlchemy plugin")
+psycopg = require("psycopg", why="the PostgreSQL driver")
 
 PAYLOADS = ["' OR '1'='1", "1; DROP TABLE people", "x'); DELETE FROM people; --", "Ada' --"]
 ROWS = [(1, "Ada"), (2, "O'Brien"), (3, "Grace")]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with running() as s:
-        with _connect(s) as con:
-            con.execute("create table people (id int primary key, name text not null)")
-            con.cursor().executemany("insert into people values (%s, %s)", ROWS)
-        yield s
+def server(postgres: Server) -> Iterator[Server]:
+    with _connect(postgres) as con:
+        con.execute("create table people (id int primary key, name text not null)")
+        con.cursor().executemany("insert into people values (%s, %s)", ROWS)
+    yield postgres
+    with _connect(postgres) as con:
+        con.execute("drop table people")
 
 
 def _connect(s: Server) -> Any:
@@ -119,13 +119,11 @@ def test_a_wrong_password_is_a_connection_failure_without_the_password(server: S
 
 
 def test_an_unreachable_server_is_recoverable() -> None:
-    from tests.plugins.sqlalchemy.postgres_server import _free_port
-
     task = SQLAlchemyTask(
         "pg.down",
         query_template="select 1 as id",
         task_config=SQLAlchemyConfig(
-            uri=f"postgresql+psycopg://u:p@127.0.0.1:{_free_port()}/postgres",
+            uri=f"postgresql+psycopg://u:p@127.0.0.1:{free_port()}/postgres",
             connect_args={"connect_timeout": 5},
         ),
         output_schema_type=FlyteSchema[kwtypes(id=int)],

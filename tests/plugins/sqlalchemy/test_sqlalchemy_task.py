@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.oracle import require
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, assert_same_rows, expected_rows, frame, sha256
 
 from flyweight import kwtypes
@@ -20,7 +21,7 @@ from flyweight.extend import Secret, SQLTask
 from flyweight.plugins.sqlalchemy import SQLAlchemyConfig, SQLAlchemyTask
 from flyweight.types import FlyteSchema
 
-pytest.importorskip("sqlalchemy")
+require("sqlalchemy", why="the SQLAlchemy plugin")
 
 PAYLOADS = ["' OR '1'='1", "1; DROP TABLE tracks", "O'Brien"]
 
