@@ -228,6 +228,9 @@ PUBLIC = {
         "kwtypes",
         "lazy_module",
         "map_task_resolver",
+        # flyweight's own, for database plugins
+        "MixedColumnError",
+        "rows_to_table",
     ],
     "flyweight.errors": [
         # flytekit's names (flytekit.exceptions.*, flytekit.core.type_engine.RestrictedTypeError)

@@ -22,6 +22,8 @@
   classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType`` …), which
   are the real protobuf classes; for table handlers, ``StructuredDatasetType``,
   ``StructuredDatasetMetadata`` and ``StructuredDatasetLiteral`` (flyteidl's ``StructuredDataset``).
+- For database plugins: ``rows_to_table`` (DB-API rows → a pyarrow ``Table`` with the column types
+  ``pandas.read_sql_query`` gives, without importing pandas) and its ``MixedColumnError``.
 
 Everything is imported on first use. The names of ``flytekit.extend`` that flyweight does not provide
 (``TaskPlugins``, ``DictTransformer``, ``ClassStorageTaskResolver``, ``backend``) raise an
@@ -126,6 +128,10 @@ if TYPE_CHECKING:
         HashMethod as HashMethod,
         TypeEngine as TypeEngine,
         TypeTransformer as TypeTransformer,
+    )
+    from flyweight.types._data._rows import (
+        MixedColumnError as MixedColumnError,
+        rows_to_table as rows_to_table,
     )
     from flyweight.types._registry._transformer import (
         T as T,

@@ -165,6 +165,31 @@ def test_secrets_become_connect_args(db: Path, monkeypatch: pytest.MonkeyPatch) 
     assert task.task_config.connect_args == {"check_same_thread": False}  # never changed
 
 
+def test_whole_numbers_in_connect_args_reach_the_driver_as_ints(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template's Struct holds every number as a double; sqlite3 refuses ``cached_statements=50.0``."""
+    seen: dict[str, Any] = {}
+    import sqlite3.dbapi2 as dbapi
+
+    real = dbapi.connect
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dbapi, "connect", spy)
+    args = {
+        "cached_statements": 50,
+        "timeout": 2.5,
+        "check_same_thread": False,
+        "isolation_level": "DEFERRED",
+    }
+    task = SQLAlchemyTask("sa.ints", query_template="select 1 as one", task_config=cfg(db, connect_args=args))
+    assert frame(task())["one"].tolist() == [1]
+    assert {k: (type(seen[k]), seen[k]) for k in args} == {k: (type(v), v) for k, v in args.items()}
+
+
 def test_a_missing_secret_names_the_argument(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("_FSEC_DB_NOPE", raising=False)
     task = SQLAlchemyTask(

@@ -15,11 +15,19 @@ anything the statement itself did wrong (syntax, a missing table, a constraint) 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import RecoverableError, TaskExecutionError, TemplateError
-from flyweight.extend import FlyteContextManager, ShimTaskExecutor, SQLTask, TaskTemplate
+from flyweight.extend import (
+    FlyteContextManager,
+    MixedColumnError,
+    ShimTaskExecutor,
+    SQLTask,
+    TaskTemplate,
+    rows_to_table,
+)
 from flyweight.loggers import logger
 
 if TYPE_CHECKING:
@@ -42,6 +50,28 @@ def _sqlalchemy() -> Any:
     except ImportError as e:
         raise TaskExecutionError(_MISSING_LIBRARY) from e
     return sqlalchemy
+
+
+_ConnectArg = bool | int | float | str | list[Any] | dict[str, Any] | None
+"""A connect argument's value as the template holds it: the typed reading turns a whole number back into
+an ``int`` (a ``Struct`` stores every number as a double: ``connect_timeout: 5`` would reach the driver
+as ``5.0``)."""
+
+
+@dataclasses.dataclass
+class _SecretRef:
+    group: str | None = None
+    key: str | None = None
+
+
+@dataclasses.dataclass
+class _Custom:
+    """The template's ``custom``, in flytekit's layout (``SQLAlchemyTask.get_custom``), read with types."""
+
+    query_template: str
+    uri: str
+    connect_args: dict[str, _ConnectArg] | None = None
+    secret_connect_args: dict[str, _SecretRef] | None = None
 
 
 class _Secrets:
@@ -71,14 +101,14 @@ class SQLAlchemyTaskExecutor(ShimTaskExecutor[Any]):
 
     def execute_from_model(self, tt: TaskTemplate, **kwargs: Any) -> pyarrow.Table | None:
         owner = f"task {tt.id.name!r}"
-        custom = tt.custom
         try:
-            query, uri = str(custom["query_template"]), str(custom["uri"])
-        except KeyError as e:
+            custom = tt.custom_as(_Custom)
+        except TemplateError as e:
             raise TemplateError(
                 f"{owner}: expected the template's custom to hold query_template and uri (as "
-                f"SQLAlchemyTask writes them), but it has no {e.args[0]!r}; has: {sorted(custom)}"
+                f"SQLAlchemyTask writes them): {e}; has: {sorted(tt.custom)}"
             ) from None
+        query, uri = custom.query_template, custom.uri
         prepared = SQLTask.parameterize_query(query, list(tt.interface.inputs), owner)
         params = {f"p{i}": v for i, v in enumerate(prepared.parameters(kwargs, owner))}
         # ``text()`` reads ``:name`` as a parameter: every ``:`` of the SQL itself is escaped.
@@ -115,12 +145,12 @@ class _Where:
         self.arg_names = sorted(connect_args)
 
 
-def _connect_args(custom: Mapping[str, Any], secrets: _Secrets, owner: str) -> dict[str, Any]:
-    args = dict(custom.get("connect_args") or {})
-    refs = custom.get("secret_connect_args") or {}
+def _connect_args(custom: _Custom, secrets: _Secrets, owner: str) -> dict[str, Any]:
+    args: dict[str, Any] = dict(custom.connect_args or {})
+    refs = custom.secret_connect_args or {}
     manager = FlyteContextManager.current_context().user_space_params.secrets if refs else None
     for arg, ref in refs.items():
-        group, key = ref.get("group"), ref.get("key")
+        group, key = ref.group, ref.key
         try:
             assert manager is not None
             value = manager.get(group=group, key=key)
@@ -220,28 +250,25 @@ def _run(  # noqa: PLR0917 - private helper
 
 
 def _fetch_table(result: Any, where: _Where) -> pyarrow.Table:
+    """The result's rows, fetched ``BATCH_ROWS`` at a time, each batch packed into Arrow at once (only
+    one batch of Python rows is alive at a time)."""
     import pyarrow as pa
-
-    from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table
 
     names = [str(k) for k in result.keys()]  # noqa: SIM118 - a Result, not a dict
     tables: list[pyarrow.Table] = []
     while True:
-        rows = [tuple(r) for r in result.fetchmany(BATCH_ROWS)]
+        rows = result.fetchmany(BATCH_ROWS)
         if not rows and tables:
             break
         try:
-            try:
-                tables.append(rows_to_table(names, rows, infer=False))
-            except MixedColumnError:  # dates, decimals …: what pyarrow infers
-                tables.append(rows_to_table(names, rows, infer=True))
+            tables.append(rows_to_table(names, rows))
         except MixedColumnError as e:
             raise TaskExecutionError(
                 f"{where.owner}: the column {e.column!r} holds values of several types "
                 f"({', '.join(e.kinds)}), which a table column cannot; CAST it to one type in the query "
                 f"(query: {where.template})"
             ) from None
-        if not rows:
+        if not rows:  # a result without rows: one empty table with its column names
             break
     if len(tables) == 1:
         return tables[0]

@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError, TaskExecutionError, TemplateError
-from flyweight.extend import ShimTaskExecutor, SQLTask, TaskTemplate
-from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table
+from flyweight.extend import MixedColumnError, ShimTaskExecutor, SQLTask, TaskTemplate, rows_to_table
 from flyweight.plugins.sqlite3._database import check_database, fetch_database, local_database
 
 if TYPE_CHECKING:

@@ -1,13 +1,17 @@
 """Rows → Arrow table without pandas: the same data and, read into pandas, the dtypes
-``pandas.read_sql_query`` gives, for every kind SQLite returns and any mix of NULLs."""
+``pandas.read_sql_query`` gives, for every kind SQLite returns and any mix of NULLs, and for the values
+other DB-API drivers return (decimals, booleans, dates and times, UUIDs …)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import decimal
 import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from tests.plugins.sqlite3.sqlite3_support import MUSIC_DB, REPO
 
-from flyweight.plugins.sqlite3._arrow import MixedColumnError, rows_to_table
+from flyweight.extend import MixedColumnError, rows_to_table
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 REAL = st.floats(allow_nan=False)  # SQLite stores NaN as NULL
@@ -112,3 +116,81 @@ print(result.remote_path if hasattr(result, "remote_path") else result)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# Values PostgreSQL, MySQL and other drivers return beyond SQLite's four kinds, read back into pandas.
+UTC = datetime.timezone.utc
+PLUS2 = datetime.timezone(datetime.timedelta(hours=2))
+DRIVER_KINDS: dict[str, tuple[list[Any], pa.DataType, str]] = {
+    "decimal": ([decimal.Decimal("12.34"), decimal.Decimal("-0.5")], pa.float64(), "float64"),
+    "decimal+int": ([decimal.Decimal("1.5"), 2], pa.float64(), "float64"),
+    "bool": ([True, False], pa.bool_(), "bool"),
+    "naive": ([datetime.datetime(2024, 1, 2, 3, 4, 5, 6), datetime.datetime(1969, 12, 31, 23, 59, 59)],
+              pa.timestamp("us"), "datetime64[us]"),
+    "aware": ([datetime.datetime(2024, 1, 2, 3, 4, tzinfo=PLUS2), datetime.datetime(2024, 1, 2, tzinfo=UTC)],
+              pa.timestamp("us", tz="UTC"), "datetime64[us, UTC]"),
+    "date": ([datetime.date(2024, 1, 2), datetime.date(1900, 3, 1)], pa.date32(), "object"),
+    "time": ([datetime.time(3, 4, 5, 6), datetime.time(23, 59)], pa.time64("us"), "object"),
+    "interval": ([datetime.timedelta(days=1, microseconds=3), -datetime.timedelta(hours=5)],
+                 pa.duration("ns"), "timedelta64[ns]"),
+    "uuid": ([uuid.UUID(int=1), "plain text"], pa.string(), "object"),
+    "memoryview": ([memoryview(b"\x01\x02"), bytearray(b"x")], pa.binary(), "object"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(DRIVER_KINDS))
+@pytest.mark.parametrize("with_null", [False, True])
+def test_driver_values_get_the_types_read_sql_gives(kind: str, with_null: bool) -> None:
+    values, arrow_type, dtype = DRIVER_KINDS[kind]
+    rows = [(v,) for v in values] + ([(None,)] if with_null else [])
+    table = rows_to_table(["v"], rows, infer=False)
+    table.validate(full=True)
+    assert table.schema.types == [arrow_type]
+    assert table.equals(rows_to_table(["v"], rows, infer=True))
+    got = table.to_pandas()["v"]
+    want = pd.DataFrame.from_records(rows, columns=["v"], coerce_float=True)["v"]  # what read_sql builds
+    if kind == "aware":
+        want = pd.to_datetime(want, utc=True)  # read_sql turns aware datetimes into UTC
+    if kind in {"naive", "aware"}:
+        want = want.astype(got.dtype)  # microseconds, as flytekit's parquet holds them
+    if kind == "uuid":
+        want = want.map(lambda v: None if v is None else str(v))  # parquet holds UUIDs as text
+    if kind == "memoryview":
+        want = want.map(lambda v: None if v is None else bytes(v))
+    assert str(got.dtype) == str(want.dtype)
+    if not with_null:
+        assert str(got.dtype) == dtype
+    assert plain(got) == plain(want)
+
+
+def plain(column: pd.Series) -> list[Any]:
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def test_a_column_mixing_naive_and_aware_datetimes_is_refused_by_name() -> None:
+    rows = [(datetime.datetime(2024, 1, 1),), (datetime.datetime(2024, 1, 1, tzinfo=UTC),)]
+    with pytest.raises(MixedColumnError) as e:
+        rows_to_table(["at"], rows)
+    assert e.value.column == "at"
+
+
+def test_json_values_and_arrays_are_left_to_pyarrow() -> None:
+    table = rows_to_table(["j", "a"], [({"a": 1}, [1, 2]), (None, None)])
+    assert table.to_pylist() == [{"j": {"a": 1}, "a": [1, 2]}, {"j": None, "a": None}]
+
+
+def test_database_values_never_import_pandas() -> None:
+    code = """
+import datetime, decimal, sys, uuid
+from flyweight.extend import rows_to_table
+row = (1, 1.5, "t", b"b", True, decimal.Decimal("1.5"), datetime.datetime(2024, 1, 1),
+       datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc), datetime.date(2024, 1, 1),
+       datetime.time(1), datetime.timedelta(1), uuid.UUID(int=1))
+table = rows_to_table([f"c{i}" for i in range(len(row))], [row, (None,) * len(row)])
+assert "pandas" not in sys.modules, "pandas was imported"
+print(table.num_columns)
+"""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "12"
