@@ -1,6 +1,6 @@
 # flyweight: two commands set everything up on a machine with only Python 3.
 #   make demo   run the main job end to end
-#   make test   lint, types, import layers, tests
+#   make test   lint, types, import layers, tests (installs Debian's postgresql when it is missing)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -15,7 +15,7 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP_RUNTIME): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e '.[pandas]'
+	$(PY) -m pip install --quiet -e '.[pandas,postgres]'
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(VENV)/bin/python
@@ -26,6 +26,9 @@ demo: $(STAMP_RUNTIME)
 	$(PY) examples/literals_demo.py
 	$(PY) examples/plugin_task_demo.py
 	$(PY) examples/sqlite3_demo.py
+	@echo ""
+	@echo "== The SQLAlchemy plugin on a throwaway PostgreSQL (skipped, saying so, where PostgreSQL is not installed) =="
+	$(PY) examples/sqlalchemy_demo.py
 	@echo ""
 	@echo "== The main job: a workflow (SQL -> pandas -> report), run locally through the container entrypoint =="
 	$(VENV)/bin/flyweight run examples/music_report.py music_report --min-ms 200000
@@ -49,6 +52,7 @@ layers: $(STAMP_TEST)
 	$(PY) tools/import_cycles.py
 
 pytest: $(STAMP_TEST)
+	$(PY) tools/postgres.py ensure
 	FLYWEIGHT_REQUIRE_ORACLE=1 $(PY) -m pytest -q
 
 test: lint typecheck layers pytest

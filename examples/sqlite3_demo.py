@@ -7,27 +7,16 @@ made by ``tools/make_sample_db.py``.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-from flyteidl.core import errors_pb2, literals_pb2
-
-from flyweight import Image, ImageConfig, SerializationSettings, kwtypes
+from container_run import run_in_container
+from flyweight import kwtypes
 from flyweight.errors import TaskDefinitionError
 from flyweight.plugins.sqlite3 import SQLite3Config, SQLite3Task
-from flyweight.types import FlyteSchema, TypeEngine
+from flyweight.types import FlyteSchema
 
 DB = Path(__file__).resolve().parent / "data" / "music.db"
-SETTINGS = SerializationSettings(
-    project="demo",
-    domain="development",
-    version="v1",
-    image_config=ImageConfig(default_image=Image(name="default", fqn="ghcr.io/acme/app", tag="1")),
-)
 
 # A query written for flytekit: the string placeholder is quoted. It ports unchanged, but the value
 # is bound as a parameter instead of being pasted into the SQL.
@@ -44,32 +33,6 @@ by_composer = SQLite3Task(
     output_schema_type=FlyteSchema[kwtypes(TrackId=int, Name=str, Milliseconds=int)],
     task_config=SQLite3Config(uri=str(DB)),
 )
-
-
-def run_in_container(workdir: Path, inputs: dict[str, object]) -> None:
-    template = by_composer.serialize_to_model(SETTINGS)
-    (workdir / "template.pb").write_bytes(template.SerializeToString())
-    lm = TypeEngine.dict_to_literal_map(None, inputs, by_composer.python_interface.inputs)
-    (workdir / "inputs.pb").write_bytes(lm.SerializeToString())
-    fill = {
-        "{{.input}}": str(workdir / "inputs.pb"),
-        "{{.outputPrefix}}": str(workdir / "out"),
-        "{{.rawOutputDataPrefix}}": str(workdir / "raw"),
-        "{{.taskTemplatePath}}": str(workdir / "template.pb"),
-    }
-    args = [fill.get(a, a) for a in template.container.args]
-    print("  $", " ".join([*args[:1], "…", *args[-2:]]))
-    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run(args, env=env, check=False, capture_output=True, text=True)
-    out = workdir / "out"
-    if (out / "outputs.pb").exists():
-        result = literals_pb2.LiteralMap.FromString((out / "outputs.pb").read_bytes())
-        frame = TypeEngine.to_python_value(None, result.literals["results"], pd.DataFrame)
-        print(f"  exit {done.returncode}; outputs.pb holds a parquet structured dataset:")
-        print(frame.to_string(index=False))
-    else:
-        error = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes()).error
-        print(f"  exit {done.returncode}; error.pb: {error.message.splitlines()[-1].strip()}")
 
 
 def main() -> None:
@@ -93,7 +56,7 @@ def main() -> None:
 
     print("\n4. The same task as Flyte runs it, through flyweight-execute:")
     with tempfile.TemporaryDirectory() as tmp:
-        run_in_container(Path(tmp), {"composer": "Ada Berg", "limit": 3})
+        run_in_container(by_composer, Path(tmp), {"composer": "Ada Berg", "limit": 3})
 
 
 if __name__ == "__main__":
