@@ -2,8 +2,9 @@
 
 Measuring both SDKs from one environment would let each one's imports and dependency versions
 leak into the other's numbers. The venv lives in ``bench/.venv-flytekit`` (gitignored), is created
-on first use and reused while ``import flytekit`` works there at the pinned version and pandas and
-pyarrow match the driver's versions (the data benchmark needs them on both sides).
+on first use and reused while ``import flytekit`` works there at the pinned version and the data
+packages match: pandas, pyarrow, SQLAlchemy and psycopg at the driver's versions (the data and
+SQLAlchemy benchmarks need them on both sides) and ``flytekitplugins-sqlalchemy`` at flytekit's.
 """
 
 from __future__ import annotations
@@ -58,26 +59,41 @@ def ensure() -> Path:
     return python()
 
 
+# Packages pinned to the driver's versions, by the requirement installed (the extra ``binary`` makes
+# pip install ``psycopg-binary``, psycopg's compiled implementation, at the same version), with where
+# the driver gets them from.
+DRIVER_PINS = {
+    "pandas": ("pandas", "flyweight[pandas]"),
+    "pyarrow": ("pyarrow", "flyweight[pandas]"),
+    "sqlalchemy": ("SQLAlchemy", "flyweight[sqlalchemy]"),
+    "psycopg": ("psycopg[binary]", "the dev dependencies (psycopg[binary])"),
+}
+
+
 def data_packages() -> list[str]:
-    """pandas and pyarrow pinned to the driver's versions, so the data benchmark compares SDKs only."""
+    """The data packages: pandas, pyarrow, SQLAlchemy and psycopg pinned to the driver's versions, so
+    the data and SQLAlchemy benchmarks compare SDKs only, and flytekit's SQLAlchemy plugin."""
     from importlib import metadata
 
     pins = []
-    for name in ("pandas", "pyarrow"):
+    for name, (requirement, source) in DRIVER_PINS.items():
         try:
-            pins.append(f"{name}=={metadata.version(name)}")
+            pins.append(f"{requirement}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             raise RuntimeError(
-                f"{name} is not installed in the driver's environment; install flyweight[pandas]"
+                f"{name} is not installed in the driver's environment; install {source}"
             ) from None
+    pins.append(f"flytekitplugins-sqlalchemy=={FLYTEKIT_VERSION}")
     return pins
 
 
 def data_packages_match(pins: list[str]) -> bool:
-    """Whether the flytekit venv has exactly these ``name==version`` pins installed."""
+    """Whether the flytekit venv has exactly these ``name==version`` pins installed (an extra such as
+    ``[binary]`` is left out of the name looked up)."""
     code = (
         "import importlib.metadata as m, sys; "
-        "print(all(m.version(p.split('==')[0]) == p.split('==')[1] for p in sys.argv[1:]))"
+        "pins = [p.split('==') for p in sys.argv[1:]]; "
+        "print(all(m.version(n.split('[')[0]) == v for n, v in pins))"
     )
     probe = subprocess.run([str(python()), "-c", code, *pins], capture_output=True, text=True, check=False)
     return probe.stdout.strip() == "True"

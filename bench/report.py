@@ -31,6 +31,10 @@ SQLITE_CALL_FLOOR_MAX = 1.15
 SQLITE_ENTRYPOINT_MAX_S = 0.700
 SQLITE_ENTRYPOINT_SPEEDUP_MIN = 2.0
 PARQUET_SLOWDOWN_MAX = 1.0
+# The SQLAlchemy task on PostgreSQL, whole container process: against pyflyte-execute, and against the
+# floor (psycopg fetch + parquet write, no SDK).
+PG_ENTRYPOINT_SPEEDUP_MIN = 2.0
+PG_FLOOR_MAX = 1.2
 WORKFLOW_RUN_SPEEDUP_MIN = 18.0
 WORKFLOW_COMPILE_SPEEDUP_MIN = 10.0
 # "Using both cores": with two workers, the CPU time of the run (the engine and its flyweight-execute
@@ -123,6 +127,7 @@ class Report:
         self.convert: dict[str, dict[str, list[dict[str, Any]]]] = results.get("convert") or {}
         self.tasks: dict[str, Any] | None = results.get("tasks")
         self.data: dict[str, Any] | None = results.get("data")
+        self.sqlalchemy: dict[str, Any] | None = results.get("sqlalchemy")
         self.workflows: dict[str, Any] | None = results.get("workflows")
         self.control: dict[str, Any] | None = results.get("control")
         self.targets: list[tuple[str, str, bool]] = []
@@ -140,6 +145,8 @@ class Report:
             sections.append(self.tasks_section())
         if self.data:
             sections.append(self.data_section())
+        if self.sqlalchemy:
+            sections.append(self.sqlalchemy_section())
         if self.workflows:
             sections.append(self.workflow_section())
         if self.control:
@@ -750,6 +757,98 @@ class Report:
                         secs(times[fw].median - times[floor].median),
                         mib(rss[fw].median - rss[floor].median),
                     ],
+                ],
+            ),
+        ]
+
+    def sqlalchemy_section(self) -> list[str]:
+        assert self.sqlalchemy is not None
+        title = "## SQLAlchemy task on PostgreSQL, container process"
+        if "skipped" in self.sqlalchemy:
+            return [title, "", f"skipped: {self.sqlalchemy['skipped']}."]
+        pg = self.sqlalchemy
+        box = pg["container"]
+        times = {label: Stat.of(values) for label, values in box["times"].items()}
+        rss = {label: Stat.of(values) for label, values in box["max_rss_kib"].items()}
+        rows = [
+            [
+                f"`{c['label']}`",
+                c["side"],
+                secs(times[c["label"]].median),
+                span(times[c["label"]]),
+                str(times[c["label"]].runs),
+                mib(rss[c["label"]].median),
+            ]
+            for c in box["commands"]
+        ]
+        fw, fk = "flyweight-execute", "pyflyte-execute"
+        floor = next(c["label"] for c in box["commands"] if c["side"] == "floor")
+        sa_floor = next((c["label"] for c in box["commands"] if c["side"] == "floor-sqlalchemy"), None)
+        wall_ratio = times[fk].median / times[fw].median
+        above = times[fw].median / times[floor].median
+        self.targets += [
+            (
+                f"SQLAlchemy task on PostgreSQL: {fk} / {fw} ≥ {PG_ENTRYPOINT_SPEEDUP_MIN:.0f}x, wall time",
+                ratio(wall_ratio),
+                wall_ratio >= PG_ENTRYPOINT_SPEEDUP_MIN,
+            ),
+            (
+                f"SQLAlchemy task on PostgreSQL: {fw} within {PG_FLOOR_MAX - 1:.0%} of psycopg + parquet",
+                f"{ratio(above)} of the floor ({secs(times[fw].median)} vs {secs(times[floor].median)})",
+                above <= PG_FLOOR_MAX,
+            ),
+        ]
+        packages = {side: box["templates"][side]["packages"] for side in ("flyweight", "flytekit")}
+        shown = ", ".join(
+            f"{name} {version}" + ("" if packages["flytekit"].get(name) == version else " (flyweight side)")
+            for name, version in packages["flyweight"].items()
+        )
+        return [
+            title,
+            "",
+            '`SQLAlchemyTask("pg_items", "select * from items order by id limit {{.inputs.limit}}")`',
+            "from each SDK (`workers/pg_<sdk>.py`: flytekit's default `FlyteSchema` output, a",
+            "`postgresql+psycopg://...` URL), its template run as a Flyte pod runs it with",
+            f"`limit={box['limit']:,}` against a throwaway PostgreSQL {pg['server_version']} server on",
+            f"loopback holding a deterministic {pg['rows']:,}-row `items` table (bigint, text, double",
+            "precision, numeric(12,2), timestamp, boolean). Every run's `outputs.pb` must name a parquet",
+            "dataset of that many rows (checked run by run). The floor (`workers/pg_floor.py`, flyweight's",
+            "interpreter) is the same query with no SDK in a fresh process: psycopg 3 fetches the rows,",
+            "pyarrow builds a table (pandas hidden from it, which it would import) and writes one parquet",
+            "file. The second floor runs the same query through SQLAlchemy (`create_engine`, `text()`,",
+            "`fetchall`), as any executor built on SQLAlchemy must: the gap between the floors is",
+            "SQLAlchemy's own import and row handling. All commands alternate run by run. Max RSS read with",
+            f"{box['rss_source']}; the server's own memory is not counted.",
+            f"Packages, the same on both sides unless marked: {shown}.",
+            "",
+            *table(["command", "side", "median", "min-max", "runs", "max RSS"], rows),
+            "",
+            *table(
+                ["ratio (medians)", "wall time", "max RSS"],
+                [
+                    [f"{fk} / {fw}", ratio(wall_ratio), ratio(rss[fk].median / rss[fw].median)],
+                    [f"{fw} / `{floor}`", ratio(above), ratio(rss[fw].median / rss[floor].median)],
+                    [
+                        f"{fk} / `{floor}`",
+                        ratio(times[fk].median / times[floor].median),
+                        ratio(rss[fk].median / rss[floor].median),
+                    ],
+                    *(
+                        [
+                            [
+                                f"{fw} / `{sa_floor}`",
+                                ratio(times[fw].median / times[sa_floor].median),
+                                ratio(rss[fw].median / rss[sa_floor].median),
+                            ],
+                            [
+                                f"`{sa_floor}` / `{floor}`",
+                                ratio(times[sa_floor].median / times[floor].median),
+                                ratio(rss[sa_floor].median / rss[floor].median),
+                            ],
+                        ]
+                        if sa_floor
+                        else []
+                    ),
                 ],
             ),
         ]

@@ -23,6 +23,7 @@ import control_bench
 import data_bench
 import flytekit_venv
 import measure
+import sqlalchemy_bench
 import task_bench
 import workflow_bench
 from report import Report, secs
@@ -31,12 +32,15 @@ from workers.cases import SIZES
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks", "data", "workflows", "control")
+PHASES = ("imports", "convert", "tasks", "data", "sqlalchemy", "workflows", "control")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="flyweight vs flytekit: cold import, conversions, plugin tasks, the entrypoint and data"
+        description=(
+            "flyweight vs flytekit: cold import, conversions, plugin tasks, the entrypoint, data and "
+            "SQLAlchemy on PostgreSQL"
+        )
     )
     parser.add_argument("--repeat", type=int, default=5, help="flyweight and floor runs per case (5)")
     parser.add_argument(
@@ -141,6 +145,9 @@ def versions(results: dict[str, Any]) -> dict[str, Any]:
     if "data" in results:
         runs = results["data"]["sqlite_call"]["runs"]
         return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
+    if "container" in results.get("sqlalchemy", {}):
+        templates = results["sqlalchemy"]["container"]["templates"]
+        return {side: templates[side]["versions"] for side in ("flyweight", "flytekit")}
     if "workflows" in results:
         runs = results["workflows"]["runs"]
         return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
@@ -173,6 +180,8 @@ def main(argv: list[str]) -> int:
         }
     if "data" in phases:
         results["data"] = data_bench.run_all(args, flytekit_python)
+    if "sqlalchemy" in phases:
+        results["sqlalchemy"] = sqlalchemy_bench.run_all(args, flytekit_python)
     if "workflows" in phases:
         results["workflows"] = {
             "function_call": workflow_bench.function_calls(args, flytekit_python),
@@ -198,6 +207,12 @@ def main(argv: list[str]) -> int:
         runs.append(
             f"data: SQLite3 call {args.call_runs} processes per series, parquet {args.call_runs} per side"
         )
+    if "sqlalchemy" in phases:
+        if "skipped" in results["sqlalchemy"]:
+            runs.append(f"SQLAlchemy on PostgreSQL: skipped, {results['sqlalchemy']['skipped']}")
+        else:
+            pg_runs = len(results["sqlalchemy"]["container"]["times"]["flyweight-execute"])
+            runs.append(f"SQLAlchemy on PostgreSQL: container {pg_runs} per command")
     if "workflows" in phases:
         runs.append(
             f"workflows: function call and chains {args.call_runs} processes per side; wide workflow "

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from tests.oracle import missing
 from tools import postgres
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_usage_and_check(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,3 +45,27 @@ def test_a_server_starts_answers_and_is_removed() -> None:
         data = server.data_dir
         assert data.is_dir()
     assert not data.exists()
+
+
+def test_sigterm_stops_and_removes_the_server(tmp_path: Path) -> None:
+    if postgres.binaries() is None:
+        missing("PostgreSQL's initdb is not installed (python tools/postgres.py ensure)")
+    code = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from tools.postgres import running\n"
+        "with running() as s:\n"
+        "    print(s.data_dir, s.port, flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        data, port = child.stdout.readline().split()
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        child.kill()
+    assert not Path(data).exists()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(port)), timeout=5).close()

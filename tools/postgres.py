@@ -15,10 +15,12 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +95,33 @@ def _pg_ctl(bin_dir: Path, data: Path, *args: str) -> subprocess.CompletedProces
 
 
 @contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """In the main thread, SIGTERM raises SystemExit inside the block, so ``finally`` stops the server
+    (by default SIGTERM ends Python at once and would leave the server running)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
 def running() -> Iterator[Server]:
-    """Start a fresh cluster, yield how to reach it, then stop and remove it (also on failure)."""
+    """Start a fresh cluster, yield how to reach it, then stop and remove it (also on failure, and when
+    the process is sent SIGTERM while in the block)."""
+    with _terminated_cleanly(), _running() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _running() -> Iterator[Server]:
     bin_dir = binaries()
     if bin_dir is None:
         raise RuntimeError(

@@ -125,6 +125,8 @@ class SQLAlchemyTaskExecutor(ShimTaskExecutor[Any]):
                 f"{owner}: SQLAlchemy cannot use the database URL {shown_uri!r} (SQLAlchemyConfig.uri): "
                 f"{secrets.scrub(_message(e))}"
             ) from None
+        if wants_rows:
+            sa.event.listen(engine, "connect", _numeric_as_float)
         logger.info("%s: connecting to %s", owner, shown_uri)
         where = _Where(owner, query, shown_uri, secrets, connect_args)
         try:
@@ -162,6 +164,23 @@ def _connect_args(custom: _Custom, secrets: _Secrets, owner: str) -> dict[str, A
         secrets.values.append(str(value))
         args[arg] = value
     return args
+
+
+def _numeric_as_float(dbapi_connection: Any, _record: Any) -> None:
+    """On a psycopg 3 connection, read ``numeric`` columns as floats rather than Decimals.
+
+    The table gets floats either way (``pandas.read_sql``'s ``coerce_float``, which flytekit's plugin
+    relies on): a float parsed from the column's text is the float of its Decimal, only without
+    making the Decimal first. Other drivers are left as they are.
+    """
+    adapters = getattr(dbapi_connection, "adapters", None)
+    if adapters is None or not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    try:
+        from psycopg.types.numeric import FloatLoader
+    except ImportError:  # pragma: no cover - a psycopg without it: Decimals, converted later
+        return
+    adapters.register_loader("numeric", FloatLoader)
 
 
 def _shown_uri(sa: Any, uri: str) -> str:

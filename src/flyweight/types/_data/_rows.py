@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import itertools
+import operator
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -52,6 +54,8 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 _EPOCH_UTC = _EPOCH.replace(tzinfo=datetime.timezone.utc)
 _EPOCH_DAY = _EPOCH.toordinal()
 _MICROSECOND = datetime.timedelta(microseconds=1)
+_TZINFO = operator.attrgetter("tzinfo")
+_TOORDINAL = operator.methodcaller("toordinal")
 
 
 class MixedColumnError(ValueError):
@@ -142,64 +146,83 @@ def _fixed(pa: ModuleType, arrow_type: Any, data: Any, validity: Any, null_count
     return pa.Array.from_buffers(arrow_type, n, [validity, pa.py_buffer(data)], null_count=null_count)
 
 
+def _filled(values: Sequence[Any], nulls: int, fill: object) -> Sequence[Any]:
+    """The values with every NULL replaced by ``fill`` (masked by the validity bitmap), so that the
+    conversions below run as C-level ``map`` calls without a Python test per value."""
+    return [fill if v is None else v for v in values] if nulls else values
+
+
 def _int64(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    data = np.fromiter((0 if v is None else v for v in values) if nulls else values, np.int64, len(values))
+    data = np.fromiter(_filled(values, nulls, 0), np.int64, len(values))
     return _fixed(pa, pa.int64(), data, validity, nulls)
 
 
 def _float64(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    floats = (0.0 if v is None else float(v) for v in values)
-    return _fixed(pa, pa.float64(), np.fromiter(floats, np.float64, len(values)), validity, nulls)
+    # numpy converts ints, floats and Decimals alike (``float(value)``)
+    data = np.fromiter(_filled(values, nulls, 0.0), np.float64, len(values))
+    return _fixed(pa, pa.float64(), data, validity, nulls)
 
 
 def _text(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    encoded = [b"" if v is None else (v if type(v) is str else str(v)).encode() for v in values]
-    return _variable(pa, np, pa.string(), encoded, validity, nulls)
+    texts = list(map(str, _filled(values, nulls, "")))
+    joined = "".join(texts)
+    data = joined.encode()
+    if len(data) == len(joined):  # all ASCII: a character is a byte, one encode for the whole column
+        return _variable(pa, np, pa.string(), texts, validity, nulls, data)
+    return _variable(pa, np, pa.string(), [t.encode() for t in texts], validity, nulls)
 
 
 def _binary(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    blobs = [b"" if v is None else bytes(v) for v in values]
+    blobs = list(map(bytes, _filled(values, nulls, b"")))
     return _variable(pa, np, pa.binary(), blobs, validity, nulls)
 
 
 def _bool(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    bits = np.packbits(np.fromiter((v is True for v in values), bool, len(values)), bitorder="little")
+    bits = np.packbits(np.fromiter(_filled(values, nulls, False), bool, len(values)), bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(values), [validity, pa.py_buffer(bits)], null_count=nulls)
 
 
 def _timestamp(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    aware = {v.tzinfo is not None and v.utcoffset() is not None for v in values if v is not None}
-    if len(aware) > 1:
+    zones = set(map(_TZINFO, values if not nulls else (v for v in values if v is not None)))
+    if None in zones and len(zones) > 1:
         raise MixedColumnError("", ["datetime with a time zone", "datetime without one"])
-    epoch = _EPOCH_UTC if aware == {True} else _EPOCH
-    micros = (0 if v is None else (v - epoch) // _MICROSECOND for v in values)
-    data = np.fromiter(micros, np.int64, len(values))
-    unit = pa.timestamp("us", tz="UTC") if epoch is _EPOCH_UTC else pa.timestamp("us")
+    epoch = _EPOCH if None in zones else _EPOCH_UTC
+    try:
+        deltas = map(operator.sub, _filled(values, nulls, epoch), itertools.repeat(epoch))
+        data = np.fromiter(
+            map(operator.floordiv, deltas, itertools.repeat(_MICROSECOND)), np.int64, len(values)
+        )
+    except TypeError:  # a tzinfo whose utcoffset() is None: neither naive nor aware
+        raise MixedColumnError("", ["datetime with a time zone", "datetime without one"]) from None
+    unit = pa.timestamp("us") if epoch is _EPOCH else pa.timestamp("us", tz="UTC")
     return _fixed(pa, unit, data, validity, nulls)
 
 
 def _date32(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    days = (0 if v is None else v.toordinal() - _EPOCH_DAY for v in values)
-    return _fixed(pa, pa.date32(), np.fromiter(days, np.int32, len(values)), validity, nulls)
+    ordinals = np.fromiter(map(_TOORDINAL, _filled(values, nulls, _EPOCH)), np.int64, len(values))
+    return _fixed(pa, pa.date32(), (ordinals - _EPOCH_DAY).astype(np.int32), validity, nulls)
 
 
 def _time64(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
     if any(v is not None and v.tzinfo is not None for v in values):
         return pa.array(values)  # a time with a time zone: Arrow has no such type; pyarrow decides
     micros = (
-        0 if v is None else ((v.hour * 60 + v.minute) * 60 + v.second) * 1_000_000 + v.microsecond
-        for v in values
+        ((v.hour * 60 + v.minute) * 60 + v.second) * 1_000_000 + v.microsecond
+        for v in _filled(values, nulls, datetime.time())
     )
     return _fixed(pa, pa.time64("us"), np.fromiter(micros, np.int64, len(values)), validity, nulls)
 
 
 def _duration(pa: ModuleType, np: ModuleType, values: Sequence[Any], validity: Any, nulls: int) -> Any:
-    nanos = (0 if v is None else (v // _MICROSECOND) * 1000 for v in values)
-    return _fixed(pa, pa.duration("ns"), np.fromiter(nanos, np.int64, len(values)), validity, nulls)
+    deltas = _filled(values, nulls, datetime.timedelta())
+    micros = np.fromiter(
+        map(operator.floordiv, deltas, itertools.repeat(_MICROSECOND)), np.int64, len(values)
+    )
+    return _fixed(pa, pa.duration("ns"), micros * 1000, validity, nulls)
 
 
 def _validity(pa: ModuleType, np: ModuleType, values: Sequence[Any]) -> tuple[pyarrow.Buffer, int]:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
+    present = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, len(values))
     return pa.py_buffer(np.packbits(present, bitorder="little")), len(values) - int(present.sum())
 
 
@@ -207,10 +230,12 @@ def _variable(  # noqa: PLR0917 - private helper
     pa: ModuleType,
     np: ModuleType,
     arrow_type: pyarrow.DataType,
-    items: list[bytes],
+    items: Sequence[bytes] | Sequence[str],
     validity: pyarrow.Buffer | None,
     null_count: int,
+    data: bytes | None = None,
 ) -> pyarrow.Array:
+    """A string or binary array of ``items`` (their bytes, or ASCII text whose bytes are ``data``)."""
     n = len(items)
     offsets = np.zeros(n + 1, np.int64)
     np.cumsum(np.fromiter(map(len, items), np.int64, n), out=offsets[1:])
@@ -218,5 +243,7 @@ def _variable(  # noqa: PLR0917 - private helper
         offsets = offsets.astype(np.int32)
     else:
         arrow_type = pa.large_string() if arrow_type == pa.string() else pa.large_binary()
-    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(items))]
+    if data is None:
+        data = b"".join(items)  # type: ignore[arg-type]
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
     return pa.Array.from_buffers(arrow_type, n, buffers, null_count=null_count)
