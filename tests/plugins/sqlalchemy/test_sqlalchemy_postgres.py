@@ -148,3 +148,37 @@ def test_the_password_comes_from_a_secret(server: Server, monkeypatch: pytest.Mo
     )
     assert frame(task(name="Grace"))["id"].tolist() == [3]
     assert server.password not in str(task.task_config)
+
+
+@pytest.mark.parametrize(
+    ("args", "driver_says"),
+    [
+        ({"secret_connect_args": {"username": "user-secret"}}, 'invalid connection option "username"'),
+        ({"connect_args": {"connect_timeout": "soon"}}, "bad value for connect_timeout"),
+        ({"connect_args": {"sslmode": "bogus"}}, 'invalid sslmode value: "bogus"'),
+    ],
+    ids=["unknown-option", "bad-number", "bad-choice"],
+)
+def test_a_connect_argument_postgres_rejects_is_named_and_not_retried(
+    server: Server, monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], driver_says: str
+) -> None:
+    """flyte#6416: flytekit's users see only ``invalid dsn: invalid connection option "username"``."""
+    from flyweight.extend import Secret
+
+    if "secret_connect_args" in args:
+        monkeypatch.setenv("_FSEC_PG_USERNAME", "hunter2-user")
+        args = {"secret_connect_args": {"username": Secret(group="pg", key="username")}}
+    task = SQLAlchemyTask(
+        "pg.badarg",
+        query_template="select 1 as id",
+        task_config=SQLAlchemyConfig(uri=server.uri(), **args),
+        output_schema_type=FlyteSchema[kwtypes(id=int)],
+    )
+    with pytest.raises(TaskExecutionError) as info:
+        task()
+    assert not isinstance(info.value, RecoverableError)
+    message = str(info.value)
+    assert "rejected the connect arguments" in message
+    assert driver_says in message
+    assert "hunter2" not in message
+    assert server.password not in message

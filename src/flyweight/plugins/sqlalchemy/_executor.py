@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -217,19 +218,29 @@ def _is_connection_failure(error: BaseException) -> bool:
     )
 
 
+# What libpq (through psycopg) says of a connection option it cannot use, when it reports it as an
+# OperationalError rather than refusing the argument outright.
+_REJECTED_OPTION = re.compile(r"invalid connection option|invalid \w+ value|bad value for \w+")
+
+
+def _rejected_arguments(error: BaseException, where: _Where) -> TaskExecutionError:
+    return TaskExecutionError(
+        f"{where.owner}: the database driver rejected the connect arguments {where.arg_names} "
+        f"(SQLAlchemyConfig.connect_args / secret_connect_args): {where.secrets.scrub(_message(error))}"
+    )
+
+
 @contextlib.contextmanager
 def _connected(sa: Any, engine: Any, where: _Where) -> Iterator[Any]:
     """A connection in a transaction (committed when the block succeeds, rolled back when it raises),
     with a failure to connect reported as one."""
     try:
         conn = engine.connect()
-    except TypeError as e:  # the driver's connect() refused an argument
-        raise TaskExecutionError(
-            f"{where.owner}: the database driver rejected the connect arguments "
-            f"{where.arg_names} (SQLAlchemyConfig.connect_args / secret_connect_args): "
-            f"{where.secrets.scrub(_message(e))}"
-        ) from None
+    except (TypeError, ValueError, sa.exc.ProgrammingError) as e:  # connect() refused an argument
+        raise _rejected_arguments(e, where) from None
     except sa.exc.SQLAlchemyError as e:
+        if _REJECTED_OPTION.search(_message(e)):  # libpq: 'invalid sslmode value: "bogus"'
+            raise _rejected_arguments(e, where) from None
         raise RecoverableError(
             f"{where.owner}: cannot connect to the database {where.uri!r}: "
             f"{where.secrets.scrub(_message(e))}; retrying may succeed (query: {where.template})"
