@@ -8,7 +8,7 @@ STAMP_RUNTIME := $(VENV)/.stamp-runtime
 STAMP_TEST    := $(VENV)/.stamp-test
 DEMO_IMAGE ?= localhost:30000/flyweight-demo:v1
 
-.PHONY: demo test lint typecheck layers pytest goldens bench clean
+.PHONY: demo test lint typecheck layers pytest goldens bench image clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ goldens: $(STAMP_TEST)
 
 bench: $(STAMP_RUNTIME)
 	$(PY) bench/run.py
+
+# flyweight's runtime images (docker/Dockerfile) for the running Python, named as templates name them;
+# where no container engine works, prints the commands to run elsewhere and exits 3.
+image: $(STAMP_RUNTIME)
+	$(PY) tools/images.py build
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .pytest_cache .ruff_cache bench/.venv-flytekit

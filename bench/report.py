@@ -130,6 +130,7 @@ class Report:
         self.sqlalchemy: dict[str, Any] | None = results.get("sqlalchemy")
         self.workflows: dict[str, Any] | None = results.get("workflows")
         self.control: dict[str, Any] | None = results.get("control")
+        self.install: dict[str, Any] | None = results.get("install")
         self.targets: list[tuple[str, str, bool]] = []
         self.plugin_targets: list[tuple[str, str, bool]] = []  # the tasks phase's, also in ``targets``
 
@@ -153,6 +154,10 @@ class Report:
             from report_control import control_lines
 
             sections.append(control_lines(self.control, self.targets))
+        if self.install:
+            from report_install import install_lines
+
+            sections.append(install_lines(self.install, self.targets))
         sections.append(self.targets_section())
         lines = [
             "# flyweight vs flytekit benchmark",

@@ -22,6 +22,7 @@ from typing import Any
 import control_bench
 import data_bench
 import flytekit_venv
+import install_bench
 import measure
 import sqlalchemy_bench
 import task_bench
@@ -32,7 +33,7 @@ from workers.cases import SIZES
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks", "data", "sqlalchemy", "workflows", "control")
+PHASES = ("imports", "convert", "tasks", "data", "sqlalchemy", "workflows", "control", "install")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -191,6 +192,9 @@ def main(argv: list[str]) -> int:
 
     if "control" in phases:
         results["control"] = control_bench.run_all(args, flytekit_python)
+    if "install" in phases:
+        print("install size: bare venv, flyweight, flyweight[pandas], flytekit", flush=True)
+        results["install"] = install_bench.run_all()
 
     runs = []
     if "imports" in phases:
@@ -218,6 +222,8 @@ def main(argv: list[str]) -> int:
             f"workflows: function call and chains {args.call_runs} processes per side; wide workflow "
             f"{args.call_runs} processes per side in-process, 1 per subprocess series"
         )
+    if "install" in phases:
+        runs.append("install size: one fresh environment per SDK")
     if "control" in phases:
         runs.append(f"control flow: {args.call_runs} processes per side and construct; plugin map 1 process")
     results = {
