@@ -86,7 +86,7 @@ def _distributions(python: Path) -> list[str]:
 def _image() -> dict[str, Any]:
     sys.path.insert(0, str(REPO))
     try:
-        from flyweight._cli._engines import find_engine
+        from flyweight._runtime._engines import find_engine
     finally:
         sys.path.remove(str(REPO))
     search = find_engine()

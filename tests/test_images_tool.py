@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tools import images
 
-from flyweight._cli._engines import find_engine
+from flyweight._runtime._engines import find_engine
 from flyweight.extend import DefaultImages, PythonVersion
 from flyweight.plugins.sqlalchemy import SQLAlchemyDefaultImages
 

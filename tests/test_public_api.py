@@ -22,6 +22,7 @@ PUBLIC = {
         "HashMethod",
         "Image",
         "ImageConfig",
+        "ImageSpec",
         "Interface",
         "PlatformError",
         "PodTemplate",

@@ -63,7 +63,7 @@ def images(pythons: tuple[str, ...] = PYTHONS) -> list[RuntimeImage]:
 
 
 def build(chosen: list[RuntimeImage], push: bool, dry_run: bool) -> int:
-    from flyweight._cli._engines import find_engine
+    from flyweight._runtime._engines import find_engine
 
     search = find_engine()
     engine = search.engine

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         ConcurrencyLimitBehavior as ConcurrencyLimitBehavior,
         ConcurrencyPolicy as ConcurrencyPolicy,
     )
+    from flyweight._settings._image_spec import ImageSpec as ImageSpec
     from flyweight._settings._notification import (
         Email as Email,
         PagerDuty as PagerDuty,

@@ -119,12 +119,12 @@ def test_a_version_nobody_has_is_an_error() -> None:
 
 
 class FakeImageSpec:
-    """Stands in for an ImageSpec object."""
+    """Looks like an image spec but is not a flyweight.ImageSpec."""
 
 
 @pytest.mark.parametrize("image", [FakeImageSpec(), 3, ["repo:v1"]])
 def test_non_strings_are_rejected(cfg: ImageConfig, image: object) -> None:
-    with pytest.raises(TaskDefinitionError, match="image specs are not supported"):
+    with pytest.raises(TaskDefinitionError, match="expected an image reference string or an ImageSpec"):
         resolve_image(image, cfg)  # type: ignore[arg-type]
 
 

@@ -52,6 +52,7 @@ _SWITCHES = (
     "--gate",
     "--gate-file",
     "--skip-sleep",
+    "--in-image",
 )
 
 
@@ -245,6 +246,13 @@ def _engine_options(command: click.Command) -> None:
             help="A JSON object of gate values by gate name (as --gate; JSON values of the gate's type).",
         ),
         click.option("--skip-sleep", is_flag=True, help="Do not wait at sleep gates."),
+        click.option(
+            "--in-image",
+            is_flag=True,
+            help="Run every task in the environment its image describes (an ImageSpec's packages, "
+            "flyweight's own images' contents, or the image itself through docker or podman), with only "
+            "the source root's code on its path, instead of this environment.",
+        ),
     ]
     for decorator in decorators:
         decorator(command)
@@ -324,6 +332,8 @@ def _run(
     from flyweight._runtime._interrupt import die_by, handling_signals, signal_of, stopping
     from flyweight._runtime._run import LocalRun
 
+    if params["in_image"] and params["in_process"]:
+        raise click.UsageError("--in-image runs every task in its image's environment: drop --in-process")
     output_names = list(runnable.python_interface.outputs)  # a launch plan's are its workflow's
     live = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     sys.path.insert(0, str(root))  # isolated tasks import the user's modules from the same root
@@ -343,6 +353,8 @@ def _run(
                         cache=_cache(params["use_cache"], params["overwrite_cache"]),
                         gate_inputs=_gate_inputs(params["gates"], params["gate_file"]),
                         skip_sleep=params["skip_sleep"],
+                        in_image=params["in_image"],
+                        source_root=root,
                     )
                     result = run.run()
             except BaseException as e:
@@ -471,7 +483,8 @@ run = RunGroup(
     entrypoint (flyweight-execute) unless --in-process. Engine options (--in-process, --isolated,
     --workers, --blob-dir, --keep-blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY.
     Gates take their values from --gate NAME=VALUE or --gate-file FILE.json (else a terminal is asked,
-    else the gate fails); --skip-sleep skips sleep gates. A failed node ends the run with its report and
+    else the gate fails); --skip-sleep skips sleep gates. --in-image runs every task in the environment
+    its image describes (an ImageSpec's packages), with only the source root's code on its path. A failed node ends the run with its report and
     exit status 1; the outputs are printed at the end.
     Ctrl-C or SIGTERM stops the run and its subprocesses (exit status 130 or 143).
     """,

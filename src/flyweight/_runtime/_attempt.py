@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from flyweight import _failure, _idl
 from flyweight._context import FlyteContext
@@ -29,7 +29,10 @@ from flyweight._runtime._interrupt import shielded
 from flyweight._serialize._container import primary_container
 from flyweight._settings import placeholder_settings
 from flyweight._tasks._map_element import INDEX_VAR_NAME, PROPELLER_INDEX_VAR
-from flyweight.errors import IgnoreOutputs, NotSupportedError
+from flyweight.errors import IgnoreOutputs, NotSupportedError, TaskExecutionError
+
+if TYPE_CHECKING:
+    from flyweight._runtime._image_env import ImageEnvironments
 
 __all__ = [
     "AttemptCancelled",
@@ -330,6 +333,7 @@ def run_in_subprocess(  # noqa: PLR0917
     run_name: str,
     subprocesses: Subprocesses,
     array_index: int | None = None,
+    images: ImageEnvironments | None = None,
 ) -> _idl.LiteralMap:
     """Run one attempt through ``flyweight-execute`` under ``node_dir/<attempt>/``.
 
@@ -342,7 +346,16 @@ def run_in_subprocess(  # noqa: PLR0917
     as Flyte's propeller runs it: under ``node_dir/<index>/<attempt>/``, with the whole ``inputs.pb``
     (``node_dir/inputs.pb``), the template with its outputs typed as elements, and the index in
     ``FLYTE_K8S_ARRAY_INDEX`` (named by ``BATCH_JOB_ARRAY_INDEX_VAR_NAME``). ADR 0018.
+
+    With ``images``, the attempt runs in the task's image environment (``in_image``): its interpreter, and
+    only the user's code on its path; an environment that cannot be made fails the attempt for good.
     """
+    interpreter = None
+    if images is not None:
+        try:
+            interpreter = images.for_task(task)
+        except (NotSupportedError, TaskExecutionError) as e:
+            raise AttemptFailed(AttemptFailure(str(e), recoverable=False, origin=USER)) from None
     template, args = container_args(task)
     base = node_dir if array_index is None else node_dir / str(array_index)
     attempt_dir = base / str(attempt)
@@ -370,10 +383,14 @@ def run_in_subprocess(  # noqa: PLR0917
             "tasktemplatepath": str(template_path),
         },
     )
-    command = [sys.executable, "-c", _RUN_ENTRYPOINT, *filled[1:]]
     env = _environment(template, run_name, task.name)
     if array_index is not None:
         env.update({INDEX_VAR_NAME: PROPELLER_INDEX_VAR, PROPELLER_INDEX_VAR: str(array_index)})
+    if interpreter is None:
+        command = [sys.executable, "-c", _RUN_ENTRYPOINT, *filled[1:]]
+    else:
+        env["PYTHONPATH"] = os.pathsep.join(interpreter.pythonpath)  # the user's code, not this environment
+        command = interpreter.command(filled, env, [node_dir], _RUN_ENTRYPOINT)
     stderr_path = attempt_dir / "stderr"
     with open(attempt_dir / "stdout", "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocesses.start(command, env, out, err)

@@ -18,6 +18,7 @@ from flyweight.errors import StorageError
 
 if TYPE_CHECKING:
     from flyweight._runtime._cache import LocalCache
+    from flyweight._runtime._image_env import ImageEnvironments
 
 __all__ = [
     "CACHED",
@@ -91,6 +92,9 @@ class RunOptions:
     """Values of ``wait_for_input`` gates and decisions of ``approve`` gates, by gate name."""
     skip_sleep: bool = False
     """Whether ``sleep`` gates succeed at once instead of waiting."""
+    images: ImageEnvironments | None = None
+    """``in_image``: where each task's image environment comes from (every task then runs through
+    ``flyweight-execute`` in it)."""
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
     slots: Slots = dataclasses.field(init=False)

@@ -29,14 +29,22 @@ from flyweight.types import TypeEngine
 
 if TYPE_CHECKING:
     from flyweight._runtime._cache import LocalCache
+    from flyweight._runtime._image_env import ImageEnvironments
 
 __all__ = ["LocalRun", "call_workflow", "run_workflow"]
+
+
+def _image_environments(source_root: Path | None) -> ImageEnvironments:
+    from flyweight._runtime._image_env import ImageEnvironments
+
+    return ImageEnvironments(source_root)
 
 
 class LocalRun:
     """One run of a workflow on this machine: :func:`run_workflow` (same arguments and behaviour), with the
     blob directory the run used and its output literals kept for the caller (``flyweight run`` removes
-    the directory of a successful run, unless an output points into it)."""
+    the directory of a successful run, unless an output points into it). ``source_root``: the user's code
+    an ``in_image`` run puts on its tasks' path (default: the working directory)."""
 
     def __init__(
         self,
@@ -51,8 +59,12 @@ class LocalRun:
         cache: LocalCache | None = None,
         gate_inputs: Mapping[str, Any] | None = None,
         skip_sleep: bool = False,
+        in_image: bool = False,
+        source_root: Path | None = None,
     ) -> None:
         check_arguments(workflow, inputs, workers)
+        if in_image and in_process:
+            raise ValueError("in_image runs every task in its image's environment; it cannot be in_process")
         wf: RunnableWorkflow
         saved: Mapping[str, Any] = {}
         if workflow.node_kind == LAUNCH_PLAN:
@@ -89,6 +101,7 @@ class LocalRun:
             cache=cache,
             gate_inputs=dict(gate_inputs or {}),
             skip_sleep=skip_sleep,
+            images=_image_environments(source_root) if in_image else None,
         )
         self.outputs: _idl.LiteralMap | None = None
         """The output literals, once the run has succeeded."""
@@ -170,6 +183,7 @@ def run_workflow(
     cache: LocalCache | None = None,
     gate_inputs: Mapping[str, Any] | None = None,
     skip_sleep: bool = False,
+    in_image: bool = False,
 ) -> Any:
     """Run ``workflow`` (or a launch plan) on this machine and return its outputs as Python values.
 
@@ -197,6 +211,12 @@ def run_workflow(
             TTY), else fails naming the gate (ADR 0021).
         skip_sleep: ``sleep`` gates succeed at once instead of waiting their duration (a sleep that
             waits stops as soon as the run stops).
+        in_image: run every task through ``flyweight-execute`` in the environment its image describes
+            instead of this one (an ``ImageSpec``: a virtual environment of its packages; flyweight's own
+            images: what they hold; another image: the image, through docker or podman), with only the
+            working directory's code on its path, so a task that works only because of something in
+            this environment fails here rather than on the cluster. A task whose environment cannot be
+            made fails, saying why.
 
     Returns:
         None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
@@ -246,6 +266,7 @@ def run_workflow(
         cache=cache,
         gate_inputs=gate_inputs,
         skip_sleep=skip_sleep,
+        in_image=in_image,
     ).run()
 
 

@@ -48,6 +48,8 @@ class TaskNodes:
     def _in_subprocess(self, task: RunnableTask) -> bool:
         if mock_of(task) is not None:  # flyweight.testing: a mock lives in this process only
             return False
+        if self.options.images is not None:  # in_image: every task in its image's environment
+            return True
         if isinstance(task, PythonFunctionTask):
             return self.options.isolated
         return isinstance(task, ExecutableTemplateShimTask) and not self.options.in_process
@@ -119,6 +121,7 @@ class TaskNodes:
                         self.options.run_name,
                         self.options.subprocesses,
                         array_index=element.array_index,
+                        images=self.options.images,
                     )
                 elif sub:
                     node_dir = self.options.blob.path / node_id
@@ -130,6 +133,7 @@ class TaskNodes:
                         timeout,
                         self.options.run_name,
                         self.options.subprocesses,
+                        images=self.options.images,
                     )
                 else:
                     out = run_in_process(task, inputs, self._attempt_context(node_id, attempt, element))

@@ -11,6 +11,8 @@ from flyweight.errors import TaskDefinitionError
 if TYPE_CHECKING:
     import re
 
+    from flyweight._settings._image_spec import ImageSpec
+
 # {{.image.<name>.<attr>}}, {{ .images.<name> }}: an optional ':' in front (for digests), a name that
 # may hold '-' and '_', and an optional attribute.
 _PLACEHOLDER = (
@@ -25,10 +27,12 @@ def _placeholder_pattern() -> re.Pattern[str]:
     return re.compile(_PLACEHOLDER, re.IGNORECASE)
 
 
-def resolve_image(image: str | None, image_config: ImageConfig) -> str:
+def resolve_image(image: str | ImageSpec | None, image_config: ImageConfig) -> str:
     """The image string a container runs, from a task's ``container_image`` and an image config.
 
     * ``None`` or ``""``: the config's default image.
+    * An :class:`~flyweight._settings._image_spec.ImageSpec`: the config's image named by the spec's
+      ``id`` when it has one (as flytekit), else the spec's ``image_name()``. Nothing is built or pushed.
     * A string with placeholders ``{{.image.<name>.fqn}}``, ``{{.image.<name>.version}}`` or
       ``{{.image.<name>}}`` (``.images`` works too; case and spaces inside the braces do not matter):
       each is replaced by that image's repository, version (tag or digest; the default image's when
@@ -37,12 +41,13 @@ def resolve_image(image: str | None, image_config: ImageConfig) -> str:
     * Any other string: unchanged.
 
     Args:
-        image: the task's ``container_image``.
+        image: the task's ``container_image`` (a reference string or an image spec).
         image_config: the images the placeholders may name.
 
     Raises:
         TaskDefinitionError: no image and no default image; an unknown image name; an attribute other
-            than ``fqn`` or ``version``; no version to fill in; ``image`` is not a string.
+            than ``fqn`` or ``version``; no version to fill in; ``image`` is neither a string nor an image
+            spec; an image spec's files cannot be read.
 
     Example:
         >>> cfg = ImageConfig.from_images("ghcr.io/org/app:v1", {"gpu": "ghcr.io/org/gpu@sha256:ab12"})
@@ -62,9 +67,14 @@ def resolve_image(image: str | None, image_config: ImageConfig) -> str:
             )
         return default.full
     if not isinstance(image, str):
+        from flyweight._settings._image_spec import ImageSpec
+
+        if isinstance(image, ImageSpec):
+            # the configured images only: a placeholder config would make one up for any name
+            found = ImageConfig.find_image(image_config, image.id)
+            return found.full if found is not None and found.full else image.image_name()
         raise TaskDefinitionError(
-            f"container_image: expected an image reference string, got {type(image).__name__}; "
-            "image specs are not supported, build the image and pass its reference as a string"
+            f"container_image: expected an image reference string or an ImageSpec, got {type(image).__name__}"
         )
     if "{{" not in image:
         return image

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flyweight import _idl
 from flyweight._serialize._container import extended_resources, k8s_pod, pod_spec
 from flyweight._settings import Resources, Secret, SecurityContext, SerializationSettings
+from flyweight._settings._image_spec import ImageSpec
 from flyweight._tasks._checks import str_dict
 from flyweight._tasks._container_parts import ContainerParts, ResourceSpec
 from flyweight._tasks._function_resolver import default_task_resolver
@@ -180,7 +181,8 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         task_config: plugin configuration (None for plain function tasks).
         task_type: Flyte task type string.
         container_image: the image; may use ``{{.image.<name>.fqn}}`` / ``{{.image.<name>.version}}``;
-            None means the settings' default image.
+            an :class:`ImageSpec` names the image built from it (nothing is built); None means the
+            settings' default image.
         requests: resource requests.
         limits: resource limits.
         environment: environment variables of the container.
@@ -203,7 +205,7 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         name: str,
         task_config: T | None,
         task_type: str = "python-task",
-        container_image: str | None = None,
+        container_image: str | ImageSpec | None = None,
         requests: Resources | None = None,
         limits: Resources | None = None,
         environment: dict[str, str] | None = None,
@@ -219,9 +221,10 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         self._pod_template = check_pod_template("", pod_template)
         self._accelerator = check_accelerator("", accelerator)
         self._shared_memory = check_shared_memory("", shared_memory)
-        if container_image is not None and not isinstance(container_image, str):
+        if container_image is not None and not isinstance(container_image, (str, ImageSpec)):
             raise TaskDefinitionError(
-                f"container_image must be an image name string, got {type(container_image).__name__}"
+                "container_image must be an image name string or a flyweight.ImageSpec, got "
+                f"{type(container_image).__name__}"
             )
         metadata = _check_metadata(kwargs.pop("metadata", None))
         changes: dict[str, Any] = {}
@@ -260,7 +263,7 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         return self._task_resolver
 
     @property
-    def container_image(self) -> str | None:
+    def container_image(self) -> str | ImageSpec | None:
         return self._container_image
 
     @property

@@ -31,6 +31,7 @@ from flyweight._context import current_context
 from flyweight._interface import Interface
 from flyweight._serialize._container import container, k8s_pod, merge_env, pod_spec
 from flyweight._settings import Resources, Secret, SerializationSettings, resolve_image
+from flyweight._settings._image_spec import ImageSpec
 from flyweight._tasks._auto_container import (
     PRIMARY_CONTAINER_NAME_FIELD,
     _check_metadata,
@@ -39,7 +40,7 @@ from flyweight._tasks._auto_container import (
     check_pod_template,
 )
 from flyweight._tasks._checks import str_dict
-from flyweight._tasks._container_parts import ResourceSpec
+from flyweight._tasks._container_parts import ResourceSpec, spec_for_settings
 from flyweight._tasks._metadata import TaskMetadata
 from flyweight._tasks._task import PythonTask
 from flyweight.errors import NotSupportedError, TaskDefinitionError, TaskExecutionError
@@ -94,7 +95,8 @@ class ContainerTask(PythonTask[None]):
 
     Args:
         name: the task's name.
-        image: the image (may use ``{{.image.<name>.fqn}}`` placeholders).
+        image: the image (may use ``{{.image.<name>.fqn}}`` placeholders), or an :class:`ImageSpec`
+            naming the image built from it (nothing is built; a local run runs ``image_name()``).
         command: the program (replaces the image's entrypoint); Flyte fills ``{{.inputs.x}}`` in it.
         inputs: input name → type.
         metadata: task metadata.
@@ -120,7 +122,7 @@ class ContainerTask(PythonTask[None]):
     def __init__(  # noqa: PLR0917 - flytekit's signature, kept for ported callers
         self,
         name: str,
-        image: str,
+        image: str | ImageSpec,
         command: list[str],
         inputs: Mapping[str, Any] | None = None,
         metadata: TaskMetadata | None = None,
@@ -140,10 +142,10 @@ class ContainerTask(PythonTask[None]):
         **kwargs: Any,
     ) -> None:
         owner = f"ContainerTask {name!r}"
-        if not isinstance(image, str) or not image:
+        if not isinstance(image, ImageSpec) and (not isinstance(image, str) or not image):
             raise TaskDefinitionError(
-                f"{owner}: image must be an image name such as 'alpine:3.19', got {type(image).__name__} "
-                f"{image!r} (flyweight has no ImageSpec)"
+                f"{owner}: image must be an image name such as 'alpine:3.19' or a flyweight.ImageSpec, got "
+                f"{type(image).__name__} {image!r}"
             )
         self._cmd = self._strings(owner, "command", command)
         self._args = self._strings(owner, "arguments", arguments) if arguments is not None else None
@@ -226,7 +228,7 @@ class ContainerTask(PythonTask[None]):
 
     def _container(self, settings: SerializationSettings) -> _idl.Container:
         return container(
-            image=resolve_image(self._image, settings.image_config),
+            image=self._serialized_image(settings),
             command=self._cmd,
             args=self._args or [],
             requests=self._resources.requests,
@@ -234,6 +236,17 @@ class ContainerTask(PythonTask[None]):
             env=merge_env(settings.env, self.environment),
             data_config=self._data_loading_config(),
         )
+
+    def _serialized_image(self, settings: SerializationSettings) -> str:
+        image = self._image
+        if isinstance(image, ImageSpec):
+            image = spec_for_settings(image, settings)
+        return resolve_image(image, settings.image_config)
+
+    @property
+    def _local_image(self) -> str:
+        """The image a local run starts: an image spec's ``image_name()``."""
+        return self._image.image_name() if isinstance(self._image, ImageSpec) else self._image
 
     def get_container(self, settings: SerializationSettings) -> _idl.Container | None:
         """The raw container, or None with a pod template (it is then inside ``k8s_pod``)."""
@@ -285,9 +298,9 @@ class ContainerTask(PythonTask[None]):
         for key, value in self.environment.items():
             run += ["-e", f"{key}={value}"]
         if self._cmd:  # Kubernetes: `command` replaces the image's entrypoint, `args` follow it
-            run += ["--entrypoint", argv[0], self._image, *argv[1:]]
+            run += ["--entrypoint", argv[0], self._local_image, *argv[1:]]
         else:
-            run += [self._image, *argv]
+            run += [self._local_image, *argv]
         proc = subprocess.run(run, capture_output=True, text=True, errors="replace", check=False)
         if self.local_logs:
             for line in (proc.stdout + proc.stderr).splitlines():
@@ -295,8 +308,8 @@ class ContainerTask(PythonTask[None]):
         if proc.returncode != 0:
             stderr = f"; the end of its stderr:\n{_tail(proc.stderr)}" if proc.stderr.strip() else ""
             raise TaskExecutionError(
-                f"{self._owner}: the container ({os.path.basename(engine)} run {self._image}) exited with "
-                f"status {proc.returncode}{stderr}"
+                f"{self._owner}: the container ({os.path.basename(engine)} run {self._local_image}) exited "
+                f"with status {proc.returncode}{stderr}"
             )
         return self._read_outputs(out_dir, proc.stderr)
 

@@ -22,8 +22,9 @@ from flyweight._settings import (
     SerializationSettings,
     placeholder_settings,
 )
+from flyweight._settings._image_spec import ImageSpec, plugin_source_root_for
 from flyweight._tasks._config import config_to_custom
-from flyweight._tasks._container_parts import ContainerParts, ResourceSpec
+from flyweight._tasks._container_parts import ContainerParts, ResourceSpec, fast_registration
 from flyweight._tasks._plan import TaskPlan
 from flyweight._tasks._resolver import TaskResolverMixin, default_task_template_resolver
 from flyweight._tasks._shim import ExecutableTemplateShimTask, ShimTaskExecutor
@@ -47,7 +48,8 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
         name: unique task name.
         task_config: plugin configuration; a dataclass is stored in ``custom`` field by field.
         container_image: the prebuilt image; may use ``{{.image.<name>.fqn}}`` /
-            ``{{.image.<name>.version}}``; None or "" means the settings' default image.
+            ``{{.image.<name>.version}}``, or an :class:`ImageSpec`; None or "" means the settings'
+            default image.
         executor_type: the :class:`ShimTaskExecutor` subclass that runs the task.
         task_resolver: how the container loads the task (default: the template resolver).
         task_type: Flyte task type string.
@@ -79,7 +81,7 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
         self,
         name: str,
         task_config: TC,
-        container_image: str | None,
+        container_image: str | ImageSpec | None,
         executor_type: type[ShimTaskExecutor[Any]],
         task_resolver: TaskResolverMixin | None = None,
         task_type: str = "python-task",
@@ -97,9 +99,10 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
                 )
         if secret_requests:
             security_ctx = SecurityContext(secrets=list(secret_requests))
-        if container_image is not None and not isinstance(container_image, str):
+        if container_image is not None and not isinstance(container_image, (str, ImageSpec)):
             raise TaskDefinitionError(
-                f"container_image must be an image name string, got {type(container_image).__name__}"
+                "container_image must be an image name string or a flyweight.ImageSpec, got "
+                f"{type(container_image).__name__}"
             )
         for what, value in (("requests", requests), ("limits", limits)):
             if value is not None and not isinstance(value, Resources):
@@ -133,8 +136,19 @@ class PythonCustomizedContainerTask(ExecutableTemplateShimTask, ContainerParts, 
         return self._task_resolver
 
     @property
-    def container_image(self) -> str | None:
+    def container_image(self) -> str | ImageSpec | None:
         return self._container_image
+
+    def _image_spec_for(self, spec: ImageSpec, settings: SerializationSettings) -> ImageSpec:
+        """As flytekit's plugin tasks: without fast registration the settings' source root replaces the
+        spec's (on a copy)."""
+        return plugin_source_root_for(
+            spec, source_root=settings.source_root, fast_registration=fast_registration(settings)
+        )
+
+    def _image_env(self) -> dict[str, str]:
+        """None: flytekit's plugin tasks do not pass an image spec's ``runtime_packages`` on."""
+        return {}
 
     def get_command(self, settings: SerializationSettings) -> list[str]:
         """The container arguments (flyweight-execute's, pyflyte-execute compatible)."""

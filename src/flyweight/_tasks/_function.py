@@ -32,6 +32,7 @@ from flyweight.errors import TaskDefinitionError
 from flyweight.types import TypeEngine
 
 if TYPE_CHECKING:
+    from flyweight._settings._image_spec import ImageSpec
     from flyweight._tasks._cache import Cache
 
 __all__ = ["PythonFunctionTask", "task"]
@@ -239,7 +240,7 @@ def task(
     interruptible: bool | None = None,
     deprecated: str = "",
     timeout: datetime.timedelta | int = 0,
-    container_image: str | None = None,
+    container_image: str | ImageSpec | None = None,
     environment: dict[str, str] | None = None,
     requests: Resources | None = None,
     limits: Resources | None = None,
@@ -276,7 +277,7 @@ def task(
     interruptible: bool | None = None,
     deprecated: str = "",
     timeout: datetime.timedelta | int = 0,
-    container_image: str | None = None,
+    container_image: str | ImageSpec | None = None,
     environment: dict[str, str] | None = None,
     requests: Resources | None = None,
     limits: Resources | None = None,
@@ -310,7 +311,7 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
     interruptible: bool | None = None,
     deprecated: str = "",
     timeout: datetime.timedelta | int = 0,
-    container_image: str | None = None,
+    container_image: str | ImageSpec | None = None,
     environment: dict[str, str] | None = None,
     requests: Resources | None = None,
     limits: Resources | None = None,
@@ -350,7 +351,8 @@ def task(  # noqa: PLR0917 - flytekit's positional order, kept for ported caller
         interruptible: whether the task may run on interruptible (spot) machines; None inherits.
         deprecated: a deprecation message Flyte shows when the task is used.
         timeout: the longest a run may take (a ``timedelta`` or seconds); 0 means no limit.
-        container_image: the image (may use ``{{.image.<name>.fqn}}`` / ``{{.image.<name>.version}}``).
+        container_image: the image (may use ``{{.image.<name>.fqn}}`` / ``{{.image.<name>.version}}``),
+            or a :class:`flyweight.ImageSpec` naming the image built from it (nothing is built).
         environment: environment variables of the container.
         requests: resource requests (``Resources(cpu="1", mem="2Gi")``).
         limits: resource limits.

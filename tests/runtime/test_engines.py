@@ -1,4 +1,4 @@
-"""Finding a container engine that works (``flyweight._cli._engines``) and the command lines it builds
+"""Finding a container engine that works (``flyweight._runtime._engines``) and the command lines it builds
 with. The engines here are small programs on a private PATH that answer as docker, podman and buildah
 do, plus whatever this machine really has."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flyweight._cli._engines import Engine, find_engine
+from flyweight._runtime._engines import Engine, find_engine
 
 
 def fake(bin_dir: Path, name: str, status: int, said: str = "") -> None:

@@ -1,4 +1,4 @@
-"""Container engines that build and push images: docker (buildx when present), podman, buildah.
+"""Container engines that build, push and run images: docker (buildx when present), podman, buildah.
 
 :func:`find_engine` takes the first engine that *works* here, not merely the first one installed: a
 docker client without a daemon, say, is skipped with the reason recorded. Every probe and every build
@@ -14,10 +14,12 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["Engine", "EngineSearch", "find_engine"]
+__all__ = ["RUNNERS", "Engine", "EngineSearch", "find_engine"]
 
 PROBE_SECONDS = 20
 ENGINES = ("docker", "podman", "buildah")
+RUNNERS = ("docker", "podman")
+"""The engines that also run containers (buildah only builds)."""
 
 # name -> the command that answers only when the engine can build (a docker client needs its daemon)
 _PROBES: Mapping[str, Sequence[str]] = {
