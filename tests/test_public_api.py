@@ -275,6 +275,8 @@ PUBLIC = {
     ],
     "flyweight.loggers": ["logger"],
     "flyweight.testing": ["SecretsManager", "patch", "task_mock"],  # flytekit.testing's names
+    "flyweight.image_spec": ["CopyFileDetection", "ImageSpec"],  # flytekit.image_spec's names
+    "flyweight.constants": ["CopyFileDetection"],  # flytekit.constants' name
 }
 
 

@@ -391,9 +391,9 @@ def test_specs_hash_and_compare_by_value() -> None:
 
 
 def test_platform_defaults_like_flytekit(monkeypatch: pytest.MonkeyPatch) -> None:
-    import platform
+    from flyweight._settings import _image_spec
 
-    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(_image_spec, "_machine", lambda: "arm64")
     assert ImageSpec(registry="localhost:30000").platform == "linux/arm64"
     assert ImageSpec(registry="ghcr.io/org").platform == "linux/amd64"
     assert ImageSpec(registry="localhost:30000", platform="linux/amd64").platform == "linux/amd64"
@@ -708,3 +708,43 @@ def _settings_only() -> tuple[None, flyweight.SerializationSettings]:
         version="v",
         image_config=flyweight.ImageConfig(default_image=image, images=[image]),
     )
+
+
+# -- an ImageSpec file as --image (pyflyte's Image.look_up_image_info) -----------------------------------
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_spec_file_names_the_image_flytekit_names(fk_spec_module: Any, tmp_path: Path, suffix: str) -> None:
+    import json
+
+    from flytekit.configuration import Image as FkImage
+
+    from flyweight import Image
+
+    fields = {"name": "fromfile", "registry": "ghcr.io/acme", "packages": ["numpy"], "python_version": "3.11"}
+    path = tmp_path / f"spec{suffix}"
+    path.write_text(json.dumps(fields))  # JSON is YAML too
+    ours = Image.look_up_image_info("default", str(path))
+    if suffix == ".yaml":  # flytekit reads YAML files only
+        theirs = FkImage.look_up_image_info("default", str(path))
+        assert (ours.fqn, ours.tag) == (theirs.fqn, theirs.tag)
+        assert fk_spec_module.built  # flytekit would build it; flyweight only names it
+    assert ours.full == ImageSpec(**fields).image_name()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("- a\n- b\n", "must hold a mapping"),
+        ("name: x\nflavour: y\n", "is not an ImageSpec"),
+        ("{", "not valid"),
+    ],
+)
+def test_a_bad_spec_file_is_a_clear_error(tmp_path: Path, content: str, says: str) -> None:
+    from flyweight import Image
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(content)
+    with pytest.raises(TaskDefinitionError, match=says):
+        Image.look_up_image_info("default", str(path))

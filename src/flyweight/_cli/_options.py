@@ -71,9 +71,13 @@ def key_values(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def settings(options: dict[str, Any], destination_dir: str | None = None) -> SerializationSettings:
-    """The settings of a ``package`` / ``serialize`` call from its parsed options; fast registration off,
-    with the destination directory ``pyflyte`` writes for the command (``/root`` for ``package``)."""
+def settings(
+    options: dict[str, Any], destination_dir: str | None = None, fast: bool = False
+) -> SerializationSettings:
+    """The settings of a ``package`` / ``serialize`` call from its parsed options, with the destination
+    directory ``pyflyte`` writes for the command (``/root`` for ``package``, or its
+    ``--in-container-source-path``); ``fast``: fast registration on (``package --copy all|auto``), so
+    task templates run ``flyweight-fast-execute``."""
     env = key_values(options["env"], "--env")
     return SerializationSettings(
         image_config=image_config(options["image"]),
@@ -83,7 +87,7 @@ def settings(options: dict[str, Any], destination_dir: str | None = None) -> Ser
         env=env or None,
         python_interpreter=options["python_interpreter"],
         source_root=str(options["source"]),
-        fast_serialization_settings=FastSerializationSettings(enabled=False, destination_dir=destination_dir),
+        fast_serialization_settings=FastSerializationSettings(enabled=fast, destination_dir=destination_dir),
     )
 
 

@@ -484,8 +484,8 @@ run = RunGroup(
     --workers, --blob-dir, --keep-blob-dir, --cache/--no-cache, --overwrite-cache) go after ENTITY.
     Gates take their values from --gate NAME=VALUE or --gate-file FILE.json (else a terminal is asked,
     else the gate fails); --skip-sleep skips sleep gates. --in-image runs every task in the environment
-    its image describes (an ImageSpec's packages), with only the source root's code on its path. A failed node ends the run with its report and
-    exit status 1; the outputs are printed at the end.
+    its image describes (an ImageSpec's packages), with only the source root's code on its path.
+    A failed node ends the run with its report and exit status 1; the outputs are printed at the end.
     Ctrl-C or SIGTERM stops the run and its subprocesses (exit status 130 or 143).
     """,
 )

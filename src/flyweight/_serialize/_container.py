@@ -12,14 +12,28 @@ from typing import TYPE_CHECKING, Any
 
 from flyweight._idl import Container, DataLoadingConfig, ExtendedResources, K8sPod, KeyValuePair, Resources
 from flyweight._serialize._struct import dict_to_struct
-from flyweight._settings import ImageConfig, Resources as ResourceValues, resolve_image
+from flyweight._settings import ImageConfig, Resources as ResourceValues, SerializationSettings, resolve_image
 
 if TYPE_CHECKING:  # only tasks that use them load these (a container attempt mostly does not)
+    from flyweight._idl import TaskTemplate
     from flyweight._settings._accelerators import BaseAccelerator
     from flyweight._settings._pod_template import PodTemplate
 
-__all__ = ["container", "extended_resources", "k8s_pod", "merge_env", "pod_spec", "primary_container"]
+__all__ = [
+    "FAST_EXECUTE",
+    "container",
+    "extended_resources",
+    "fast_execute_prefix",
+    "k8s_pod",
+    "merge_env",
+    "pod_spec",
+    "primary_container",
+    "with_fast_execute",
+]
 
+FAST_EXECUTE = "flyweight-fast-execute"  # flytekit's pyflyte-fast-execute
+REMOTE_PACKAGE_PATH = "{{ .remote_package_path }}"  # Flyte fills it with the uploaded code tarball
+DEST_DIR = "{{ .dest_dir }}"
 SHARED_MEMORY_MOUNT_NAME = "flyte-shared-memory"
 SHARED_MEMORY_MOUNT_PATH = "/dev/shm"
 
@@ -155,3 +169,32 @@ def primary_container(pod: K8sPod, name: str) -> Any | None:
 
 def _resource_name(value: int) -> str:
     return str(Resources.ResourceName.Name(value)).lower().replace("_", "-")
+
+
+def fast_execute_prefix(settings: SerializationSettings) -> list[str]:
+    """The arguments a fast-registered task's command is prefixed with, as flytekit's
+    ``get_command_prefix_for_fast_execute`` writes them: the code's location (Flyte's
+    ``{{ .remote_package_path }}`` unless the settings name one) and where it is unpacked."""
+    fast = settings.fast_serialization_settings
+    location = getattr(fast, "distribution_location", None) or REMOTE_PACKAGE_PATH
+    dest = getattr(fast, "destination_dir", None) or DEST_DIR
+    return [FAST_EXECUTE, "--additional-distribution", location, "--dest-dir", dest, "--"]
+
+
+def with_fast_execute(template: TaskTemplate, settings: SerializationSettings) -> None:
+    """Prefix ``template``'s command with :func:`fast_execute_prefix`: the container's arguments, or
+    those of the pod's primary container (named by ``config["primary_container_name"]``)."""
+    prefix = fast_execute_prefix(settings)
+    if template.HasField("container"):
+        args = list(template.container.args)
+        del template.container.args[:]
+        template.container.args.extend(prefix + args)
+    elif template.HasField("k8s_pod"):
+        name = template.config.get("primary_container_name") or template.k8s_pod.primary_container_name
+        fields = primary_container(template.k8s_pod, name)
+        if fields is not None:
+            values = fields["args"].list_value.values
+            args = [v.string_value for v in values]
+            del values[:]
+            for arg in prefix + args:
+                values.add().string_value = arg

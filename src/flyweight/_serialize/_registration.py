@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeAlias, TypeVar, overload, runtime_checkable
 
+from flyweight._serialize._container import with_fast_execute
 from flyweight._serialize._template import Documented, task_spec
 from flyweight._settings import SerializationSettings
 
@@ -145,6 +146,21 @@ def get_serializable(
     if isinstance(entity, RegistrationSource):
         spec = entity.registration_spec(mapping, settings, options)
     else:
-        spec = task_spec(entity.serialize_to_model(settings), entity.docs)
+        template = entity.serialize_to_model(settings)
+        if _fast(settings) and _runs_user_code(entity):
+            with_fast_execute(template, settings)
+        spec = task_spec(template, entity.docs)
     mapping[entity] = spec
     return spec
+
+
+def _fast(settings: SerializationSettings) -> bool:
+    return bool(getattr(settings.fast_serialization_settings, "enabled", False))
+
+
+def _runs_user_code(entity: object) -> bool:
+    """Whether the task's container runs the user's code (as flytekit: ``PythonAutoContainerTask`` —
+    function, shell and dynamic tasks — and map tasks), so fast registration prefixes its command; a
+    plugin task on a prebuilt image and a raw ``ContainerTask`` do not. The task classes say so with
+    ``FAST_REGISTERS`` (this layer sits below them)."""
+    return bool(getattr(type(entity), "FAST_REGISTERS", False))

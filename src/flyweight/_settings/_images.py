@@ -92,8 +92,13 @@ class Image:
             image_identifier: the reference to parse.
             allow_no_tag_or_digest: when false, a reference without a tag or digest is an error.
 
+        A path to an existing file is read as an ``ImageSpec`` (its fields as a YAML or JSON mapping, as
+        ``pyflyte --image spec.yaml`` reads it) and stands for the spec's ``image_name()``; nothing is
+        built.
+
         Raises:
-            TaskDefinitionError: the reference is empty, contains whitespace, or has an empty part.
+            TaskDefinitionError: the reference is empty, contains whitespace, or has an empty part; a spec
+                file that cannot be read or does not describe an ImageSpec.
 
         Example:
             >>> Image.look_up_image_info("default", "localhost:5000/team/app:v2")
@@ -106,6 +111,8 @@ class Image:
                 f"image {name!r}: expected an image reference such as 'ghcr.io/org/app:v1', "
                 f"got {_describe(image_identifier)}"
             )
+        if os.path.isfile(image_identifier):  # an ImageSpec file (YAML or JSON), as pyflyte's --image takes
+            image_identifier = _spec_file_image(name, image_identifier)
         if any(c.isspace() for c in image_identifier):
             raise TaskDefinitionError(
                 f"image {name!r}: the reference {image_identifier!r} contains whitespace; remove it"
@@ -132,6 +139,46 @@ class Image:
                 f"e.g. '{image_identifier}:v1'"
             )
         return cls(name=name, fqn=image_identifier)
+
+
+def _spec_file_image(name: str, path: str) -> str:
+    """The image name of the ImageSpec described by the YAML or JSON file at ``path``."""
+    from flyweight._settings._image_spec import ImageSpec
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise TaskDefinitionError(f"image {name!r}: cannot read the ImageSpec file {path!r}: {e}") from None
+    fields: object
+    if path.endswith(".json"):
+        import json
+
+        try:
+            fields = json.loads(text)
+        except ValueError as e:
+            raise TaskDefinitionError(f"image {name!r}: {path!r} is not valid JSON: {e}") from None
+    else:
+        try:
+            import yaml  # type: ignore[import-untyped, unused-ignore]
+        except ImportError:
+            raise TaskDefinitionError(
+                f"image {name!r}: reading the ImageSpec file {path!r} needs PyYAML (pip install pyyaml); "
+                "or write the spec as a .json file"
+            ) from None
+        try:
+            fields = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise TaskDefinitionError(f"image {name!r}: {path!r} is not valid YAML: {e}") from None
+    if not isinstance(fields, dict):
+        raise TaskDefinitionError(
+            f"image {name!r}: the ImageSpec file {path!r} must hold a mapping of ImageSpec fields, "
+            f"got {type(fields).__name__}"
+        )
+    try:
+        return ImageSpec(**fields).image_name()
+    except TypeError as e:  # an unknown field
+        raise TaskDefinitionError(f"image {name!r}: {path!r} is not an ImageSpec: {e}") from None
 
 
 @dataclass(frozen=True, init=False)

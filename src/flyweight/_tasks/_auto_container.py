@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from flyweight import _idl
 from flyweight._serialize._container import extended_resources, k8s_pod, pod_spec
@@ -199,6 +199,10 @@ class PythonAutoContainerTask(ContainerParts, PythonTask[T]):
         **kwargs: ``metadata``, ``interface``, ``docs``, ``labels``, ``annotations``, ``enable_deck``,
             ``deck_fields``, ``disable_deck``, ``task_type_version``; anything else is a ``TypeError``.
     """
+
+    FAST_REGISTERS: ClassVar[bool] = True
+    """Its container runs the user's code: fast registration prefixes its command with
+    ``flyweight-fast-execute`` (``get_serializable``)."""
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
         self,

@@ -18,7 +18,7 @@ import hashlib
 import math
 import typing
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from flyweight import _idl
 from flyweight._context import FlyteContext, FlyteContextManager
@@ -124,6 +124,9 @@ class ArrayNodeMapTask(PythonTask[None]):
         bound_inputs_values: inputs bound to these values for every element.
         **kwargs: ``metadata``, ``security_ctx``, ``docs`` (default: the task's own).
     """
+
+    FAST_REGISTERS: ClassVar[bool] = True
+    """Its elements run the user's code (or the plugin's): fast registration prefixes its command."""
 
     def __init__(  # noqa: PLR0917 - flytekit's positional order, kept for ported callers
         self,
