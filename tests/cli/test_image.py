@@ -119,7 +119,6 @@ def test_a_spec_as_base_image_and_the_same_spec_twice(tmp_path: Path) -> None:
     [
         ("conda_packages", ["numpy"], "conda packages"),
         ("cuda", "12.1", "CUDA base image"),
-        ("runtime_packages", ["x"], "installs nothing at run time"),
         ("pip_secret_mounts", [("a", "/b")], "BuildKit secrets"),
     ],
 )

@@ -59,6 +59,9 @@ with_pkg = ImageSpec(
     name="withpkg", registry="localhost:30000", packages=[{wheel!r}], pip_extra_args="--no-index"
 )
 old_python = ImageSpec(name="old", registry="localhost:30000", python_version="3.8")
+late = ImageSpec(name="late", registry="localhost:30000", runtime_packages=[{wheel!r}])
+NO_SUCH_WHEEL = "/no/such/pkg-1.0-py3-none-any.whl"
+broken = ImageSpec(name="broken", registry="localhost:30000", runtime_packages=[NO_SUCH_WHEEL])
 
 
 @task(container_image=bare)
@@ -78,6 +81,18 @@ def needs_pkg() -> str:
     import imgenvdemo
 
     return imgenvdemo.VALUE
+
+
+@task(container_image=late)
+def needs_pkg_late() -> str:
+    import imgenvdemo
+
+    return imgenvdemo.VALUE
+
+
+@task(container_image=broken)
+def needs_broken() -> int:
+    return 1
 
 
 @task(container_image=bare)
@@ -110,6 +125,16 @@ def good() -> str:
 @workflow
 def bad() -> str:
     return needs_pkg_bare()
+
+
+@workflow
+def installed_at_start() -> str:
+    return needs_pkg_late()
+
+
+@workflow
+def install_fails() -> int:
+    return needs_broken()
 
 
 @workflow
@@ -175,6 +200,14 @@ def test_a_package_missing_from_the_spec_fails_here_as_on_the_cluster(
         run_workflow(wf.bad, in_image=True)
     # a spec that lists the package gets it from pip
     assert run_workflow(wf.good, in_image=True) == "from the spec"
+
+
+def test_runtime_packages_are_installed_when_the_task_starts(project: tuple[Path, ModuleType]) -> None:
+    """flytekit's entrypoint pip-installs ImageSpec.runtime_packages before the task; so does ours."""
+    _, wf = project
+    assert run_workflow(wf.installed_at_start, in_image=True) == "from the spec"
+    with pytest.raises(WorkflowExecutionError, match="pip could not install the runtime packages"):
+        run_workflow(wf.install_fails, in_image=True)
 
 
 def test_a_spec_for_another_python_fails_saying_so(project: tuple[Path, ModuleType]) -> None:

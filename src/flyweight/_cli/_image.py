@@ -11,8 +11,8 @@ flyweight itself is installed from PyPI at the running version, or, when the run
 source checkout (a development install), from that checkout, copied into the context.
 
 What flytekit's ``envd`` builder can do and this one cannot is refused by name rather than left out
-silently: conda packages and channels, CUDA / cuDNN (use a CUDA base image), pip secret mounts and
-packages installed at run time.
+silently: conda packages and channels, CUDA / cuDNN (use a CUDA base image) and pip secret mounts.
+``runtime_packages`` are not in the image: ``flyweight-execute`` installs them when the task starts.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ _UNSUPPORTED = {
     "cuda": "use a CUDA base image (base_image='nvidia/cuda:...') instead of `cuda`",
     "cudnn": "use a CUDA base image with cuDNN (base_image='nvidia/cuda:...-cudnn...') instead of `cudnn`",
     "pip_secret_mounts": "secret mounts need BuildKit secrets: install private packages in `commands`",
-    "runtime_packages": "flyweight-execute installs nothing at run time: add them to `packages`",
 }
 
 

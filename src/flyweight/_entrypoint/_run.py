@@ -32,6 +32,7 @@ from flyweight._entrypoint._argv import Arguments
 from flyweight._entrypoint._errors import error_file_name
 from flyweight._entrypoint._signals import StopGuard
 from flyweight._failure import Failure, classify, describe, error_document, normalize, safe_str
+from flyweight._settings._image_spec import RUNTIME_PACKAGES_ENV_VAR
 from flyweight._storage import FileAccess
 
 if TYPE_CHECKING:
@@ -356,6 +357,10 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         try:
             with FlyteContextManager.with_context(ctx):
                 with guard.task_running():
+                    if RUNTIME_PACKAGES_ENV_VAR in env:  # ImageSpec.runtime_packages: pip, first
+                        from flyweight._entrypoint._runtime_packages import install_runtime_packages
+
+                        install_runtime_packages(env)
                     name, payload = _outputs(ctx, args, env)
                 status = reporter.outputs(payload, name)
         except BaseException as e:
