@@ -25,7 +25,7 @@ from flyteidl.admin import task_pb2
 from tests.cli.test_cli_package_control_oracle import map_identity
 from tests.cli.test_cli_package_oracle import _diff, _env, flytekit_version, members, normalized, parse
 
-from flyweight._cli import _fast_package as fp
+from flyweight._settings._source_files import _DockerIgnore, _DockerPattern
 
 BIN = Path(sys.executable).parent
 __all__ = ["flytekit_version"]  # the fixture, shared with the other package oracle tests
@@ -275,9 +275,9 @@ def test_docker_patterns_as_docker_py(patterns: list[str]) -> None:
 
     build = require("docker.utils.build", why="docker-py's PatternMatcher, the oracle of .dockerignore")
     theirs = build.PatternMatcher(patterns)
-    ours = fp._DockerIgnore.__new__(fp._DockerIgnore)
-    ours.patterns = [p for p in map(fp._DockerPattern, patterns) if p.parts]
-    ours.patterns.append(fp._DockerPattern("!.dockerignore"))
+    ours = _DockerIgnore.__new__(_DockerIgnore)
+    ours.patterns = [p for p in map(_DockerPattern, patterns) if p.parts]
+    ours.patterns.append(_DockerPattern("!.dockerignore"))
     for path in [
         "data/big.csv",
         "data/keep.csv",

@@ -164,7 +164,7 @@ def _code_tarball(source: Path, copy: str, output: Path, deref_symlinks: bool) -
         if copy == "auto":
             paths = fp.list_loaded_module_files(source, list(sys.modules.values()))
         else:
-            paths = fp.list_all_files(source, fp.IgnoreRules(source), exclude=[str(output)])
+            paths = fp.list_all_files(source, exclude=[str(output)])
         name, data = fp.code_tarball(source, paths, deref_symlinks)
     except OSError as e:
         raise PackagingError(f"cannot pack the code under {source}: {e.strerror or e} ({e.filename})") from e

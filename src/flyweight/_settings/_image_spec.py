@@ -306,7 +306,7 @@ class ImageSpec:
         """
         import hashlib
 
-        from flyweight._settings import _image_files
+        from flyweight._settings import _source_files
 
         spec: ImageSpec = self
         if isinstance(spec.base_image, ImageSpec):
@@ -318,10 +318,10 @@ class ImageSpec:
                     f"(source_copy_mode={self.source_copy_mode.name})"
                 )
             loaded = self.source_copy_mode == CopyFileDetection.LOADED_MODULES
-            digest = _image_files.source_digest(os.fspath(self.source_root), loaded_modules=loaded)
+            digest = _source_files.source_digest(os.fspath(self.source_root), loaded_modules=loaded)
             spec = _rehashed(spec, source_root=digest)
         if self.copy:
-            spec = _rehashed(spec, copy=_image_files.copy_digest([os.fspath(p) for p in self.copy]))
+            spec = _rehashed(spec, copy=_source_files.copy_digest([os.fspath(p) for p in self.copy]))
         if spec.requirements:
             try:
                 with open(spec.requirements, "rb") as f:
@@ -506,6 +506,6 @@ def source_files(spec: ImageSpec) -> list[str]:
     mode = spec.source_copy_mode
     if not spec.source_root or mode is None or mode == CopyFileDetection.NO_COPY:
         return []
-    from flyweight._settings._image_files import listed_files
+    from flyweight._settings._source_files import listed_files
 
     return listed_files(os.fspath(spec.source_root), loaded_modules=mode == CopyFileDetection.LOADED_MODULES)
