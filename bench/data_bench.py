@@ -24,11 +24,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import literals_pb2
 
 import measure
 from report import secs
-from task_bench import Command
+from task_bench import Command, raise_error_pb, run_rounds, serialize
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / ".work" / "data"
@@ -84,20 +84,11 @@ def sqlite_calls(args: argparse.Namespace, flytekit_python: Path, db: Path) -> d
 
 
 def _entrypoint(side: str, python: Path, exe: str, db: Path) -> tuple[Command, dict[str, Any]]:
-    workdir = WORK / "container" / side
-    workdir.mkdir(parents=True)
-    template_path = workdir / "template.pb"
     os.environ["FLYWEIGHT_BENCH_DB"] = str(db)
-    info = measure.run_worker(
-        python, "serialize_template.py", ["--side", side, "--module", "data", "--out", str(template_path)]
-    )
     inputs = literals_pb2.LiteralMap()
     inputs.literals["limit"].scalar.primitive.integer = LIMIT
-    (workdir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
-    argv = list(tasks_pb2.TaskTemplate.FromString(template_path.read_bytes()).container.args)
-    if not argv or argv[0] != exe:
-        raise RuntimeError(f"{side}: the template's container args start {argv[:1]}, expected {exe}")
-    info["args"] = argv
+    workdir = WORK / "container" / side
+    argv, info = serialize(side, python, "data", workdir, inputs)
     return Command(exe, side, argv, _env(db, python), workdir), info
 
 
@@ -106,9 +97,7 @@ def _check(command: Command, run_dir: Path) -> int:
     import pyarrow.parquet as pq
 
     out = run_dir / "out"
-    if (out / "error.pb").exists():
-        doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())
-        raise RuntimeError(f"{command.label} wrote error.pb: {doc.error.code}: {doc.error.message[-2000:]}")
+    raise_error_pb(command, out)
     outputs = literals_pb2.LiteralMap.FromString((out / "outputs.pb").read_bytes())
     uri = outputs.literals["results"].scalar.structured_dataset.uri
     if not uri:
@@ -128,37 +117,13 @@ def sqlite_container(args: argparse.Namespace, flytekit_python: Path, db: Path) 
     floor_code = "import pandas, pyarrow.parquet"
     floor = Command(f'python -c "{floor_code}"', "floor", [str(fw_python), "-c", floor_code], _env(db))
     commands = [fw, fk, floor]
-    times: dict[str, list[float]] = {c.label: [] for c in commands}
-    rss: dict[str, list[int]] = {c.label: [] for c in commands}
-
-    def run(command: Command, i: int) -> measure.ChildUsage:
-        if command.workdir is None:
-            return measure.time_child(command.argv, env=command.env, cwd=WORK)
-        run_dir = command.workdir / f"run-{i}"
-        run_dir.mkdir()
-        usage = measure.time_child(command.argv_for(run_dir), env=command.env, cwd=run_dir)
-        _check(command, run_dir)
-        shutil.rmtree(run_dir)
-        return usage
-
     runs = 3 if args.quick else max(5, args.container_runs // 2)
     print(f"SQLite3 container process: limit={LIMIT}, {runs} runs of each command", flush=True)
-    for command in commands:  # untimed: .pyc files exist, and a broken setup fails before timing
-        run(command, -1)
-    for i in range(runs):
-        for command in measure.rotated(commands, i):
-            usage = run(command, i)
-            times[command.label].append(usage.wall)
-            rss[command.label].append(usage.max_rss_kib)
-        shown = ", ".join(f"{c.label.split()[0]} {secs(times[c.label][-1])}" for c in commands[:2])
-        print(f"  round {i + 1}: {shown}", flush=True)
     return {
         "commands": [{"label": c.label, "side": c.side} for c in commands],
-        "times": times,
-        "max_rss_kib": rss,
+        **run_rounds(commands, runs, _check, WORK),
         "templates": {"flyweight": fw_info, "flytekit": fk_info},
         "limit": LIMIT,
-        "rss_source": measure.rss_source(),
     }
 
 

@@ -117,6 +117,25 @@ def same(runs: Sequence[dict[str, Any]], key: str) -> bool:
     return len({run[key] for run in runs}) == 1
 
 
+def command_rows(box: dict[str, Any]) -> tuple[dict[str, Stat], dict[str, Stat], list[list[str]]]:
+    """Per label of a container benchmark's ``box``, the wall-time and max-RSS stats, and one table
+    row per command: command, side, median, min-max, runs, max RSS."""
+    times = {label: Stat.of(values) for label, values in box["times"].items()}
+    rss = {label: Stat.of(values) for label, values in box["max_rss_kib"].items()}
+    rows = [
+        [
+            f"`{c['label']}`",
+            c["side"],
+            secs(times[c["label"]].median),
+            span(times[c["label"]]),
+            str(times[c["label"]].runs),
+            mib(rss[c["label"]].median),
+        ]
+        for c in box["commands"]
+    ]
+    return times, rss, rows
+
+
 class Report:
     """Renders the results collected by ``run.py`` and keeps the target checks in one list."""
 
@@ -716,19 +735,7 @@ class Report:
         ]
 
     def sqlite_container_lines(self, box: dict[str, Any]) -> list[str]:
-        times = {label: Stat.of(values) for label, values in box["times"].items()}
-        rss = {label: Stat.of(values) for label, values in box["max_rss_kib"].items()}
-        rows = [
-            [
-                f"`{c['label']}`",
-                c["side"],
-                secs(times[c["label"]].median),
-                span(times[c["label"]]),
-                str(times[c["label"]].runs),
-                mib(rss[c["label"]].median),
-            ]
-            for c in box["commands"]
-        ]
+        times, rss, rows = command_rows(box)
         fw, fk = "flyweight-execute", "pyflyte-execute"
         floor = next(c["label"] for c in box["commands"] if c["side"] == "floor")
         wall_ratio = times[fk].median / times[fw].median
@@ -773,19 +780,7 @@ class Report:
             return [title, "", f"skipped: {self.sqlalchemy['skipped']}."]
         pg = self.sqlalchemy
         box = pg["container"]
-        times = {label: Stat.of(values) for label, values in box["times"].items()}
-        rss = {label: Stat.of(values) for label, values in box["max_rss_kib"].items()}
-        rows = [
-            [
-                f"`{c['label']}`",
-                c["side"],
-                secs(times[c["label"]].median),
-                span(times[c["label"]]),
-                str(times[c["label"]].runs),
-                mib(rss[c["label"]].median),
-            ]
-            for c in box["commands"]
-        ]
+        times, rss, rows = command_rows(box)
         fw, fk = "flyweight-execute", "pyflyte-execute"
         floor = next(c["label"] for c in box["commands"] if c["side"] == "floor")
         sa_floor = next((c["label"] for c in box["commands"] if c["side"] == "floor-sqlalchemy"), None)

@@ -28,11 +28,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import literals_pb2
 
 import measure
-from report import secs
-from task_bench import Command
+from task_bench import Command, raise_error_pb, run_rounds, serialize
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -103,17 +102,10 @@ def _env(python: Path | None = None) -> dict[str, str]:
 
 def _entrypoint(side: str, python: Path, exe: str) -> tuple[Command, dict[str, Any]]:
     """Serialize ``pg_items`` with ``side``'s SDK and build the process Flyte would start for it."""
-    workdir = WORK / "container" / side
-    workdir.mkdir(parents=True)
-    template_path = workdir / "template.pb"
-    info = measure.run_worker(python, f"pg_{side}.py", ["--out", str(template_path)])
     inputs = literals_pb2.LiteralMap()
     inputs.literals["limit"].scalar.primitive.integer = LIMIT
-    (workdir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
-    argv = list(tasks_pb2.TaskTemplate.FromString(template_path.read_bytes()).container.args)
-    if not argv or argv[0] != exe:
-        raise RuntimeError(f"{side}: the template's container args start {argv[:1]}, expected {exe}")
-    info["args"] = argv
+    workdir = WORK / "container" / side
+    argv, info = serialize(side, python, "pg", workdir, inputs)
     return Command(exe, side, argv, _env(python), workdir), info
 
 
@@ -125,11 +117,7 @@ def _rows(command: Command, run_dir: Path) -> int:
     if command.side.startswith("floor"):
         path = out / "00000"
     else:
-        if (out / "error.pb").exists():
-            doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())
-            raise RuntimeError(
-                f"{command.label} wrote error.pb: {doc.error.code}: {doc.error.message[-2000:]}"
-            )
+        raise_error_pb(command, out)
         outputs = literals_pb2.LiteralMap.FromString((out / "outputs.pb").read_bytes())
         scalar = outputs.literals["results"].scalar
         uri = scalar.structured_dataset.uri or scalar.schema.uri
@@ -163,36 +151,15 @@ def container(args: argparse.Namespace, flytekit_python: Path, server: Any) -> d
     sa_argv = [*floor_argv, "--sqlalchemy", "--out", "{{.outputPrefix}}"]
     sa_floor = Command("python pg_floor.py --sqlalchemy", "floor-sqlalchemy", sa_argv, sa_env, sa_dir)
     commands = [fw, fk, floor, sa_floor]
-    times: dict[str, list[float]] = {c.label: [] for c in commands}
-    rss: dict[str, list[int]] = {c.label: [] for c in commands}
-
-    def run(command: Command, i: int) -> measure.ChildUsage:
-        assert command.workdir is not None
-        run_dir = command.workdir / f"run-{i}"
-        run_dir.mkdir()
-        usage = measure.time_child(command.argv_for(run_dir), env=command.env, cwd=run_dir)
-        _rows(command, run_dir)
-        shutil.rmtree(run_dir)
-        return usage
-
     runs = 3 if args.quick else max(5, args.container_runs // 2)
     print(f"SQLAlchemy container process on PostgreSQL: limit={LIMIT:,}, {runs} runs of each", flush=True)
-    for command in commands:  # untimed: .pyc files exist, the server's cache is warm, a broken setup fails
-        run(command, -1)
-    for i in range(runs):
-        for command in measure.rotated(commands, i):
-            usage = run(command, i)
-            times[command.label].append(usage.wall)
-            rss[command.label].append(usage.max_rss_kib)
-        shown = ", ".join(f"{c.side} {secs(times[c.label][-1])}" for c in commands)
-        print(f"  round {i + 1}: {shown}", flush=True)
+    # the untimed first runs also warm the server's cache
+    measured = run_rounds(commands, runs, _rows, WORK, shown={c.label: c.side for c in commands})
     return {
         "commands": [{"label": c.label, "side": c.side} for c in commands],
-        "times": times,
-        "max_rss_kib": rss,
+        **measured,
         "templates": {"flyweight": fw_info, "flytekit": fk_info},
         "limit": LIMIT,
-        "rss_source": measure.rss_source(),
     }
 
 

@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,32 +175,91 @@ class Command:
         return [fill.get(a, a) for a in self.argv]
 
 
+def serialize(
+    side: str, python: Path, module: str, workdir: Path, inputs: literals_pb2.LiteralMap
+) -> tuple[list[str], dict[str, Any]]:
+    """Write ``workdir/template.pb`` (``<module>_<side>.py``'s task serialized by ``side``'s SDK) and
+    ``workdir/inputs.pb``; the template's container args, checked to start with ``side``'s
+    entrypoint, and the worker's JSON line with the args under ``args``."""
+    expected_exe = ENTRYPOINTS[side]
+    workdir.mkdir(parents=True)
+    template_path = workdir / "template.pb"
+    info = measure.run_worker(
+        python, "serialize_template.py", ["--side", side, "--module", module, "--out", str(template_path)]
+    )
+    (workdir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
+    argv = list(tasks_pb2.TaskTemplate.FromString(template_path.read_bytes()).container.args)
+    if not argv or argv[0] != expected_exe:
+        raise RuntimeError(
+            f"{module}_{side}.py: the template's container args start {argv[:1]}, expected {expected_exe}"
+        )
+    info["args"] = argv
+    return argv, info
+
+
 def entrypoint(task: ContainerTask, side: str, python: Path) -> tuple[Command, dict[str, Any]]:
     """Serialize ``task`` with ``side``'s SDK and build the process Flyte would start for it."""
     expected_exe = ENTRYPOINTS[side]
     workdir = WORK / task.name / side
-    workdir.mkdir(parents=True)
-    template_path = workdir / "template.pb"
-    info = measure.run_worker(
-        python,
-        "serialize_template.py",
-        ["--side", side, "--module", task.module, "--out", str(template_path)],
-    )
-    (workdir / "inputs.pb").write_bytes(literal_map(task.inputs).SerializeToString(deterministic=True))
-    argv = list(tasks_pb2.TaskTemplate.FromString(template_path.read_bytes()).container.args)
-    if not argv or argv[0] != expected_exe:
-        raise RuntimeError(
-            f"{side} {task.name}: the template's container args start {argv[:1]}, expected {expected_exe}"
-        )
+    argv, info = serialize(side, python, task.module, workdir, literal_map(task.inputs))
     env = measure.child_env()
     env["PATH"] = str(python.parent) + os.pathsep + env.get("PATH", "")
     env["PYTHONPATH"] = str(measure.WORKERS)  # where <module>_<side>.py, named in the args, lives
     found = shutil.which(expected_exe, path=env["PATH"])
     if found is None or Path(found).parent != python.parent:
         raise RuntimeError(f"{expected_exe} does not resolve to {python.parent} (found {found})")
-    info["args"] = argv
     label = label_of(expected_exe, task.name)
     return Command(label, side, argv, env, workdir, task.name, task.expected), info
+
+
+def raise_error_pb(command: Command, out: Path) -> None:
+    """Fail loudly if the run wrote ``error.pb`` to its output prefix ``out``."""
+    if (out / "error.pb").exists():
+        doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())
+        raise RuntimeError(f"{command.label} wrote error.pb: {doc.error.code}: {doc.error.message[-2000:]}")
+
+
+def run_rounds(
+    commands: list[Command],
+    runs: int,
+    check: Callable[[Command, Path], object],
+    cwd: Path,
+    shown: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Run every command once untimed (``.pyc`` files exist, and a broken setup fails before timing),
+    then ``runs`` rounds of all of them, rotated round by round; per label, the wall times and peak
+    RSS (``times``, ``max_rss_kib``) and ``rss_source``.
+
+    A command with a ``workdir`` runs in a fresh ``run-<i>`` directory there, its placeholders filled
+    in, and ``check(command, run_dir)`` must accept what it wrote; one without runs as it is in
+    ``cwd``. After each round, a line shows the last time of each label in ``shown`` under the name
+    it maps to (default: the commands with a ``workdir``, by label).
+    """
+    times: dict[str, list[float]] = {c.label: [] for c in commands}
+    rss: dict[str, list[int]] = {c.label: [] for c in commands}
+    if shown is None:
+        shown = {c.label: c.label for c in commands if c.workdir is not None}
+
+    def run(command: Command, i: int) -> measure.ChildUsage:
+        if command.workdir is None:
+            return measure.time_child(command.argv, env=command.env, cwd=cwd)
+        run_dir = command.workdir / f"run-{i}"  # a fresh output prefix per run
+        run_dir.mkdir()
+        usage = measure.time_child(command.argv_for(run_dir), env=command.env, cwd=run_dir)
+        check(command, run_dir)
+        shutil.rmtree(run_dir)
+        return usage
+
+    for command in commands:
+        run(command, -1)
+    for i in range(runs):
+        for command in measure.rotated(commands, i):
+            usage = run(command, i)
+            times[command.label].append(usage.wall)
+            rss[command.label].append(usage.max_rss_kib)
+        last = ", ".join(f"{name} {secs(times[label][-1])}" for label, name in shown.items())
+        print(f"  round {i + 1}: {last}", flush=True)
+    return {"times": times, "max_rss_kib": rss, "rss_source": measure.rss_source()}
 
 
 def check_outputs(command: Command, run_dir: Path) -> tuple[str, str]:
@@ -209,9 +269,7 @@ def check_outputs(command: Command, run_dir: Path) -> tuple[str, str]:
     a protobuf map may be written in any order, so only the second must agree across SDKs.
     """
     out = run_dir / "out"
-    if (out / "error.pb").exists():
-        doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())
-        raise RuntimeError(f"{command.label} wrote error.pb: {doc.error.code}: {doc.error.message[-2000:]}")
+    raise_error_pb(command, out)
     if not (out / "outputs.pb").exists():
         raise RuntimeError(f"{command.label} exited 0 without writing {out / 'outputs.pb'}")
     data = (out / "outputs.pb").read_bytes()
@@ -253,46 +311,29 @@ def container(args: argparse.Namespace, flytekit_python: Path) -> dict[str, Any]
             env,
         ),
     ]
-    times: dict[str, list[float]] = {c.label: [] for c in commands}
-    rss: dict[str, list[int]] = {c.label: [] for c in commands}
     raw: dict[str, set[str]] = {c.label: set() for c in commands if c.workdir is not None}
     canonical: dict[str, set[str]] = {label: set() for label in raw}
 
-    def run(command: Command, i: int) -> measure.ChildUsage:
-        if command.workdir is None:
-            return measure.time_child(command.argv, env=command.env, cwd=WORK)
-        run_dir = command.workdir / f"run-{i}"  # a fresh output prefix per run
-        run_dir.mkdir()
-        usage = measure.time_child(command.argv_for(run_dir), env=command.env, cwd=run_dir)
+    def check(command: Command, run_dir: Path) -> None:
         raw_sha, canonical_sha = check_outputs(command, run_dir)
         raw[command.label].add(raw_sha)
         canonical[command.label].add(canonical_sha)
-        shutil.rmtree(run_dir)
-        return usage
 
     shown_tasks = ", ".join(
         f"{t.name}({', '.join(f'{k}={v!r}' for k, v in t.inputs.items())})" for t in CONTAINER_TASKS
     )
     print(f"container process: {shown_tasks}, {args.container_runs} runs of each command", flush=True)
-    for command in commands:  # untimed: .pyc files exist, and a broken setup fails before timing
-        run(command, -1)
-    for i in range(args.container_runs):
-        for command in measure.rotated(commands, i):
-            usage = run(command, i)
-            times[command.label].append(usage.wall)
-            rss[command.label].append(usage.max_rss_kib)
-        shown = ", ".join(f"{c.label} {secs(times[c.label][-1])}" for c in entrypoints)
-        print(f"  round {i + 1}: {shown}", flush=True)
+    measured = run_rounds(commands, args.container_runs, check, WORK)
     return {
         # ``command``: what the table shows (the entrypoint, without the task the label adds)
         "commands": [
             {"label": c.label, "side": c.side, "task": c.task, "command": c.argv[0] if c.task else c.label}
             for c in commands
         ],
-        "times": times,
-        "max_rss_kib": rss,
+        "times": measured["times"],
+        "max_rss_kib": measured["max_rss_kib"],
         "tasks": tasks,
         "outputs_sha256": {label: sorted(shas) for label, shas in raw.items()},
         "canonical_outputs_sha256": {label: sorted(shas) for label, shas in canonical.items()},
-        "rss_source": measure.rss_source(),
+        "rss_source": measured["rss_source"],
     }

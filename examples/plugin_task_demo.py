@@ -7,62 +7,38 @@ from ``outputs.pb`` (or ``error.pb``).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from flyteidl.core import errors_pb2, literals_pb2
 
-from flyweight import Image, ImageConfig, SerializationSettings
 from flyweight.types import TypeEngine
 
 sys.path.insert(0, str(Path(__file__).parent))
+from container_run import execute
 from greeter_plugin import hello
-
-SETTINGS = SerializationSettings(
-    project="demo",
-    domain="development",
-    version="v1",
-    image_config=ImageConfig(default_image=Image(name="default", fqn="ghcr.io/acme/greeter", tag="1")),
-)
 
 
 def run_in_container(inputs: dict[str, object], workdir: Path) -> None:
     workdir.mkdir(parents=True)
-    template = hello.serialize_to_model(SETTINGS)
-    (workdir / "template.pb").write_bytes(template.SerializeToString())
     lm = literals_pb2.LiteralMap()
-    for name, value in inputs.items():
+    for name, value in inputs.items():  # each value as its own type: a wrong one reaches the container
         lm.literals[name].CopyFrom(TypeEngine.to_literal(None, value, type(value), None))
-    (workdir / "inputs.pb").write_bytes(lm.SerializeToString())
-    fill = {
-        "{{.input}}": str(workdir / "inputs.pb"),
-        "{{.outputPrefix}}": str(workdir / "out"),
-        "{{.rawOutputDataPrefix}}": str(workdir / "raw"),
-        "{{.taskTemplatePath}}": str(workdir / "template.pb"),
-    }
-    args = [fill.get(a, a) for a in template.container.args]
-    print("  $", " ".join([*args[:1], "…", *args[-2:]]))
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
-    bindir = os.path.dirname(sys.executable)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    done = subprocess.run(args, env=env, check=False, capture_output=True, text=True)
-    out = workdir / "out"
+    code, out = execute(hello, workdir, lm, pythonpath=Path(__file__).parent)
     if (out / "outputs.pb").exists():
         result = literals_pb2.LiteralMap.FromString((out / "outputs.pb").read_bytes())
-        values = {
-            k: TypeEngine.to_python_value(None, v, hello.python_interface.outputs[k])
-            for k, v in result.literals.items()
+        values = {  # in the declared order: a protobuf map's order changes from process to process
+            k: TypeEngine.to_python_value(None, result.literals[k], t)
+            for k, t in hello.python_interface.outputs.items()
         }
-        print(f"  exit {done.returncode}, outputs.pb: {values}")
+        print(f"  exit {code}, outputs.pb: {values}")
     else:
         doc = errors_pb2.ErrorDocument.FromString((out / "error.pb").read_bytes())
         kind = "USER" if doc.error.origin == 1 else "SYSTEM"
         last = doc.error.message.strip().splitlines()[-1].strip()
-        print(f"  exit {done.returncode}, error.pb: {kind} {doc.error.code}: {last}")
+        print(f"  exit {code}, error.pb: {kind} {doc.error.code}: {last}")
 
 
 def main() -> None:

@@ -8,13 +8,15 @@ two SDKs produce can be compared byte for byte across processes.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 # Sizes the issue asks for; ``--quick`` divides them by 10.
@@ -106,6 +108,39 @@ def emit(result: dict[str, Any]) -> None:
     """Print the worker's one JSON line; the driver reads the last line of stdout."""
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+def serialization_settings(settings: Any, image_config: Any, image: Any) -> Any:
+    """The settings every worker serializes its templates with, built from one SDK's classes.
+
+    ``settings``, ``image_config`` and ``image`` are that SDK's ``SerializationSettings``,
+    ``ImageConfig`` and ``Image``: passed in, as this module imports neither SDK.
+    """
+    default_image = image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
+    return settings(
+        project="bench",
+        domain="development",
+        version="v1",
+        image_config=image_config(default_image=default_image),
+    )
+
+
+def write_template(out: Path, data: bytes, side: str, packages: Sequence[str] = ()) -> None:
+    """Write a serialized TaskTemplate to ``out`` and print the worker's JSON line.
+
+    The line holds the side, the template's size and sha256, the versions (``versions()``) and, when
+    ``packages`` names any, those packages' installed versions under ``packages``.
+    """
+    out.write_bytes(data)
+    result: dict[str, Any] = {
+        "side": side,
+        "template_size": len(data),
+        "template_sha256": hashlib.sha256(data).hexdigest(),
+        "versions": versions(),
+    }
+    if packages:
+        result["packages"] = {name: metadata.version(name) for name in packages}
+    emit(result)
 
 
 if __name__ == "__main__":

@@ -30,15 +30,9 @@ def dataframe(result: Any) -> Any:
 
 def template_bytes() -> bytes:
     """``tracks``' TaskTemplate as registration would produce it."""
+    import cases  # not at the top: the container process imports some of these modules
     from flytekit.configuration import Image, ImageConfig, SerializationSettings
     from flytekit.tools.translator import get_serializable
 
-    settings = SerializationSettings(
-        project="bench",
-        domain="development",
-        version="v1",
-        image_config=ImageConfig(
-            default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
-        ),
-    )
+    settings = cases.serialization_settings(SerializationSettings, ImageConfig, Image)
     return get_serializable(OrderedDict(), settings, tracks).template.to_flyte_idl().SerializeToString()

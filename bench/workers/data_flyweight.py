@@ -30,15 +30,10 @@ def dataframe(result: Any) -> Any:
 
 def template_bytes() -> bytes:
     """``tracks``' TaskTemplate as registration would produce it."""
+    import cases  # not at the top: the container process imports some of these modules
+
     from flyweight import Image, ImageConfig, SerializationSettings
     from flyweight.extend import get_serializable
 
-    settings = SerializationSettings(
-        project="bench",
-        domain="development",
-        version="v1",
-        image_config=ImageConfig(
-            default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
-        ),
-    )
+    settings = cases.serialization_settings(SerializationSettings, ImageConfig, Image)
     return get_serializable({}, settings, tracks).template.SerializeToString()

@@ -53,14 +53,9 @@ greet = GreetTask(
 
 def template_bytes(task: Any = None) -> bytes:
     """``task``'s (default ``greet``'s) TaskTemplate as registration would produce it."""
+    import cases  # not at the top: the container process imports some of these modules
+
     from flyweight import Image, ImageConfig, SerializationSettings
 
-    settings = SerializationSettings(
-        project="bench",
-        domain="development",
-        version="v1",
-        image_config=ImageConfig(
-            default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
-        ),
-    )
+    settings = cases.serialization_settings(SerializationSettings, ImageConfig, Image)
     return (task or greet).serialize_to_model(settings).SerializeToString()

@@ -1,40 +1,35 @@
-"""Write one SDK's serialized plugin template to a file: the container benchmark's input.
+"""Write one SDK's serialized task template to a file: the container benchmarks' input.
 
-Usage: ``python serialize_template.py --side flyweight|flytekit --out PATH [--module plugins|stats|data]``
+Usage: ``python serialize_template.py --side flyweight|flytekit --out PATH [--module plugins|stats|data|pg]``
 
 Calls ``template_bytes()`` of ``<module>_<side>.py`` (``plugins``: ``greet``; ``stats``: the
-realistic plugin ``stats``; ``data``: the SQLite3 task), which serializes the task as registration
-would (``get_serializable``), and prints
-one JSON line with the size and sha256 of the bytes; the driver reads the container arguments
-back from the file.
+realistic plugin ``stats``; ``data``: the SQLite3 task; ``pg``: the SQLAlchemy task), which
+serializes the task as registration would (``get_serializable``), and prints one JSON line with the
+size and sha256 of the bytes (``cases.write_template``) and, for the modules in ``PACKAGES``, the
+versions of the packages their task runs with; the driver reads the container arguments back from
+the file.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 from pathlib import Path
 
 import cases
+
+# Per module, the packages its task runs with in the container process, reported next to the figures.
+PACKAGES = {"pg": ("sqlalchemy", "psycopg", "psycopg-binary", "pandas", "pyarrow")}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=["flyweight", "flytekit"], required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--module", choices=["plugins", "stats", "data"], default="plugins")
+    parser.add_argument("--module", choices=["plugins", "stats", "data", "pg"], default="plugins")
     args = parser.parse_args()
-    data = importlib.import_module(f"{args.module}_{args.side}").template_bytes()
-    args.out.write_bytes(data)
-    cases.emit(
-        {
-            "side": args.side,
-            "template_size": len(data),
-            "template_sha256": hashlib.sha256(data).hexdigest(),
-            "versions": cases.versions(),
-        }
-    )
+    module = importlib.import_module(f"{args.module}_{args.side}")
+    cases.write_template(args.out, module.template_bytes(), args.side, PACKAGES.get(args.module, ()))
 
 
 if __name__ == "__main__":

@@ -75,16 +75,10 @@ stats = StatsTask("bench.stats", StatsConfig(scale=2.0))
 
 def template_bytes(task: Any = None) -> bytes:
     """``task``'s (default ``stats``'s) TaskTemplate as registration would produce it."""
+    import cases  # not at the top: the container process imports some of these modules
     from flytekit.configuration import Image, ImageConfig
     from flytekit.tools.translator import get_serializable
 
-    settings = SerializationSettings(
-        project="bench",
-        domain="development",
-        version="v1",
-        image_config=ImageConfig(
-            default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
-        ),
-    )
+    settings = cases.serialization_settings(SerializationSettings, ImageConfig, Image)
     entity = get_serializable(OrderedDict(), settings, task or stats)
     return entity.template.to_flyte_idl().SerializeToString()

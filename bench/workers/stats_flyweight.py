@@ -70,14 +70,9 @@ stats = StatsTask("bench.stats", StatsConfig(scale=2.0))
 
 def template_bytes(task: Any = None) -> bytes:
     """``task``'s (default ``stats``'s) TaskTemplate as registration would produce it."""
+    import cases  # not at the top: the container process imports some of these modules
+
     from flyweight import Image, ImageConfig
 
-    settings = SerializationSettings(
-        project="bench",
-        domain="development",
-        version="v1",
-        image_config=ImageConfig(
-            default_image=Image(name="default", fqn="ghcr.io/flyweight-bench/default", tag="1")
-        ),
-    )
+    settings = cases.serialization_settings(SerializationSettings, ImageConfig, Image)
     return (task or stats).serialize_to_model(settings).SerializeToString()
