@@ -40,6 +40,24 @@ from flyweight.extend import get_serializable
 # -- the oracle -----------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _flytekit_forgets_these_tasks() -> Iterator[None]:
+    """flytekit keeps every task a process creates (``FlyteEntities.entities``) and writes the images of
+    the ones with an ImageSpec into every dynamic task it serializes later (``_F_SS_C``): the oracle tasks
+    made here must not reach other tests' dynamic-task comparisons (compatibility F24)."""
+    before = _flytekit_entities()
+    count = len(before) if before is not None else 0
+    yield
+    after = _flytekit_entities()
+    if after is not None:
+        del after[count:]
+
+
+def _flytekit_entities() -> list[Any] | None:
+    module = sys.modules.get("flytekit.core.context_manager")
+    return None if module is None else module.FlyteEntities.entities  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def fk_spec_module(flytekit: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """flytekit's image_spec module, its ``ImageBuildEngine.build`` replaced by a recorder (no build,
