@@ -5,9 +5,9 @@ the user's code (the working directory) — never the packages of the environmen
 
 * An :class:`~flyweight.ImageSpec`: a virtual environment with the spec's Python packages, its
   requirements file and its pip options, plus flyweight itself (an image built from the spec holds it).
-  It is made once per spec tag in ``$FLYWEIGHT_CACHE_DIR/image-envs`` (default
-  ``~/.cache/flyweight/image-envs``), with this Python when the spec's ``python_version`` is this
-  Python's (or unset); another version is a clear error.
+  It is made once per spec tag in ``image-envs`` under the local cache's directory
+  (``$FLYWEIGHT_CACHE_DIR``, else ``~/.cache/flyweight``), with this Python when the spec's
+  ``python_version`` is this Python's (or unset); another version is a clear error.
 * flyweight's own runtime images (``ghcr.io/flyweight/flyweight:py3.X-[<plugin>-]<version>``, the default
   image of tasks that name none, and plugins' default images): an environment with what
   ``docker/Dockerfile`` installs in them — flyweight and the image's extras.
@@ -102,13 +102,14 @@ class Interpreter:
 
 
 def _cache_root() -> Path:
-    configured = os.environ.get("FLYWEIGHT_CACHE_DIR")
-    base = Path(configured) if configured else Path.home() / ".cache" / "flyweight"
-    return base / "image-envs"
+    from flyweight._runtime._cache import default_cache_dir
+
+    return default_cache_dir() / "image-envs"
 
 
 def _distribution_closure(names: list[str]) -> list[importlib.metadata.Distribution]:
-    """The installed distributions ``names`` and everything they require (markers of this Python)."""
+    """The installed distributions ``names`` and everything they require, extras left out (a requirement
+    whose marker excludes this Python names a distribution that is not installed, and is skipped)."""
     seen: dict[str, importlib.metadata.Distribution] = {}
     todo = list(names)
     while todo:
@@ -146,11 +147,10 @@ def _link_distributions(overlay: Path, names: list[str]) -> None:
             link = overlay / top
             if source.exists() and not link.exists():
                 link.symlink_to(source)
-        for pth in (p for p in base.glob("__editable__*flyweight*.pth")):  # a development install
-            for line in pth.read_text().splitlines():
-                src = Path(line.strip())
-                if src.is_dir() and (src / "flyweight").is_dir() and not (overlay / "flyweight").exists():
-                    (overlay / "flyweight").symlink_to(src / "flyweight")
+    if not (overlay / "flyweight").exists():  # a development install: its .pth names the checkout's src
+        import flyweight
+
+        (overlay / "flyweight").symlink_to(Path(flyweight.__file__).resolve().parent)
 
 
 def _site_packages(venv: Path) -> Path:
