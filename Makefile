@@ -1,6 +1,6 @@
 # flyweight: two commands set everything up on a machine with only Python 3.
 #   make demo   run the main job end to end
-#   make test   lint, types, import layers, tests (installs Debian's postgresql when it is missing)
+#   make test   lint, types, import layers, tests (installs Debian's postgresql and chromium when missing)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -53,6 +53,7 @@ layers: $(STAMP_TEST)
 
 pytest: $(STAMP_TEST)
 	$(PY) tools/postgres.py ensure
+	$(PY) tools/chromium.py ensure
 	FLYWEIGHT_REQUIRE_ORACLE=1 $(PY) -m pytest -q
 
 test: lint typecheck layers pytest

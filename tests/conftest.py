@@ -1,5 +1,5 @@
-"""Shared test fixtures: the flytekit oracle, a real S3 server (moto, in a subprocess) and a read-only
-loopback HTTP server.
+"""Shared test fixtures: the flytekit oracle, a real S3 server (moto, in a subprocess), a read-only
+loopback HTTP server and a headless Chromium for HTML reports.
 
 Optional test dependencies follow one rule (``tests/oracle.py``): without them a test is skipped with
 a reason, unless ``FLYWEIGHT_REQUIRE_ORACLE=1`` (as ``make test`` sets), where a missing dependency
@@ -17,6 +17,12 @@ Fixtures:
   yields its URI, ``"s3://<bucket>"``.
 * ``http_server``: serves a fresh temporary directory read-only over ``http://127.0.0.1``; yields
   ``(base_url, directory)``.
+* ``chromium_browser`` (session): headless Chromium under playwright (``tests/browser.py``; skips
+  without playwright or a Chromium, fails under ``FLYWEIGHT_REQUIRE_ORACLE=1``: run
+  ``python tools/chromium.py ensure``).
+* ``browser_page``: ``browser_page(path_or_url, *, wait_for=None, timeout_s=30) -> PageView`` opens a
+  page in ``chromium_browser`` (console errors, page errors, blocked requests, a screenshot, and
+  ``assert_clean()`` / ``assert_not_blank()``); its pages close after the test.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.browser import Chromium, PageOpener, launched
 from tests.oracle import load_flytekit, require
 
 _FAKE_KEY_ID = "testing-key-id"
@@ -73,6 +80,19 @@ def _wait_until_answers(url: str, proc: subprocess.Popen[bytes], attempts: int =
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"moto_server did not answer on {url}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_reports_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``flyweight run`` writes a report per run, by default into the user's cache directory: during the
+    tests (and their subprocesses) into a temporary one instead."""
+    saved = os.environ.get("FLYWEIGHT_REPORT_DIR")
+    os.environ["FLYWEIGHT_REPORT_DIR"] = str(tmp_path_factory.mktemp("run-reports"))
+    yield
+    if saved is None:
+        os.environ.pop("FLYWEIGHT_REPORT_DIR", None)
+    else:
+        os.environ["FLYWEIGHT_REPORT_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
@@ -167,3 +187,24 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         thread.join(timeout=10)
         with contextlib.suppress(OSError):
             shutil.rmtree(root)
+
+
+# --- A headless Chromium for HTML reports (tests/browser.py) --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Chromium]:
+    """Headless Chromium under playwright, started once for the session and closed at its end."""
+    with launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def browser_page(chromium_browser: Chromium) -> Iterator[PageOpener]:
+    """``browser_page(path_or_url, *, wait_for=None, timeout_s=30) -> PageView``; its pages close after
+    the test."""
+    opener = PageOpener(chromium_browser)
+    try:
+        yield opener
+    finally:
+        opener.close()

@@ -288,7 +288,6 @@ def test_flyte_context_the_flytekit_way() -> None:
         ("builder", "with_compilation_state", "own compiler"),
         ("state", "take_branch", "conditional"),
         ("params", "stats", "statsd"),
-        ("params", "decks", "Decks"),
     ],
 )
 def test_what_flyweight_does_not_provide_says_what_to_use(owner: str, name: str, hint: str) -> None:

@@ -12,6 +12,7 @@ PUBLIC = {
         "Cache",
         "CachePolicy",
         "Description",
+        "Deck",
         "Documentation",
         "Echo",
         "ExecutionParameters",
@@ -166,6 +167,10 @@ PUBLIC = {
     ],
     "flyweight.extend": [
         "ArrayNodeMapTask",
+        "ArrowRenderer",
+        "Deck",
+        "MarkdownRenderer",
+        "TopFrameRenderer",
         "AsyncTypeTransformer",
         "Binary",
         "Blob",
@@ -277,6 +282,18 @@ PUBLIC = {
     "flyweight.testing": ["SecretsManager", "patch", "task_mock"],  # flytekit.testing's names
     "flyweight.image_spec": ["CopyFileDetection", "ImageSpec"],  # flytekit.image_spec's names
     "flyweight.constants": ["CopyFileDetection"],  # flytekit.constants' name
+    "flyweight.deck": [  # flytekit.deck's names (and flytekit.deck.renderer's, flytekit.core.utils' timeit)
+        "ArrowRenderer",
+        "Deck",
+        "DeckField",
+        "MarkdownRenderer",
+        "PythonDependencyRenderer",
+        "Renderable",
+        "SourceCodeRenderer",
+        "TimeLineDeck",
+        "TopFrameRenderer",
+        "timeit",
+    ],
 }
 
 

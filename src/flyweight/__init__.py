@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         FlyteContextManager as FlyteContextManager,
         current_context as current_context,
     )
+    from flyweight._deck import Deck as Deck
     from flyweight._interface import (
         Interface as Interface,
         kwtypes as kwtypes,

@@ -36,6 +36,7 @@ from flyweight.errors import NotSupportedError
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from flyweight._deck import Deck, DeckSink, TimeLineDeck
     from flyweight._secrets import SecretGroup, SecretsManager
     from flyweight._settings import SerializationSettings
     from flyweight._storage._checkpoint import Checkpoint
@@ -169,6 +170,11 @@ class ExecutionParameters:
         self._next_checkpoint: CheckpointPaths | None = None
         self.logging = logging
         self._local = local
+        self._decks: list[Deck] | None = None
+        self._timeline: TimeLineDeck | None = None
+        self._enable_deck = False
+        self._deck_sink: DeckSink | None = None
+        self._deck_task = ""
 
     @property
     def working_directory(self) -> str:
@@ -226,6 +232,77 @@ class ExecutionParameters:
     def checkpoint(self, value: Checkpoint | None) -> None:
         self._checkpoint = value
 
+    # -- decks ------------------------------------------------------------------------------------
+    @property
+    def decks(self) -> list[Deck]:
+        """The decks of the running task's page, in the order they were made (``deck.html``'s tabs)."""
+        if self._decks is None:
+            self._decks = []
+        return self._decks
+
+    @property
+    def default_deck(self) -> Deck:
+        """The deck named ``default`` (made and added on first use; flytekit makes a new one each time,
+        and its page keeps only the last)."""
+        from flyweight._deck._model import Deck
+
+        for deck in self.decks:
+            if deck.name == "default" and type(deck) is Deck:
+                return deck
+        return Deck("default")
+
+    @property
+    def timeline_deck(self) -> TimeLineDeck:
+        """The timeline deck (``timeit`` adds to it): the page's, else this task's own (shown on the page
+        only when the task's ``deck_fields`` include the timeline)."""
+        from flyweight._deck._model import TimeLineDeck
+
+        for deck in self.decks:
+            if isinstance(deck, TimeLineDeck):
+                return deck
+        if self._timeline is None:
+            self._timeline = TimeLineDeck(auto_add_to_deck=False)
+        return self._timeline
+
+    @property
+    def enable_deck(self) -> bool:
+        """Whether the running task writes a deck page."""
+        return self._enable_deck
+
+    @property
+    def deck_sink(self) -> DeckSink | None:
+        """Where the deck pages of tasks run with these parameters go (None: the caller's choice, else a
+        temporary file)."""
+        return self._deck_sink
+
+    def sending_decks_to(self, sink: DeckSink | None) -> ExecutionParameters:
+        """A copy whose tasks send their deck pages to ``sink`` (a runner's: the container's
+        ``deck.html``, a report's directory)."""
+        params = self._copy()
+        params._deck_sink = sink
+        return params
+
+    def with_decks(self, task_name: str, sink: DeckSink, timeline: bool) -> ExecutionParameters:
+        """A copy for a task that writes a deck page: a fresh page (holding the timeline deck when
+        ``timeline``), sent to ``sink`` by ``Deck.publish()`` and when the task ends."""
+        params = self._copy()
+        params._decks = []
+        params._timeline = None
+        params._enable_deck = True
+        params._deck_sink = sink
+        params._deck_task = task_name
+        if timeline:
+            params._decks.append(params.timeline_deck)
+        return params
+
+    def publish_decks(self) -> None:
+        """Send the page of :attr:`decks` to the task's sink now (``Deck.publish()``)."""
+        from flyweight._deck._page import render_page
+        from flyweight._deck._sink import LocalDeckFile
+
+        sink = self._deck_sink or LocalDeckFile()
+        sink(self._deck_task or "local", render_page(self.decks, self._deck_task), False)
+
     def offering_checkpoint(self, paths: CheckpointPaths) -> ExecutionParameters:
         """A copy whose next task sandbox (:meth:`task_sandbox`) checkpoints to ``paths`` instead of a fresh
         local directory: how the local engine hands an attempt the previous attempt's checkpoint."""
@@ -246,6 +323,8 @@ class ExecutionParameters:
         state["_attrs"] = dict(self._attrs)
         state["_working_dir"] = working_dir
         state["_secrets"] = state["_checkpoint"] = state["_next_checkpoint"] = None
+        state["_decks"] = state["_timeline"] = None  # a task's page is its own; where pages go is kept
+        state["_enable_deck"] = False
         state["_checkpoint_paths"] = self._next_checkpoint or _IN_WORKING_DIR
         if file_access is not None and file_access is not self._file_access:
             state["_file_access"] = file_access
@@ -333,6 +412,8 @@ class ExecutionParameters:
             # flytekit's builder shares the extra parameters of the parameters it starts from: a task
             # type's pre_execute that adds one is seen through current_context() in the task too
             self.attrs: dict[str, Any] = base._attrs
+            self.decks: list[Deck] = base.decks  # shared, as flytekit's
+            self.enable_deck: bool = base._enable_deck
 
         @property
         def working_dir(self) -> str:
@@ -341,6 +422,11 @@ class ExecutionParameters:
         @working_dir.setter
         def working_dir(self, path: str | os.PathLike[str] | LazyDirectory) -> None:
             self._working = path if isinstance(path, LazyDirectory) else LazyDirectory.at(path)
+
+        def with_enable_deck(self, enable_deck: bool) -> ExecutionParameters.Builder:
+            """Turn the deck page on or off for the parameters built."""
+            self.enable_deck = enable_deck
+            return self
 
         def add_attr(self, key: str, v: Any) -> ExecutionParameters.Builder:
             """An extra parameter of a task type (read as ``params.<key>`` or ``params.get(key)``)."""
@@ -366,6 +452,8 @@ class ExecutionParameters:
                 fields["checkpoint_paths"] = None
             params = base._copy(**fields)
             params._attrs = dict(self.attrs)
+            params._decks = self.decks
+            params._enable_deck = self.enable_deck
             return params
 
 
@@ -595,6 +683,12 @@ class FlyteContext:
             user_space_params=self.user_space_params,
         )
 
+    def get_deck(self) -> str:
+        """The deck page (HTML) of this context's decks, as it would be written now."""
+        from flyweight._deck._page import render_page
+
+        return render_page(self.user_space_params.decks)
+
     def __getattr__(self, name: str) -> Any:
         from flyweight._context_hints import context_hint  # a rare error: its messages load only then
 
@@ -754,7 +848,7 @@ def _context_of(value: object, caller: str) -> FlyteContext:
 
 
 def current_context() -> ExecutionParameters:
-    """The running task's :class:`ExecutionParameters` (working directory, secrets, ids, logging)."""
+    """The running task's :class:`ExecutionParameters` (working directory, secrets, ids, logging, decks)."""
     return FlyteContextManager.current_context().user_space_params
 
 

@@ -8,11 +8,6 @@ __all__ = ["context_hint", "params_hint", "state_hint"]
 
 _PARAMS_NOT_PROVIDED = {
     "stats": "flyweight emits no statsd metrics; log with current_context().logging",
-    "decks": "flyweight renders no Flyte Decks",
-    "default_deck": "flyweight renders no Flyte Decks",
-    "timeline_deck": "flyweight renders no Flyte Decks",
-    "enable_deck": "flyweight renders no Flyte Decks",
-    "with_enable_deck": "flyweight renders no Flyte Decks",
 }
 
 
@@ -42,7 +37,6 @@ _CONTEXT_NOT_PROVIDED = {
     "with_worker_queue": "flyweight has no eager workflows (use @dynamic)",
     "flyte_client": "flyweight has no Flyte admin client (FlyteRemote)",
     "with_client": "flyweight has no Flyte admin client (FlyteRemote)",
-    "get_deck": "flyweight renders no Flyte Decks",
     "origin_stackframe": "flyweight records no stack frames for contexts",
     "set_stackframe": "flyweight records no stack frames for contexts",
     "get_origin_stackframe_repr": "flyweight records no stack frames for contexts",

@@ -22,6 +22,9 @@
   classes a transformer builds (``Literal``, ``Scalar``, ``Primitive``, ``LiteralType`` …), which
   are the real protobuf classes; for table handlers, ``StructuredDatasetType``,
   ``StructuredDatasetMetadata`` and ``StructuredDatasetLiteral`` (flyteidl's ``StructuredDataset``).
+- Decks, for executors that show what they did: ``Deck`` (and ``current_context().enable_deck`` to
+  render only when the task writes a page), ``ArrowRenderer``, ``TopFrameRenderer``,
+  ``MarkdownRenderer``.
 - For database plugins: ``rows_to_table`` (DB-API rows → a pyarrow ``Table`` with the column types
   ``pandas.read_sql_query`` gives, without importing pandas) and its ``MixedColumnError``.
 
@@ -51,6 +54,12 @@ if TYPE_CHECKING:
         FlyteContext as FlyteContext,
         FlyteContextManager as FlyteContextManager,
         SecretsManager as SecretsManager,
+    )
+    from flyweight._deck import Deck as Deck
+    from flyweight._deck._renderers import (
+        ArrowRenderer as ArrowRenderer,
+        MarkdownRenderer as MarkdownRenderer,
+        TopFrameRenderer as TopFrameRenderer,
     )
     from flyweight._idl import (
         Binary as Binary,

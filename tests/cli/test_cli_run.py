@@ -189,7 +189,8 @@ def test_plain_progress_and_a_cached_node_on_the_second_run(wf_file: Path, cache
     args = ["run", "run_wf.py", "pipeline", "--x", "1", "--items", "[1, 2]", "--cfg", CFG]
     first = invoke(*args)
     assert first.exit_code == 0, first.output
-    states = [line[:3] for line in _lines(first.output)[:-1]]
+    assert _lines(first.output)[-2][0] == "report:"  # the run's report, named before the outputs
+    states = [line[:3] for line in _lines(first.output)[:-2]]
     assert states == [
         ["n0", "run_wf.add", "running"],
         ["n0", "run_wf.add", "succeeded"],

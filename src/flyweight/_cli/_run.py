@@ -247,6 +247,14 @@ def _engine_options(command: click.Command) -> None:
         ),
         click.option("--skip-sleep", is_flag=True, help="Do not wait at sleep gates."),
         click.option(
+            "--report",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Write the run's HTML report here (default: a new directory under $FLYWEIGHT_REPORT_DIR, "
+            "else runs/ in the local cache's directory); node decks go into <name>_decks/ beside it.",
+        ),
+        click.option("--no-report", is_flag=True, help="Write no HTML report of the run."),
+        click.option(
             "--in-image",
             is_flag=True,
             help="Run every task in the environment its image describes (an ImageSpec's packages, "
@@ -355,6 +363,7 @@ def _run(
                         skip_sleep=params["skip_sleep"],
                         in_image=params["in_image"],
                         source_root=root,
+                        report=_report_path(params),
                     )
                     result = run.run()
             except BaseException as e:
@@ -378,8 +387,39 @@ def _run(
     finally:
         if str(root) in sys.path:
             sys.path.remove(str(root))
+        if sys.exc_info()[0] is not None:  # the run did not succeed: its report is named before the error
+            _say_report(run)
     assert run is not None
     _finish(run, result, output_names, params)
+
+
+def _report_path(params: dict[str, Any]) -> Path | None:
+    """Where the run's report goes: ``--report``, else ``$FLYWEIGHT_REPORT_DIR`` (default: ``runs/`` in the
+    local cache's directory) ``/<time>-<id>/report.html``; None with ``--no-report``."""
+    if params["no_report"]:
+        return None
+    if params["report"] is not None:
+        return Path(params["report"])
+    import datetime
+    import uuid
+
+    from flyweight._runtime._cache import default_cache_dir
+
+    configured = os.environ.get("FLYWEIGHT_REPORT_DIR", "").strip()
+    base = Path(configured).expanduser() if configured else default_cache_dir() / "runs"
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return base / f"{stamp}-{uuid.uuid4().hex[:6]}" / "report.html"
+
+
+def _say_report(run: LocalRun | None) -> None:
+    """Name the run's report (or why there is none) on stderr, at the end of the run's output."""
+    report = run.report if run is not None else None
+    if report is None:
+        return
+    if run is not None and run.report_error is not None:
+        click.echo(f"flyweight run: the report could not be written: {run.report_error}", err=True)
+    elif report.path.is_file():
+        click.echo(f"report: {report.path}", err=True)
 
 
 def _gate_inputs(gates: tuple[str, ...], gate_file: Path | None) -> dict[str, Any]:
@@ -425,6 +465,7 @@ def _finish(run: LocalRun, result: Any, output_names: list[str], params: dict[st
     if temporary and (params["keep_blob_dir"] or pointed):
         why = " (an output points into it)" if pointed and not params["keep_blob_dir"] else ""
         click.echo(f"the run's files are in {blob}{why}", err=True)
+    _say_report(run)  # the outputs come last
     _print_outputs(result, output_names)
     if temporary and not params["keep_blob_dir"] and not pointed:
         try:

@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flyweight import _idl
@@ -329,6 +329,39 @@ class Reporter:
             return self.status
 
 
+# ``deck.html`` goes where Flyte's console looks for it, under the output metadata prefix, as flytekit writes
+# it. A page published while the task runs (``Deck.publish()``) is written at once; the final page waits
+# until ``outputs.pb`` or ``error.pb`` is written, so a slow or failing store can delay or lose the page,
+# never the outcome. A page that cannot be written is reported on stderr; the exit status stays.
+class ContainerDeck:
+    """The deck sink of one attempt (``flyweight._deck.deliver_to``); see the comment above."""
+
+    def __init__(self, file_access: FileAccess, output_prefix: str, say: Callable[[str], None]) -> None:
+        self._file_access = file_access
+        self._say = say
+        sep = "" if output_prefix.endswith("/") else "/"
+        self.uri = f"{output_prefix}{sep}deck.html"  # flytekit's DECK_FILE_NAME
+        self._final: str | None = None
+
+    def __call__(self, task_name: str, html: str, final: bool) -> None:
+        if final:
+            self._final = html
+        else:
+            self._write(html)
+
+    def flush(self) -> None:
+        """Write the final page, if the task made one (after the attempt's outcome is written)."""
+        html, self._final = self._final, None
+        if html is not None:
+            self._write(html)
+
+    def _write(self, html: str) -> None:
+        try:
+            self._file_access.write_bytes(self.uri, html.encode("utf-8"))
+        except Exception as e:
+            self._say(f"flyweight-execute: the deck page could not be written to {self.uri!r}: {safe_str(e)}")
+
+
 def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
     """Run the attempt described by ``args``; returns the process exit status.
 
@@ -351,6 +384,8 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
         local=False,
         file_access=file_access,
     )
+    deck = ContainerDeck(file_access, args.output_prefix, say)
+    params = params.sending_decks_to(deck)
     ctx = FlyteContext(file_access, ExecutionState.of(ExecutionState.CONTAINER, params))
     with StopGuard(reporter.failure, env) as guard:
         failure: BaseException | None = None
@@ -369,7 +404,10 @@ def run(args: Arguments, environ: Mapping[str, str] | None = None) -> int:
             with contextlib.suppress(Exception):
                 working_dir.cleanup()
         if failure is None:
+            deck.flush()
             return status
         if guard.stopped is not None:
             guard.end_children()
-        return reporter.failure(failure)
+        status = reporter.failure(failure)
+        deck.flush()
+        return status

@@ -117,6 +117,8 @@ class _Graph(FanOutNodes):
             for up in after[n.id]:
                 dependents[up.id].append(n)
         ready = collections.deque(n for n in nodes if not after[n.id])
+        if self.options.report is not None:
+            self.options.report.graph(self.prefix, nodes, after)
         if self.options.on_event is not None:
             for n in nodes:
                 self.options.emit(self.prefix + n.id, PENDING, {"entity": n.entity_name, "kind": n.kind})

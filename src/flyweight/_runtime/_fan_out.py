@@ -145,6 +145,9 @@ class FanOutNodes(TaskNodes):
 
             elements.run(one, lambda: self.stopping)
         failure = elements.failure()
+        report = self.options.report
+        if report is not None:  # the map node's inputs and outputs (none when it failed)
+            report.io(node_id, inputs, elements.outputs() if failure is None else None)
         if failure is None:
             self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
             return elements.outputs()
@@ -198,6 +201,9 @@ class FanOutNodes(TaskNodes):
         if elements.error is None:
             elements.run(one, lambda: self.stopping)
         failure = elements.failure()
+        report = self.options.report
+        if report is not None:  # the map node's inputs and outputs (none when it failed)
+            report.io(node_id, inputs, elements.outputs() if failure is None else None)
         if failure is None:
             self.options.emit(node_id, SUCCEEDED, {**info, "duration": time.monotonic() - start})
             return elements.outputs()

@@ -19,6 +19,7 @@ from flyweight.errors import StorageError
 if TYPE_CHECKING:
     from flyweight._runtime._cache import LocalCache
     from flyweight._runtime._image_env import ImageEnvironments
+    from flyweight._runtime._report_record import RunReport
 
 __all__ = [
     "CACHED",
@@ -95,6 +96,8 @@ class RunOptions:
     images: ImageEnvironments | None = None
     """``in_image``: where each task's image environment comes from (every task then runs through
     ``flyweight-execute`` in it)."""
+    report: RunReport | None = None
+    """What records the run for its HTML report (``run_workflow(report=...)``), or None."""
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     subprocesses: Subprocesses = dataclasses.field(default_factory=Subprocesses)
     slots: Slots = dataclasses.field(init=False)

@@ -9,6 +9,7 @@ nodes turned into one :class:`~flyweight.errors.WorkflowExecutionError`. :class:
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import uuid
@@ -23,6 +24,7 @@ from flyweight._runtime._checks import check_arguments
 from flyweight._runtime._engine import GraphFailed, run_graph
 from flyweight._runtime._entities import Runnable, RunnableWorkflow
 from flyweight._runtime._options import BlobDir, EventHandler, RunOptions
+from flyweight._runtime._report_record import RunReport
 from flyweight._workflows import LAUNCH_PLAN
 from flyweight.errors import WorkflowExecutionError
 from flyweight.types import TypeEngine
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from flyweight._runtime._image_env import ImageEnvironments
 
 __all__ = ["LocalRun", "call_workflow", "run_workflow"]
+
+logger = logging.getLogger("flyweight")
 
 
 def _image_environments(source_root: Path | None) -> ImageEnvironments:
@@ -61,6 +65,7 @@ class LocalRun:
         skip_sleep: bool = False,
         in_image: bool = False,
         source_root: Path | None = None,
+        report: str | os.PathLike[str] | None = None,
     ) -> None:
         check_arguments(workflow, inputs, workers)
         if in_image and in_process:
@@ -91,20 +96,27 @@ class LocalRun:
             self._ctx, bound, iface.inputs, f"workflow {wf.name!r}", "inputs", lts
         )
         self.workflow = wf
+        run_name = f"r{uuid.uuid4().hex[:12]}"
+        self.report = None if report is None else RunReport(Path(report), wf.name, run_name)
+        if self.report is not None:
+            on_event = self.report.forwarding(on_event)
         self.options = RunOptions(
             in_process=in_process,
             isolated=isolated,
             workers=workers or os.cpu_count() or 1,
             blob=BlobDir(blob_dir),
             on_event=on_event,
-            run_name=f"r{uuid.uuid4().hex[:12]}",
+            run_name=run_name,
             cache=cache,
             gate_inputs=dict(gate_inputs or {}),
             skip_sleep=skip_sleep,
             images=_image_environments(source_root) if in_image else None,
+            report=self.report,
         )
         self.outputs: _idl.LiteralMap | None = None
         """The output literals, once the run has succeeded."""
+        self.report_error: str | None = None
+        """Why the report could not be written (None: it was, or none was asked for)."""
 
     @property
     def blob_dir(self) -> Path | None:
@@ -120,15 +132,24 @@ class LocalRun:
                 out = run_graph(self.workflow, self._inputs, self.options, self._ctx)
             except GraphFailed as e:
                 self.options.finish("the run failed")
-                raise self._error(e) from e.failures[0].failure.cause
+                error = self._error(e)
+                self._write_report("failed", str(error))
+                raise error from e.failures[0].failure.cause
             except BaseException as e:
                 number = _interrupt.signal_of(e)
                 self.options.finish("the run was interrupted" if number is not None else "the run stopped")
+                if number is not None:
+                    self._write_report(
+                        "interrupted", f"the run was interrupted by {signal.Signals(number).name}"
+                    )
+                else:
+                    self._write_report("stopped", f"{type(e).__name__}: {e}")
                 if number is None or number not in taken or number == signal.SIGINT:
                     raise
                 terminated = number  # SIGTERM, with our handler: end as SIG_DFL would, now that all is ended
             else:
                 self.options.finish("the run ended")
+                self._write_report("succeeded", None, out)
         if terminated is not None:
             _interrupt.die_by(terminated)
         self.outputs = out
@@ -140,6 +161,17 @@ class LocalRun:
         if len(values) == 1:
             return next(iter(values.values()))
         return self.workflow.python_interface.output_tuple(**values)
+
+    def _write_report(self, status: str, error: str | None, outputs: _idl.LiteralMap | None = None) -> None:
+        """Write the run's report, if it keeps one; a report that cannot be written is logged (the run's
+        outcome stands) and :attr:`report_error` says why."""
+        if self.report is None:
+            return
+        try:
+            self.report.write(status, error, self._inputs, outputs)
+        except Exception as e:
+            self.report_error = f"{type(e).__name__}: {e}"
+            logger.warning("the run's report could not be written: %s", self.report_error)
 
     def _error(self, failed: GraphFailed) -> WorkflowExecutionError:
         records = [
@@ -184,6 +216,7 @@ def run_workflow(
     gate_inputs: Mapping[str, Any] | None = None,
     skip_sleep: bool = False,
     in_image: bool = False,
+    report: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Run ``workflow`` (or a launch plan) on this machine and return its outputs as Python values.
 
@@ -217,6 +250,12 @@ def run_workflow(
             working directory's code on its path, so a task that works only because of something in
             this environment fails here rather than on the cluster. A task whose environment cannot be
             made fails, saying why.
+        report: write an HTML report of the run to this file when it ends (succeeded, failed or
+            interrupted): the workflow graph, a timeline of every node's attempts (queued, running, retried,
+            cached, failed; how long; which worker thread or process), each node's inputs and outputs in
+            short form, errors in full, and links to each node's deck page, kept in ``<stem>_decks/``
+            beside it. The page loads nothing from the network. A report that cannot be written is
+            logged; the run's outcome stands.
 
     Returns:
         None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
@@ -267,6 +306,7 @@ def run_workflow(
         gate_inputs=gate_inputs,
         skip_sleep=skip_sleep,
         in_image=in_image,
+        report=report,
     ).run()
 
 

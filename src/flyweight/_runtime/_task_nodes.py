@@ -80,6 +80,8 @@ class TaskNodes:
             hit = cache.get(*key, ignore=ignore, outputs=task._interface_idl.outputs)
             if hit is not None:
                 self.options.emit(node_id, CACHED, self._task_info(task))
+                if self.options.report is not None:
+                    self.options.report.io(node_id, inputs, hit)
                 return hit
         with self.options.slots:
             if self.stopping:  # waited for a slot while another node failed: do not start
@@ -103,6 +105,7 @@ class TaskNodes:
         In a subprocess, an ``element`` of a map task runs the map task's template with the whole inputs
         and its array index, as on Flyte."""
         sub = self._in_subprocess(task)
+        report = self.options.report
         emit = self.options.emit
         events = self.options.on_event is not None  # no handler: no event dicts to build
         info = self._task_info(task) if events else {}
@@ -112,29 +115,39 @@ class TaskNodes:
             start = time.monotonic()
             try:
                 if sub and element is not None:
-                    out = run_in_subprocess(
-                        element.task,
-                        element.inputs,
-                        self.options.blob.path / element.node_id,
-                        attempt,
-                        timeout,
-                        self.options.run_name,
-                        self.options.subprocesses,
-                        array_index=element.array_index,
-                        images=self.options.images,
-                    )
+                    element_dir = self.options.blob.path / element.node_id
+                    try:
+                        out = run_in_subprocess(
+                            element.task,
+                            element.inputs,
+                            element_dir,
+                            attempt,
+                            timeout,
+                            self.options.run_name,
+                            self.options.subprocesses,
+                            array_index=element.array_index,
+                            images=self.options.images,
+                        )
+                    finally:
+                        if report is not None:
+                            where = element_dir / str(element.array_index) / str(attempt)
+                            report.copy_deck(node_id, attempt, where)
                 elif sub:
                     node_dir = self.options.blob.path / node_id
-                    out = run_in_subprocess(
-                        task,
-                        inputs,
-                        node_dir,
-                        attempt,
-                        timeout,
-                        self.options.run_name,
-                        self.options.subprocesses,
-                        images=self.options.images,
-                    )
+                    try:
+                        out = run_in_subprocess(
+                            task,
+                            inputs,
+                            node_dir,
+                            attempt,
+                            timeout,
+                            self.options.run_name,
+                            self.options.subprocesses,
+                            images=self.options.images,
+                        )
+                    finally:
+                        if report is not None:
+                            report.copy_deck(node_id, attempt, node_dir / str(attempt))
                 else:
                     out = run_in_process(task, inputs, self._attempt_context(node_id, attempt, element))
                     if self.options.blob.given:
@@ -143,6 +156,8 @@ class TaskNodes:
                 raise Stopped from e
             except AttemptFailed as e:
                 failure = e.failure
+                if report is not None:
+                    report.io(node_id, inputs, None)
                 done = {
                     **(info or self._task_info(task)),
                     "attempt": attempt + 1,
@@ -159,6 +174,8 @@ class TaskNodes:
                 if retry:  # not retried only because another node failed: that one is the run's error
                     raise Stopped from e
                 raise NodeFailed(node_id, task.name, failure, attempt + 1, timeout) from e
+            if report is not None:
+                report.io(node_id, inputs, out)
             if events:
                 emit(
                     node_id, SUCCEEDED, {**info, "attempt": attempt + 1, "duration": time.monotonic() - start}
@@ -182,6 +199,9 @@ class TaskNodes:
 
         ctx = self.ctx
         params = ctx.user_space_params.offering_checkpoint(paths)
+        report = self.options.report
+        if report is not None:  # the attempt's deck page goes beside the run's report
+            params = params.sending_decks_to(report.deck_sink(node_id, attempt))
         return FlyteContext(ctx.file_access, ExecutionState.of(ctx.execution_state.mode, params))
 
     def _attempt_dir(self, node_id: str, attempt: int, element: Element | None) -> Path:

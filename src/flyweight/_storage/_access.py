@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import io
 import os
+import posixpath
 import shutil
 import tempfile
 import uuid
@@ -143,7 +144,10 @@ class FileAccess:
             return
         fs = self._remote_fs(uri, for_writing=True)
         with _remote.storage_errors("write", uri):
-            fd, tmp = tempfile.mkstemp(prefix=".flyweight-upload.", suffix=".tmp")
+            # the upload's suffix is the destination's: s3fs sets the object's Content-Type from it, so a
+            # deck.html is served as a page
+            suffix = posixpath.splitext(uri.rsplit("/", 1)[-1])[1] or ".tmp"
+            fd, tmp = tempfile.mkstemp(prefix=".flyweight-upload.", suffix=suffix)
             try:  # through a file, as a streamed write: each uploaded part counts as progress
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)

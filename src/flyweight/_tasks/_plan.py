@@ -18,12 +18,21 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from flyweight import _idl
 from flyweight._context import ExecutionParameters, FlyteContext, FlyteContextManager
 from flyweight._interface import Interface
+from flyweight._tasks._metadata import DeckField
 from flyweight._tasks._template_view import TaskTemplate, decode_custom, output_order
 from flyweight._tasks._values import output_mapper
 from flyweight.errors import TemplateError, UnsupportedTypeError, mark_transient, mark_user_code
 from flyweight.types import TypeEngine
 
-__all__ = ["TaskPlan", "mark_task_failure", "run_hooks", "run_plan", "running_template"]
+__all__ = [
+    "TEMPLATE_DECK_FIELDS",
+    "TaskPlan",
+    "deck_fields_of",
+    "mark_task_failure",
+    "run_hooks",
+    "run_plan",
+    "running_template",
+]
 
 _RUNNING: contextvars.ContextVar[TaskTemplate | None] = contextvars.ContextVar(
     "flyweight_running_template", default=None
@@ -83,6 +92,7 @@ class TaskPlan(Generic[S_co]):
     __slots__ = (
         "_custom",
         "_input_order",
+        "generates_deck",
         "input_literal_types",
         "input_types",
         "map_outputs",
@@ -118,6 +128,7 @@ class TaskPlan(Generic[S_co]):
         self.output_literal_types = output_literal_types
         self.template = template
         self._custom = None if template is None else decode_custom(template)
+        self.generates_deck = template is not None and template.metadata.generates_deck.value
         self._input_order: Collection[str] | None = None
 
     @staticmethod
@@ -205,6 +216,21 @@ class TaskPlan(Generic[S_co]):
         return values
 
 
+def deck_fields_of(task: object, plan: TaskPlan[object]) -> tuple[DeckField, ...] | None:
+    """The decks ``task`` renders when run by ``plan``, or None when it renders none (the common case,
+    decided with one attribute read)."""
+    if plan.template is not None:
+        return TEMPLATE_DECK_FIELDS if plan.generates_deck else None
+    if getattr(task, "_disable_deck", True) is False:
+        fields: Iterable[DeckField] = getattr(task, "_deck_fields", ())
+        return tuple(fields)
+    return None
+
+
+TEMPLATE_DECK_FIELDS: tuple[DeckField, ...] = (DeckField.TIMELINE, DeckField.INPUT, DeckField.OUTPUT)
+"""The decks of a task run from a template with ``generates_deck`` (and its "Task" deck)."""
+
+
 class PlannedTask(Protocol):
     """The hooks :func:`run_plan` calls (flytekit's names and signatures)."""
 
@@ -254,6 +280,13 @@ def run_plan(
     """
     if ctx is None:
         ctx = FlyteContextManager.current_context()
+    fields = deck_fields_of(task, plan)
+    if fields is not None:  # the task writes a deck page; the module loads only for such tasks
+        from flyweight._tasks._decks import run_with_decks
+
+        return run_with_decks(
+            task, ctx, input_literal_map, plan, fields, lambda c, kw: run_hooks(task, c, kw, plan, deciders)
+        )
     kwargs = plan.read_inputs(ctx, input_literal_map)
     rval = run_hooks(task, ctx, kwargs, plan, deciders)
     if isinstance(rval, _idl.LiteralMap):

@@ -10,6 +10,11 @@ Errors carry the driver's message (its first line) and the query template, never
 secret values: SQLAlchemy's own messages list the bound parameters, so they are not chained. A
 failure to connect, a lost connection or a timeout is RECOVERABLE (raised as ``RecoverableError``);
 anything the statement itself did wrong (syntax, a missing table, a constraint) is not.
+
+A task with decks on (``enable_deck=True``) gets a "Query" deck (``flyweight.plugins._query_deck``): the
+query template, the bound inputs, the row count (or the rows a statement without a result affected), the
+time spent and the first rows; or, when the task fails, that it failed. It never shows the URL, the
+connect arguments or secrets. Without decks, nothing of it is built.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +36,7 @@ from flyweight.extend import (
     rows_to_table,
 )
 from flyweight.loggers import logger
+from flyweight.plugins import _query_deck
 
 if TYPE_CHECKING:
     import pyarrow
@@ -109,32 +116,62 @@ class SQLAlchemyTaskExecutor(ShimTaskExecutor[Any]):
                 f"{owner}: expected the template's custom to hold query_template and uri (as "
                 f"SQLAlchemyTask writes them): {e}; has: {sorted(tt.custom)}"
             ) from None
-        query, uri = custom.query_template, custom.uri
+        query = custom.query_template
         prepared = SQLTask.parameterize_query(query, list(tt.interface.inputs), owner)
-        params = {f"p{i}": v for i, v in enumerate(prepared.parameters(kwargs, owner))}
-        # ``text()`` reads ``:name`` as a parameter: every ``:`` of the SQL itself is escaped.
-        sql = prepared.render(lambda i: f":p{i}", lambda piece: piece.replace(":", "\\:"))
-        secrets = _Secrets()
-        connect_args = _connect_args(custom, secrets, owner)
-        sa = _sqlalchemy()
-        shown_uri = _shown_uri(sa, uri)
-        wants_rows = bool(tt.interface.outputs)
+
+        def execute() -> _Ran:
+            params = {f"p{i}": v for i, v in enumerate(prepared.parameters(kwargs, owner))}
+            # ``text()`` reads ``:name`` as a parameter: every ``:`` of the SQL itself is escaped.
+            sql = prepared.render(lambda i: f":p{i}", lambda piece: piece.replace(":", "\\:"))
+            return _execute(tt, custom, sql, params, owner)
+
+        if not _query_deck.decks_on():
+            return execute().table
+        bound = _query_deck.bound_inputs((slot.name for slot in prepared.slots), kwargs)
         try:
-            engine = sa.create_engine(uri, connect_args=connect_args)
-        except Exception as e:  # a malformed URL, an unknown dialect, a driver that is not installed
-            raise TaskExecutionError(
-                f"{owner}: SQLAlchemy cannot use the database URL {shown_uri!r} (SQLAlchemyConfig.uri): "
-                f"{secrets.scrub(_message(e))}"
-            ) from None
-        if wants_rows:
-            sa.event.listen(engine, "connect", _numeric_as_float)
-        logger.info("%s: connecting to %s", owner, shown_uri)
-        where = _Where(owner, query, shown_uri, secrets, connect_args)
-        try:
-            table = _run(sa, engine, sql, params, wants_rows, where)
-        finally:
-            engine.dispose()
-        return None if table is None else _select_declared(tt, table, where)
+            ran = execute()
+        except Exception:
+            _query_deck.add_query_deck(query, bound, failed=True)
+            raise
+        _query_deck.add_query_deck(query, bound, seconds=ran.seconds, table=ran.table, rowcount=ran.rowcount)
+        return ran.table
+
+
+@dataclasses.dataclass
+class _Ran:
+    """What running the statement gave: its table (None without an output), the rows the driver says it
+    affected (``rowcount``; None when rows were fetched) and the seconds spent executing and fetching."""
+
+    table: pyarrow.Table | None
+    rowcount: int | None
+    seconds: float
+
+
+def _execute(tt: TaskTemplate, custom: _Custom, sql: str, params: dict[str, Any], owner: str) -> _Ran:
+    query, uri = custom.query_template, custom.uri
+    secrets = _Secrets()
+    connect_args = _connect_args(custom, secrets, owner)
+    sa = _sqlalchemy()
+    shown_uri = _shown_uri(sa, uri)
+    wants_rows = bool(tt.interface.outputs)
+    try:
+        engine = sa.create_engine(uri, connect_args=connect_args)
+    except Exception as e:  # a malformed URL, an unknown dialect, a driver that is not installed
+        raise TaskExecutionError(
+            f"{owner}: SQLAlchemy cannot use the database URL {shown_uri!r} (SQLAlchemyConfig.uri): "
+            f"{secrets.scrub(_message(e))}"
+        ) from None
+    if wants_rows:
+        sa.event.listen(engine, "connect", _numeric_as_float)
+    logger.info("%s: connecting to %s", owner, shown_uri)
+    where = _Where(owner, query, shown_uri, secrets, connect_args)
+    try:
+        ran = _run(sa, engine, sql, params, wants_rows, where)
+    finally:
+        engine.dispose()
+    if ran.table is not None:
+        ran.table = _select_declared(tt, ran.table, where)
+    return ran
 
 
 class _Where:
@@ -251,19 +288,24 @@ def _connected(sa: Any, engine: Any, where: _Where) -> Iterator[Any]:
 
 def _run(  # noqa: PLR0917 - private helper
     sa: Any, engine: Any, sql: str, params: dict[str, Any], wants_rows: bool, where: _Where
-) -> pyarrow.Table | None:
+) -> _Ran:
     try:
+        if wants_rows:
+            import pyarrow  # noqa: F401 - the rows become Arrow: loaded before the clock starts, not timed
         with _connected(sa, engine, where) as conn:
+            start = time.perf_counter()
             result = conn.execute(sa.text(sql), params)
             if not wants_rows:
+                rowcount = _rowcount(result)
                 result.close()
-                return None
+                return _Ran(None, rowcount, time.perf_counter() - start)
             if not result.returns_rows:
                 raise TaskExecutionError(
                     f"{where.owner}: the statement returns no rows (query: {where.template}); give the task "
                     "output_schema_type=None to run a statement without a result"
                 )
             table = _fetch_table(result, where)
+            seconds = time.perf_counter() - start
     except (RecoverableError, TaskExecutionError):
         raise
     except sa.exc.SQLAlchemyError as e:
@@ -276,7 +318,17 @@ def _run(  # noqa: PLR0917 - private helper
         raise TaskExecutionError(
             f"{where.owner}: the database rejected the statement: {message} (query: {where.template})"
         ) from None
-    return table
+    return _Ran(table, None, seconds)
+
+
+def _rowcount(result: Any) -> int | None:
+    """The rows a statement affected, as the driver counts them; None when it does not say (DB-API's
+    -1, or a driver without ``rowcount``)."""
+    try:
+        count = result.rowcount
+    except Exception:
+        return None
+    return count if isinstance(count, int) and count >= 0 else None
 
 
 def _fetch_table(result: Any, where: _Where) -> pyarrow.Table:

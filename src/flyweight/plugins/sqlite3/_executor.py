@@ -7,6 +7,10 @@ pyarrow ``Table``, which the type engine stores as a parquet structured dataset;
 output gets a pandas DataFrame with the dtypes ``pandas.read_sql_query`` gives. Building the Arrow
 table straight from the rows skips pandas altogether: the container process never imports it, and a
 local call converts the rows once instead of twice.
+
+A task with decks on (``enable_deck=True``) gets a "Query" deck (``flyweight.plugins._query_deck``): the
+query template, the bound inputs, the row count, the time spent and the first rows; or, when the task
+fails, that it failed. Without decks, nothing of it is built.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import contextlib
 import pathlib
 import sqlite3
 import tempfile
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from flyweight.errors import StorageError, TaskExecutionError, TemplateError
 from flyweight.extend import MixedColumnError, ShimTaskExecutor, SQLTask, TaskTemplate, rows_to_table
+from flyweight.plugins import _query_deck
 from flyweight.plugins.sqlite3._database import check_database, fetch_database, local_database
 
 if TYPE_CHECKING:
@@ -72,27 +78,57 @@ class SQLite3TaskExecutor(ShimTaskExecutor[Any]):
             ) from None
         compressed = bool(custom.get("compressed", False))
         prepared = SQLTask.parameterize_query(query, list(tt.interface.inputs), owner)
-        params = prepared.parameters(kwargs, owner)
-        with contextlib.ExitStack() as stack:
-            path = local_database(uri, compressed)
-            if path is None:  # remote or compressed: fetched into a scratch directory removed after
-                workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="flyweight-sqlite3-"))
-                path = fetch_database(uri, compressed, workdir, owner)
-            else:
-                check_database(path, uri, compressed, owner)
-            con = stack.enter_context(contextlib.closing(_connect(path)))
-            table = _run(con, prepared.sql, params, query, owner)
-        columns = _declared_columns(tt)
-        if columns:
-            missing = [c for c in columns if c not in table.column_names]
-            if missing:
-                raise TaskExecutionError(
-                    f"{owner}: the query returned the columns {table.column_names}, but the output "
-                    f"schema declares {columns}; missing: {missing} (query: {query})"
-                )
-            if table.column_names != columns:
-                table = table.select(columns)
+
+        def execute() -> tuple[pyarrow.Table, float]:
+            params = prepared.parameters(kwargs, owner)
+            return _execute(tt, query, prepared.sql, params, uri, compressed, owner)
+
+        if not _query_deck.decks_on():
+            return execute()[0]
+        bound = _query_deck.bound_inputs((slot.name for slot in prepared.slots), kwargs)
+        try:
+            table, seconds = execute()
+        except Exception:
+            _query_deck.add_query_deck(query, bound, failed=True)
+            raise
+        _query_deck.add_query_deck(query, bound, seconds=seconds, table=table)
         return table
+
+
+def _execute(  # noqa: PLR0917 - private helper
+    tt: TaskTemplate,
+    query: str,
+    sql: str,
+    params: Sequence[object],
+    uri: str,
+    compressed: bool,
+    owner: str,
+) -> tuple[pyarrow.Table, float]:
+    """Run the query; return its table and the seconds spent executing it and fetching the rows."""
+    with contextlib.ExitStack() as stack:
+        path = local_database(uri, compressed)
+        if path is None:  # remote or compressed: fetched into a scratch directory removed after
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="flyweight-sqlite3-"))
+            path = fetch_database(uri, compressed, workdir, owner)
+        else:
+            check_database(path, uri, compressed, owner)
+        con = stack.enter_context(contextlib.closing(_connect(path)))
+        import pyarrow  # noqa: F401 - the rows become Arrow: loaded before the clock starts, not timed
+
+        start = time.perf_counter()
+        table = _run(con, sql, params, query, owner)
+        seconds = time.perf_counter() - start
+    columns = _declared_columns(tt)
+    if columns:
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise TaskExecutionError(
+                f"{owner}: the query returned the columns {table.column_names}, but the output "
+                f"schema declares {columns}; missing: {missing} (query: {query})"
+            )
+        if table.column_names != columns:
+            table = table.select(columns)
+    return table, seconds
 
 
 def _connect(path: str) -> sqlite3.Connection:

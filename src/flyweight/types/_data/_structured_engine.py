@@ -375,11 +375,25 @@ class StructuredDatasetTransformerEngine(TypeTransformer[StructuredDataset]):
 
     def to_html(self, ctx: Any, python_val: Any, expected_python_type: Any) -> str:
         df = python_val.dataframe if isinstance(python_val, StructuredDataset) else python_val
-        renderer = self.Renderers.get(type(df))
+        renderer = self.Renderers.get(type(df)) or _default_renderer(df)
         if renderer is not None:
             return str(renderer.to_html(df))
-        to_html = getattr(df, "to_html", None)
-        return str(to_html()) if callable(to_html) else str(python_val)
+        return super().to_html(ctx, python_val, expected_python_type)
+
+
+def _default_renderer(df: object) -> Renderable | None:
+    """flytekit's renderers for its own dataframe types: the first rows of a pandas DataFrame or a pyarrow
+    Table (never the whole of it)."""
+    kind = type(df)
+    if kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas"):
+        from flyweight._deck._renderers import TopFrameRenderer
+
+        return TopFrameRenderer()
+    if kind.__name__ == "Table" and kind.__module__.startswith("pyarrow"):
+        from flyweight._deck._renderers import ArrowRenderer
+
+        return ArrowRenderer()
+    return None
 
 
 _LOCK = threading.RLock()

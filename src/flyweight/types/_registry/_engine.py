@@ -20,7 +20,11 @@ from flyweight.types._backends._read import reader
 from flyweight.types._backends._write import custom_to_literal, writer
 from flyweight.types._ir._context import reset_ctx, set_ctx
 from flyweight.types._ir._nodes import Kind
-from flyweight.types._registry._transformer import RestrictedTypeTransformer, builtin_transformers
+from flyweight.types._registry._transformer import (
+    RestrictedTypeTransformer,
+    TypeTransformer,
+    builtin_transformers,
+)
 from flyweight.types._registry._transformer_registry import TransformerRegistry
 
 if TYPE_CHECKING:
@@ -68,6 +72,17 @@ class TypeEngine(TransformerRegistry):
             return msg
         finally:
             reset_ctx(token)
+
+    @classmethod
+    def to_html(cls, ctx: Any, python_val: Any, expected_python_type: Any) -> str:
+        """HTML showing ``python_val`` in a deck: the renderer of ``Annotated[T, renderer]`` if there is
+        one, else the transformer's ``to_html``."""
+        if typing.get_origin(expected_python_type) is typing.Annotated:
+            for extra in typing.get_args(expected_python_type)[1:]:
+                render = getattr(extra, "to_html", None)
+                if callable(render) and not isinstance(extra, (type, TypeTransformer)):
+                    return str(render(python_val))
+        return cls.get_transformer(expected_python_type).to_html(ctx, python_val, expected_python_type)
 
     @classmethod
     def to_python_value(cls, ctx: Any, lv: Literal, expected_python_type: Any) -> Any:

@@ -32,6 +32,8 @@ R = TypeVar("R")
 
 __all__ = ["AsyncTypeTransformer", "TypeTransformer"]
 
+_HTML_TEXT_LIMIT = 10_000  # how much of a value's text a deck shows
+
 
 class TypeTransformer(Generic[T]):
     """Base class for converting one Python type to and from Flyte literals.
@@ -117,8 +119,14 @@ class TypeTransformer(Generic[T]):
         raise NotImplementedError(f"{type(self).__name__} does not implement to_python_value")
 
     def to_html(self, ctx: Any, python_val: T, expected_python_type: Any) -> str:
-        """An HTML rendering of a value, for decks."""
-        return str(python_val)
+        """An HTML rendering of a value, for decks: its text, escaped (and cut after 10,000 characters)."""
+        import html
+
+        text = str(python_val)
+        if len(text) > _HTML_TEXT_LIMIT:
+            cut = len(text) - _HTML_TEXT_LIMIT
+            text = f"{text[:_HTML_TEXT_LIMIT]} … ({cut:,} more characters)"
+        return html.escape(text)
 
     def __repr__(self) -> str:
         return f"{self._name} Transforms ({self._t}) to Flyte native"
