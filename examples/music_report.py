@@ -8,6 +8,9 @@
 2. ``per_genre`` (a Python ``@task``) counts the tracks and adds up their minutes per genre.
 3. ``report`` (a Python ``@task``) formats the table as text.
 
+The first two write deck pages (``enable_deck=True``); ``flyweight run`` links them from the run's HTML
+report, whose path it prints.
+
 Needs pandas and pyarrow (``pip install 'flyweight[pandas]'``). On a Flyte cluster the database must be
 reachable from the task's pod: set ``MUSIC_DB_URI`` to an http(s) or s3 URL when packaging.
 """
@@ -36,10 +39,11 @@ long_tracks = SQLite3Task(
     inputs=kwtypes(min_ms=int),
     output_schema_type=FlyteSchema[kwtypes(Genre=str, Milliseconds=int)],
     task_config=SQLite3Config(uri=DB),
+    enable_deck=True,  # a Query deck: the query, its parameter, the rows it found
 )
 
 
-@task
+@task(enable_deck=True, deck_fields=("Timeline", "Input", "Output"))
 def per_genre(tracks: pd.DataFrame) -> pd.DataFrame:
     """Tracks and total minutes per genre, the longest listening first."""
     grouped = tracks.groupby("Genre")["Milliseconds"].agg(["count", "sum"]).reset_index()

@@ -6,6 +6,9 @@ puts data into markup: text goes through ``textContent``, canvas ``fillText`` or
 and a deck link's path is percent-encoded segment by segment, so it can only be a relative file path.
 It loads nothing (the page's Content-Security-Policy forbids every fetch). It must contain neither
 ``</`` nor ``<!--``, so it can sit inside ``<script>`` as is.
+
+It is long (a page's worth of CSS and JavaScript) but holds no Python logic: three string constants,
+kept in a module rather than package data so the report needs no file lookups at run time.
 """
 
 from __future__ import annotations
