@@ -53,6 +53,10 @@ IMPORT_LINES = {
     "from flytekit.types.error import FlyteError": "from flyweight.types import FlyteError",
     "from flytekit.types.error.error import FlyteError": "from flyweight.types import FlyteError",
     "from flytekit.types.file import FlyteFile": "from flyweight.types import FlyteFile",
+    "from flytekit.core.utils import timeit": "from flyweight.deck import timeit",
+    "from flytekit.deck import MarkdownRenderer, TopFrameRenderer": (
+        "from flyweight.deck import MarkdownRenderer, TopFrameRenderer"
+    ),
 }
 IMPORT_PREFIXES = {"from flytekit import ": "from flyweight import "}
 
@@ -181,6 +185,8 @@ RUNS: list[tuple[str, str, dict[str, Any]]] = [
     ("conditions", "shape_properties_accept_conditional_output", {"radius": 0.5}),
     ("conditions", "shape_properties_with_multiple_branches", {"radius": 2.0}),
     ("conditions", "sort_small", {"numbers": [3, 1, 2]}),
+    ("decks", "deck_wf", {}),
+    ("decks", "deck_wf", {"n": 10}),
     ("dynamics", "dynamic_wf", {"s1": "Pear", "s2": "Earth"}),
     ("dynamics", "doubled_total", {"xs": [1, 2]}),
     ("dynamics", "fan_out_wf", {}),
@@ -567,6 +573,7 @@ def _launch_plans(pair: Pair) -> list[str]:
 
 
 SERIALIZED: list[tuple[str, str]] = [
+    ("decks", "deck_wf"),
     ("attrs", "advanced_workflow"),
     ("attrs", "dataclass_wf"),
     ("attrs", "dict_wf"),

@@ -383,3 +383,31 @@ def test_a_hostile_output_never_appears_raw(tmp_path: Path) -> None:
     data = report_data(report)
     assert data["io"]["n0"]["outputs"] == {"o0": f"str {HOSTILE!r}"}
     assert data["run"]["outputs"] == {"o0": f"str {HOSTILE!r}"}
+
+
+@pytest.mark.parametrize("bad", [123, "", b"x.html", ["r.html"]])
+def test_a_report_that_is_not_a_path_is_refused_before_the_run(bad: object) -> None:
+    @task
+    def one() -> int:
+        return 1
+
+    @workflow
+    def wf() -> int:
+        return one()
+
+    with pytest.raises(TypeError, match=r"report=\.\.\.\): expected the report's file path"):
+        run_workflow(wf, report=bad)  # type: ignore[arg-type]
+
+
+def test_a_directory_as_the_report_gets_a_file_named_after_the_run(tmp_path: Path) -> None:
+    @task
+    def one() -> int:
+        return 1
+
+    @workflow
+    def wf() -> int:
+        return one()
+
+    assert run_workflow(wf, report=tmp_path) == 1
+    [page] = tmp_path.glob("r*.html")
+    assert report_data(page)["run"]["name"] == page.stem

@@ -44,6 +44,17 @@ def _image_environments(source_root: Path | None) -> ImageEnvironments:
     return ImageEnvironments(source_root)
 
 
+def _report_file(report: object, run_name: str) -> Path:
+    """The report's file: ``report``, or ``<report>/<run name>.html`` when it is a directory."""
+    if not isinstance(report, (str, os.PathLike)) or not os.fspath(report):
+        raise TypeError(
+            f"run_workflow(report=...): expected the report's file path (a str or os.PathLike), got "
+            f"{type(report).__name__} {report!r}"
+        )
+    path = Path(report)
+    return path / f"{run_name}.html" if path.is_dir() else path
+
+
 class LocalRun:
     """One run of a workflow on this machine: :func:`run_workflow` (same arguments and behaviour), with the
     blob directory the run used and its output literals kept for the caller (``flyweight run`` removes
@@ -97,7 +108,7 @@ class LocalRun:
         )
         self.workflow = wf
         run_name = f"r{uuid.uuid4().hex[:12]}"
-        self.report = None if report is None else RunReport(Path(report), wf.name, run_name)
+        self.report = None if report is None else RunReport(_report_file(report, run_name), wf.name, run_name)
         if self.report is not None:
             on_event = self.report.forwarding(on_event)
         self.options = RunOptions(
@@ -250,12 +261,12 @@ def run_workflow(
             working directory's code on its path, so a task that works only because of something in
             this environment fails here rather than on the cluster. A task whose environment cannot be
             made fails, saying why.
-        report: write an HTML report of the run to this file when it ends (succeeded, failed or
-            interrupted): the workflow graph, a timeline of every node's attempts (queued, running, retried,
-            cached, failed; how long; which worker thread or process), each node's inputs and outputs in
-            short form, errors in full, and links to each node's deck page, kept in ``<stem>_decks/``
-            beside it. The page loads nothing from the network. A report that cannot be written is
-            logged; the run's outcome stands.
+        report: write an HTML report of the run to this file (a directory: ``<run id>.html`` in it) when
+            it ends (succeeded, failed or interrupted): the workflow graph, a timeline of every node's
+            attempts (queued, running, retried, cached, failed; how long; which worker thread or process),
+            each node's inputs and outputs in short form, errors in full, and links to each node's deck
+            page, kept in ``<stem>_decks/`` beside it. The page loads nothing from the network. A report
+            that cannot be written is logged; the run's outcome stands.
 
     Returns:
         None (no outputs), the value (one output) or a named tuple (several), as a call of the workflow.
