@@ -150,6 +150,7 @@ class Report:
         self.workflows: dict[str, Any] | None = results.get("workflows")
         self.control: dict[str, Any] | None = results.get("control")
         self.install: dict[str, Any] | None = results.get("install")
+        self.decks: dict[str, Any] | None = results.get("decks")
         self.targets: list[tuple[str, str, bool]] = []
         self.plugin_targets: list[tuple[str, str, bool]] = []  # the tasks phase's, also in ``targets``
 
@@ -173,6 +174,10 @@ class Report:
             from report_control import control_lines
 
             sections.append(control_lines(self.control, self.targets))
+        if self.decks:
+            from report_decks import decks_lines
+
+            sections.append(decks_lines(self.decks, self.tasks, self.workflows))
         if self.install:
             from report_install import install_lines
 

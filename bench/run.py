@@ -21,6 +21,7 @@ from typing import Any
 
 import control_bench
 import data_bench
+import decks_bench
 import flytekit_venv
 import install_bench
 import measure
@@ -33,14 +34,14 @@ from workers.cases import SIZES
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 FLOOR_CASES = {"list_int", "dict_str_float"}
-PHASES = ("imports", "convert", "tasks", "data", "sqlalchemy", "workflows", "control", "install")
+PHASES = ("imports", "convert", "tasks", "data", "sqlalchemy", "workflows", "control", "decks", "install")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "flyweight vs flytekit: cold import, conversions, plugin tasks, the entrypoint, data and "
-            "SQLAlchemy on PostgreSQL"
+            "flyweight vs flytekit: cold import, conversions, plugin tasks, the entrypoint, data, "
+            "SQLAlchemy on PostgreSQL, workflows, control flow, decks and install size"
         )
     )
     parser.add_argument("--repeat", type=int, default=5, help="flyweight and floor runs per case (5)")
@@ -152,6 +153,9 @@ def versions(results: dict[str, Any]) -> dict[str, Any]:
     if "workflows" in results:
         runs = results["workflows"]["runs"]
         return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
+    if "decks" in results:
+        runs = results["decks"]["call"]
+        return {side: runs[side][0]["versions"] for side in ("flyweight", "flytekit")}
     return {
         side: measure.run_worker(python, "cases.py", [])
         for side, python in (("flyweight", Path(sys.executable)), ("flytekit", flytekit_venv.python()))
@@ -192,6 +196,8 @@ def main(argv: list[str]) -> int:
 
     if "control" in phases:
         results["control"] = control_bench.run_all(args, flytekit_python)
+    if "decks" in phases:
+        results["decks"] = decks_bench.run_all(args, flytekit_python)
     if "install" in phases:
         print("install size: bare venv, flyweight, flyweight[pandas], flytekit", flush=True)
         results["install"] = install_bench.run_all()
@@ -226,6 +232,8 @@ def main(argv: list[str]) -> int:
         runs.append("install size: one fresh environment per SDK")
     if "control" in phases:
         runs.append(f"control flow: {args.call_runs} processes per side and construct; plugin map 1 process")
+    if "decks" in phases:
+        runs.append(decks_bench.summary(results["decks"]))
     results = {
         "meta": {
             **machine(argv),

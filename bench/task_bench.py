@@ -176,16 +176,23 @@ class Command:
 
 
 def serialize(
-    side: str, python: Path, module: str, workdir: Path, inputs: literals_pb2.LiteralMap
+    side: str,
+    python: Path,
+    module: str,
+    workdir: Path,
+    inputs: literals_pb2.LiteralMap,
+    *,
+    task: str | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
-    """Write ``workdir/template.pb`` (``<module>_<side>.py``'s task serialized by ``side``'s SDK) and
-    ``workdir/inputs.pb``; the template's container args, checked to start with ``side``'s
-    entrypoint, and the worker's JSON line with the args under ``args``."""
+    """Write ``workdir/template.pb`` (``<module>_<side>.py``'s task, or its task named ``task``,
+    serialized by ``side``'s SDK) and ``workdir/inputs.pb``; the template's container args, checked to
+    start with ``side``'s entrypoint, and the worker's JSON line with the args under ``args``."""
     expected_exe = ENTRYPOINTS[side]
     workdir.mkdir(parents=True)
     template_path = workdir / "template.pb"
+    worker_args = ["--side", side, "--module", module, "--out", str(template_path)]
     info = measure.run_worker(
-        python, "serialize_template.py", ["--side", side, "--module", module, "--out", str(template_path)]
+        python, "serialize_template.py", [*worker_args, *(["--task", task] if task else [])]
     )
     (workdir / "inputs.pb").write_bytes(inputs.SerializeToString(deterministic=True))
     argv = list(tasks_pb2.TaskTemplate.FromString(template_path.read_bytes()).container.args)
